@@ -1,0 +1,278 @@
+"""The tidy clean dataset: a folder of Parquet tables plus ``manifest.json``.
+
+Tables (GUIDE §4):
+
+* ``respondents``: respondent_id, ags, role, wave, submitted_at, source_file, source_sheet, source_row
+* ``responses`` (long): respondent_id, item, value (code or NA), missing_reason
+* ``municipalities``: ags, name, district, state, population, size_class, cohort and commitment facts
+* ``instrument``: one row per item (:meth:`surveys.Instrument.to_frame`)
+
+Writing is atomic: tables go to a temporary sibling folder which then replaces the target, so an
+interrupted write leaves the previous dataset untouched. Parquet is written without pandas index
+and with fixed metadata, so the same tables give byte-identical files.
+
+Example
+-------
+>>> ds = Dataset.load("data/processed/example")          # doctest: +SKIP
+>>> ds.wide().filter(like="KOM").mean().round(2)          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import DatasetError
+from .instrument import Instrument
+
+__all__ = [
+    "MUNICIPALITY_COLUMNS",
+    "RESPONDENT_COLUMNS",
+    "RESPONSE_COLUMNS",
+    "SIZE_CLASSES",
+    "Dataset",
+    "atomic_output_dir",
+    "size_class",
+]
+
+SCHEMA_VERSION = "1"
+
+RESPONDENT_COLUMNS = (
+    "respondent_id",
+    "ags",
+    "role",
+    "wave",
+    "submitted_at",
+    "source_file",
+    "source_sheet",
+    "source_row",
+)
+RESPONSE_COLUMNS = ("respondent_id", "item", "value", "missing_reason")
+MUNICIPALITY_COLUMNS = (
+    "ags",
+    "name",
+    "district",
+    "state",
+    "population",
+    "size_class",
+    "cohort",
+    "council_resolution",
+    "council_resolution_date",
+    "mayor_involved",
+    "named_contact",
+    "staff_hours",
+    "budget_eur",
+    "rooms",
+    "n_initiatives",
+    "n_volunteers",
+)
+
+#: Gemeindegrößenklassen (population bounds are [lower, upper)).
+SIZE_CLASSES: tuple[tuple[str, float, float], ...] = (
+    ("unter 5.000", 0, 5_000),
+    ("5.000 bis unter 20.000", 5_000, 20_000),
+    ("20.000 bis unter 100.000", 20_000, 100_000),
+    ("100.000 und mehr", 100_000, float("inf")),
+)
+
+#: German state (Land) names by the first two AGS digits.
+STATES = {
+    "01": "Schleswig-Holstein",
+    "02": "Hamburg",
+    "03": "Niedersachsen",
+    "04": "Bremen",
+    "05": "Nordrhein-Westfalen",
+    "06": "Hessen",
+    "07": "Rheinland-Pfalz",
+    "08": "Baden-Württemberg",
+    "09": "Bayern",
+    "10": "Saarland",
+    "11": "Berlin",
+    "12": "Brandenburg",
+    "13": "Mecklenburg-Vorpommern",
+    "14": "Sachsen",
+    "15": "Sachsen-Anhalt",
+    "16": "Thüringen",
+}
+
+
+def size_class(population: pd.Series) -> pd.Series:
+    """Gemeindegrößenklasse of each population figure (NA stays NA), as an ordered categorical."""
+    labels = [s[0] for s in SIZE_CLASSES]
+    bins = [SIZE_CLASSES[0][1]] + [s[2] for s in SIZE_CLASSES]
+    pop = pd.to_numeric(population, errors="coerce")
+    return pd.cut(pop, bins=bins, labels=labels, right=False).astype(
+        pd.CategoricalDtype(labels, ordered=True)
+    )
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platform without directory fds
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class atomic_output_dir:  # noqa: N801 - used like a function in a ``with`` statement
+    """Context manager: write into a temporary sibling folder, then swap it into place.
+
+    On success the previous folder (if any) is replaced as a whole; on any exception (or a kill)
+    the previous folder is untouched and the temporary folder is removed (or left as
+    ``.<name>.tmp-*``, which the next run cleans up).
+
+    >>> with atomic_output_dir("out/dataset") as tmp:     # doctest: +SKIP
+    ...     (tmp / "a.parquet").write_bytes(b"...")
+    """
+
+    def __init__(self, target: str | Path):
+        self.target = Path(target)
+        self.tmp: Path | None = None
+
+    def __enter__(self) -> Path:
+        parent = self.target.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        for stale in parent.glob(f".{self.target.name}.tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        for stale in parent.glob(f".{self.target.name}.old-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=parent))
+        return self.tmp
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        assert self.tmp is not None
+        if exc_type is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return
+        for f in self.tmp.rglob("*"):
+            if f.is_file():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
+        if self.target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
+            old.rmdir()
+            os.replace(self.target, old)
+            os.replace(self.tmp, self.target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(self.tmp, self.target)
+        _fsync_dir(self.target.parent)
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    # drop pandas metadata that may carry non-deterministic details; keep the schema
+    table = table.replace_schema_metadata(None)
+    pq.write_table(table, path, compression="zstd", use_dictionary=True, write_statistics=True)
+
+
+@dataclass
+class Dataset:
+    """The clean dataset in memory.
+
+    Parameters
+    ----------
+    respondents, responses, municipalities : pandas.DataFrame
+        The tidy tables (columns as in the module docstring; extra columns are kept).
+    instrument : Instrument
+        The instrument the responses belong to.
+    manifest : dict
+        Provenance: inputs with SHA-256, row counts, instrument and tool versions.
+    """
+
+    respondents: pd.DataFrame
+    responses: pd.DataFrame
+    municipalities: pd.DataFrame
+    instrument: Instrument
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ I/O
+    def save(self, folder: str | Path, extra_files: Mapping[str, bytes] | None = None) -> Path:
+        """Write the dataset atomically into ``folder`` (replacing a previous dataset there)."""
+        folder = Path(folder)
+        with atomic_output_dir(folder) as tmp:
+            _write_parquet(self.respondents, tmp / "respondents.parquet")
+            _write_parquet(self.responses, tmp / "responses.parquet")
+            _write_parquet(self.municipalities, tmp / "municipalities.parquet")
+            _write_parquet(self.instrument.to_frame(), tmp / "instrument.parquet")
+            (tmp / "instrument.yaml").write_text(self.instrument.to_yaml(), encoding="utf-8")
+            manifest = dict(self.manifest)
+            manifest.setdefault("schema_version", SCHEMA_VERSION)
+            manifest.setdefault("instrument", {"name": self.instrument.name, "version": self.instrument.version})
+            (tmp / "manifest.json").write_text(
+                json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n",
+                encoding="utf-8",
+            )
+            for name, data in (extra_files or {}).items():
+                (tmp / name).write_bytes(data)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Dataset:
+        """Load a dataset folder written by :meth:`save` (or by ``baustein import``)."""
+        folder = Path(folder)
+        needed = ["respondents.parquet", "responses.parquet", "municipalities.parquet", "instrument.yaml"]
+        missing = [n for n in needed if not (folder / n).exists()]
+        if missing:
+            raise DatasetError(
+                f"Kein vollständiger Datensatz in '{folder}': es fehlt {', '.join(missing)}. "
+                "Bitte zuerst 'baustein import' ausführen. / Not a complete dataset folder."
+            )
+        instrument = Instrument.from_yaml((folder / "instrument.yaml").read_text(encoding="utf-8"))
+        manifest_path = folder / "manifest.json"
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+        return cls(
+            respondents=pd.read_parquet(folder / "respondents.parquet"),
+            responses=pd.read_parquet(folder / "responses.parquet"),
+            municipalities=pd.read_parquet(folder / "municipalities.parquet"),
+            instrument=instrument,
+            manifest=manifest,
+        )
+
+    # ------------------------------------------------------------------ views
+    def wide(self, include_missing_reasons: bool = False) -> pd.DataFrame:
+        """One row per respondent: respondent fields plus one float column per item (NaN = missing).
+
+        Items are in instrument order; missing answers ("weiß nicht", "keine Angabe", blank) are NaN.
+        With ``include_missing_reasons`` an extra column ``<item>__missing`` holds the reason.
+        """
+        resp = self.responses
+        codes = self.instrument.item_codes
+        if len(resp):
+            item_pos = pd.Categorical(resp["item"], categories=codes)
+            rid = pd.Categorical(resp["respondent_id"], categories=self.respondents["respondent_id"])
+            mat = np.full((len(self.respondents), len(codes)), np.nan)
+            ok = (item_pos.codes >= 0) & (rid.codes >= 0)
+            vals = pd.to_numeric(resp["value"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            mat[rid.codes[ok], item_pos.codes[ok]] = vals[ok]
+        else:
+            mat = np.full((len(self.respondents), len(codes)), np.nan)
+        items = pd.DataFrame(mat, columns=codes, index=self.respondents.index)
+        out = pd.concat([self.respondents.reset_index(drop=True), items.reset_index(drop=True)], axis=1)
+        if include_missing_reasons and len(resp):
+            reasons = resp.dropna(subset=["missing_reason"]).pivot(
+                index="respondent_id", columns="item", values="missing_reason"
+            )
+            reasons.columns = [f"{c}__missing" for c in reasons.columns]
+            out = out.merge(reasons, left_on="respondent_id", right_index=True, how="left")
+        return out
+
+    def analysis_frame(self) -> pd.DataFrame:
+        """Respondent-level wide frame joined with municipality facts (for :func:`analysis.run`)."""
+        wide = self.wide()
+        muni = self.municipalities.drop(columns=[c for c in ("state",) if c in self.municipalities], errors="ignore")
+        return wide.merge(muni, on="ags", how="left", suffixes=("", "_municipality"))
