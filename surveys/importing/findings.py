@@ -1,0 +1,327 @@
+"""The catalogue of import findings and a vectorised collector for them.
+
+Every problem the importer notices becomes one row of the rejection report: severity, file, sheet,
+Excel row number as the user sees it, column letter and header, the value found, a stable finding
+``code`` and a message in German and English that says what is wrong and what to do (pyxform style:
+stable codes, message templates).
+
+Severities and what happens to the data (``action``):
+
+* ``error``   -- the cell (``cell_rejected``), the row (``row_rejected``) or the file
+  (``file_rejected``) is not taken over into the clean data;
+* ``warning`` -- the data is kept (``kept``), but somebody should look at it;
+* ``info``    -- a note (e.g. a repeat-group sheet that was skipped).
+
+Templates use the placeholders ``{value}``, ``{header}`` and ``{detail}``; they are filled
+column-wise (no Python loop over rows), so a report with 200,000 findings costs milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CODES", "REJECTION_COLUMNS", "FindingCollector", "FindingSpec", "column_letter"]
+
+#: Columns of the rejection report, in order.
+REJECTION_COLUMNS = (
+    "severity",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "header",
+    "value",
+    "code",
+    "action",
+    "message_de",
+    "message_en",
+)
+
+
+@dataclass(frozen=True)
+class FindingSpec:
+    """One finding type: default severity, default action and message templates."""
+
+    severity: str
+    action: str
+    de: str
+    en: str
+
+
+CODES: dict[str, FindingSpec] = {
+    # ---------------------------------------------------------------- file level
+    "file_unreadable": FindingSpec(
+        "error", "file_rejected",
+        "Datei kann nicht gelesen werden: {detail}",
+        "File cannot be read: {detail}",
+    ),
+    "file_duplicate": FindingSpec(
+        "error", "row_rejected",
+        "Diese Datei ist inhaltsgleich (SHA-256) mit '{detail}' und wurde übersprungen, damit keine "
+        "Antwort doppelt zählt. Nichts zu tun, falls sie versehentlich doppelt geliefert wurde.",
+        "This file has the same content (SHA-256) as '{detail}' and was skipped so that no answer "
+        "counts twice. Nothing to do if it was delivered twice by mistake.",
+    ),
+    "file_strict": FindingSpec(
+        "error", "row_rejected",
+        "Die Datei enthält Fehler und wurde wegen --strict vollständig abgelehnt. Bitte die anderen "
+        "Meldungen zu dieser Datei beheben.",
+        "The file contains errors and was rejected as a whole because of --strict. Please fix the "
+        "other findings of this file.",
+    ),
+    "no_data_sheet": FindingSpec(
+        "error", "file_rejected",
+        "Kein Tabellenblatt mit Antworten gefunden ({detail}).",
+        "No sheet with answers found ({detail}).",
+    ),
+    "format_unknown": FindingSpec(
+        "warning", "kept",
+        "Format nicht erkannt; die Datei wird als einfache Tabelle gelesen ({detail}).",
+        "Format not recognised; the file is read as a plain table ({detail}).",
+    ),
+    "sheet_skipped": FindingSpec(
+        "info", "kept",
+        "Tabellenblatt übersprungen: {detail}",
+        "Sheet skipped: {detail}",
+    ),
+    "label_row_skipped": FindingSpec(
+        "info", "kept",
+        "Zweite Kopfzeile mit Variablenbeschriftungen erkannt und übersprungen.",
+        "Second header row with variable labels detected and skipped.",
+    ),
+    # ---------------------------------------------------------------- columns
+    "unknown_column": FindingSpec(
+        "warning", "kept",
+        "Spalte '{header}' gehört zu keinem Item des Instruments und wird ignoriert.{detail}",
+        "Column '{header}' belongs to no item of the instrument and is ignored.{detail}",
+    ),
+    "missing_item_column": FindingSpec(
+        "warning", "kept",
+        "Die Spalte für Item {value} fehlt; alle Antworten dazu gelten als 'nicht gezeigt'. "
+        "Falls die Spalte anders heißt, bitte eine Zuordnungsdatei (--mapping) verwenden.",
+        "The column for item {value} is missing; all its answers count as 'not shown'. If the "
+        "column has another name, please use a mapping file (--mapping).",
+    ),
+    "no_item_columns": FindingSpec(
+        "error", "file_rejected",
+        "Keine einzige Item-Spalte erkannt; keine der {detail} Zeilen wird übernommen. Falls es "
+        "Antworten sind: mit 'baustein import --suggest-mapping' eine Zuordnungsdatei erstellen, "
+        "prüfen und mit --mapping angeben.",
+        "Not a single item column recognised; none of the {detail} rows is taken over. If these are "
+        "answers: draft a mapping file with 'baustein import --suggest-mapping', check it and pass "
+        "it with --mapping.",
+    ),
+    "duplicate_column": FindingSpec(
+        "warning", "kept",
+        "Spalte '{header}' ist ein zweites Mal dem Feld/Item {detail} zugeordnet und wird ignoriert.",
+        "Column '{header}' is a second column for field/item {detail} and is ignored.",
+    ),
+    # ---------------------------------------------------------------- cells
+    "value_out_of_scale": FindingSpec(
+        "error", "cell_rejected",
+        "Wert '{value}' liegt außerhalb der Antwortskala ({detail}). Die Zelle wird als ungültig "
+        "(fehlend) übernommen; bitte den Wert prüfen.",
+        "Value '{value}' is outside the answer scale ({detail}). The cell is taken over as invalid "
+        "(missing); please check the value.",
+    ),
+    "value_unknown_label": FindingSpec(
+        "error", "cell_rejected",
+        "Antwort '{value}' ist keine Antwortmöglichkeit ({detail}). Die Zelle wird als ungültig "
+        "(fehlend) übernommen; ggf. in der Zuordnungsdatei unter 'values' ergänzen.",
+        "Answer '{value}' is not an answer option ({detail}). The cell is taken over as invalid "
+        "(missing); add it under 'values' in a mapping file if it is a valid label.",
+    ),
+    "role_unknown": FindingSpec(
+        "warning", "kept",
+        "Rolle '{value}' ist nicht vorgesehen ({detail}); die Rolle bleibt leer.",
+        "Role '{value}' is not one of the choices ({detail}); the role is left empty.",
+    ),
+    "date_invalid": FindingSpec(
+        "warning", "kept",
+        "Datum '{value}' ist nicht lesbar (erwartet z. B. 01.03.2025 12:00 oder 2025-03-01); es bleibt leer.",
+        "Date '{value}' cannot be read (expected e.g. 01.03.2025 12:00 or 2025-03-01); it is left empty.",
+    ),
+    # ---------------------------------------------------------------- rows
+    "no_answers": FindingSpec(
+        "error", "row_rejected",
+        "Die Zeile enthält keine einzige Antwort auf ein Item und wird nicht übernommen.",
+        "The row contains no answer to any item and is not taken over.",
+    ),
+    "ags_missing": FindingSpec(
+        "error", "row_rejected",
+        "Der Gemeindeschlüssel (AGS) fehlt. Bitte den 8-stelligen AGS der Kommune eintragen.",
+        "The municipality key (AGS) is missing. Please enter the municipality's 8-digit AGS.",
+    ),
+    "ags_invalid": FindingSpec(
+        "error", "row_rejected",
+        "'{value}' ist kein gültiger Gemeindeschlüssel (AGS: 8 Ziffern, Land 01–16, z. B. 08111000).",
+        "'{value}' is not a valid municipality key (AGS: 8 digits, state 01–16, e.g. 08111000).",
+    ),
+    "ags_unknown": FindingSpec(
+        "error", "row_rejected",
+        "Gemeindeschlüssel {value} steht nicht in der Kommunen-Tabelle. Bitte AGS prüfen oder die "
+        "Kommune in der Kommunen-Tabelle ergänzen.",
+        "Municipality key {value} is not in the municipalities table. Please check the AGS or add "
+        "the municipality to the table.",
+    ),
+    "wave_missing": FindingSpec(
+        "error", "row_rejected",
+        "Die Befragungswelle fehlt. Bitte in der Spalte eintragen oder beim Import mit --wave angeben.",
+        "The survey wave is missing. Please fill it in or pass it with --wave when importing.",
+    ),
+    "duplicate_id": FindingSpec(
+        "error", "row_rejected",
+        "Fragebogen-Nr. '{value}' kommt in dieser Datei mehrfach vor (zuerst in Zeile {detail}); "
+        "die Wiederholung wird nicht übernommen.",
+        "Respondent ID '{value}' occurs more than once in this file (first in row {detail}); the "
+        "repetition is not taken over.",
+    ),
+    "duplicate_id_across_files": FindingSpec(
+        "warning", "kept",
+        "Fragebogen-Nr. '{value}' kommt auch in '{detail}' vor. Die Zeile bleibt erhalten und "
+        "erhält eine eindeutige Kennung.",
+        "Respondent ID '{value}' also occurs in '{detail}'. The row is kept and given a unique ID.",
+    ),
+    # ---------------------------------------------------------------- municipalities
+    "municipality_conflict": FindingSpec(
+        "warning", "kept",
+        "Widersprüchliche Angabe zur Kommune: '{header}' ist hier '{value}', anderswo {detail}. "
+        "Der zuerst gelesene Wert wird verwendet; bitte klären.",
+        "Contradictory municipality fact: '{header}' is '{value}' here but {detail} elsewhere. The "
+        "value read first is used; please clarify.",
+    ),
+    "municipality_invalid": FindingSpec(
+        "error", "row_rejected",
+        "Kommunen-Zeile ohne gültigen AGS ('{value}') wird nicht übernommen.",
+        "Municipality row without a valid AGS ('{value}') is not taken over.",
+    ),
+    "municipality_value_invalid": FindingSpec(
+        "warning", "kept",
+        "Wert '{value}' in '{header}' ist nicht lesbar ({detail}); er bleibt leer.",
+        "Value '{value}' in '{header}' cannot be read ({detail}); it is left empty.",
+    ),
+}
+
+_PLACEHOLDER = re.compile(r"\{(value|header|detail)\}")
+
+
+def column_letter(index: int | None) -> str:
+    """Excel column letter of a 0-based column index (``0 -> "A"``, ``27 -> "AB"``); "" for None."""
+    if index is None or index < 0:
+        return ""
+    letters = ""
+    n = int(index) + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _fill(template: str, params: pd.DataFrame) -> pd.Series:
+    """Fill ``template`` row-wise from ``params`` (columns value/header/detail) without a loop."""
+    parts = _PLACEHOLDER.split(template)
+    out = pd.Series([""] * len(params), index=params.index, dtype=object)
+    for i, part in enumerate(parts):
+        if i % 2 == 0:
+            if part:
+                out = out + part
+        else:
+            out = out + params[part].astype(str)
+    return out
+
+
+class FindingCollector:
+    """Collects findings in column chunks; :meth:`to_frame` gives the rejection report.
+
+    Every argument of :meth:`add` may be a scalar or an array of the length of ``rows``.
+    """
+
+    def __init__(self) -> None:
+        self._chunks: list[pd.DataFrame] = []
+
+    def add(
+        self,
+        code: str,
+        *,
+        file: str,
+        sheet: str = "",
+        rows: Any = None,
+        column: Any = "",
+        header: Any = "",
+        value: Any = "",
+        detail: Any = "",
+        severity: str | None = None,
+        action: str | None = None,
+    ) -> None:
+        """Record findings of one code (one per element of ``rows``; ``rows=None`` -> one finding)."""
+        spec = CODES[code]
+        if rows is None:
+            rows_arr = pd.array([pd.NA], dtype="Int64")
+        else:
+            rows_arr = pd.array(np.asarray(rows, dtype="int64"), dtype="Int64")
+        n = len(rows_arr)
+        if n == 0:
+            return
+        chunk = pd.DataFrame(
+            {
+                "severity": severity or spec.severity,
+                "file": file,
+                "sheet": sheet,
+                "row": rows_arr,
+                "column": _as_text(column, n),
+                "header": _as_text(header, n),
+                "value": _as_text(value, n),
+                "code": code,
+                "action": action or spec.action,
+                "detail": _as_text(detail, n),
+            }
+        )
+        self._chunks.append(chunk)
+
+    def extend(self, frames: Sequence[pd.DataFrame]) -> None:
+        """Add finished findings frames (e.g. from worker processes)."""
+        self._chunks.extend(f for f in frames if len(f))
+
+    def raw(self) -> pd.DataFrame:
+        """Findings without messages (picklable, cheap to ship between processes)."""
+        if not self._chunks:
+            return pd.DataFrame(columns=[*REJECTION_COLUMNS[:9], "detail"])
+        return pd.concat(self._chunks, ignore_index=True)
+
+    @staticmethod
+    def finish(raw: pd.DataFrame) -> pd.DataFrame:
+        """Turn raw findings into the rejection report (messages filled, sorted deterministically)."""
+        if raw.empty:
+            out = pd.DataFrame({c: pd.Series(dtype=object) for c in REJECTION_COLUMNS})
+            out["row"] = out["row"].astype("Int64")
+            return out
+        raw = raw.reset_index(drop=True)
+        de = pd.Series("", index=raw.index, dtype=object)
+        en = pd.Series("", index=raw.index, dtype=object)
+        params = raw[["value", "header", "detail"]].fillna("")
+        for code, idx in raw.groupby("code", sort=True).groups.items():
+            spec = CODES[str(code)]
+            de.loc[idx] = _fill(spec.de, params.loc[idx]).to_numpy()
+            en.loc[idx] = _fill(spec.en, params.loc[idx]).to_numpy()
+        out = raw.assign(message_de=de, message_en=en)[list(REJECTION_COLUMNS)]
+        sev_order = out["severity"].map({"error": 0, "warning": 1, "info": 2}).fillna(3)
+        out = (
+            out.assign(_sev=sev_order, _row=out["row"].fillna(-1))
+            .sort_values(["file", "sheet", "_row", "column", "code", "_sev"], kind="stable")
+            .drop(columns=["_sev", "_row"])
+            .reset_index(drop=True)
+        )
+        return out
+
+
+def _as_text(value: Any, n: int) -> Any:
+    if isinstance(value, (pd.Series, np.ndarray, list, tuple, pd.Index, pd.api.extensions.ExtensionArray)):
+        s = pd.Series(value, dtype=object).reset_index(drop=True)
+        return s.where(s.notna(), "").astype(str).to_numpy(dtype=object)
+    return "" if value is None else str(value)

@@ -1,0 +1,169 @@
+"""Municipality master data: the template's ``Kommunen`` sheet and ``--municipalities FILE``.
+
+Headers may be the German template headers (:data:`surveys.formats.TEMPLATE_MUNICIPALITY_HEADERS`)
+or the dataset column names. Values are normalised like answers: AGS padded to 8 digits, ``ja/nein``
+to booleans, German numbers (``12.500``) to numbers, dates from text or serials.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import MUNICIPALITY_COLUMNS, STATES, size_class
+from ..errors import InputFileError
+from ..formats import TEMPLATE_MUNICIPALITY_HEADERS
+from .findings import FindingCollector, column_letter
+from .normalize import norm_key, normalize_ags, parse_bool, parse_dates, parse_number
+from .readers import RawSheet, inspect_input, read_raw
+
+__all__ = [
+    "BOOL_FACTS",
+    "NUMBER_FACTS",
+    "complete_municipalities",
+    "looks_like_municipalities",
+    "parse_municipality_sheet",
+    "read_municipalities_file",
+]
+
+BOOL_FACTS = ("council_resolution", "mayor_involved", "named_contact", "rooms")
+NUMBER_FACTS = ("population", "staff_hours", "budget_eur", "n_initiatives", "n_volunteers")
+INT_FACTS = ("population", "n_initiatives", "n_volunteers")
+DATE_FACTS = ("council_resolution_date",)
+TEXT_FACTS = ("name", "district", "cohort")
+#: Fact columns compared across files for contradictions.
+FACT_COLUMNS = (*TEXT_FACTS, *NUMBER_FACTS, *BOOL_FACTS, *DATE_FACTS)
+
+_ALIASES: dict[str, str] = {norm_key(h): c for c, h in TEMPLATE_MUNICIPALITY_HEADERS.items()}
+_ALIASES.update({norm_key(c): c for c in MUNICIPALITY_COLUMNS})
+_ALIASES.update({"gemeinde": "name", "kommune": "name", "gemeindename": "name", "kreis": "district",
+                 "einwohner": "population", "kohorte": "cohort"})
+
+
+def looks_like_municipalities(header_keys: set[str]) -> bool:
+    """Whether normalised headers are those of a municipality table (AGS + at least two facts)."""
+    hits = {_ALIASES[k] for k in header_keys if k in _ALIASES}
+    return "ags" in hits and len(hits) >= 3
+
+
+def _header_row(cells: pd.DataFrame) -> int | None:
+    for pos in range(min(len(cells), 30)):
+        keys = {norm_key(v) for v in cells.iloc[pos].tolist() if isinstance(v, str)}
+        if "ags" in keys or norm_key(TEMPLATE_MUNICIPALITY_HEADERS["ags"]) in keys:
+            return pos
+    return None
+
+
+def parse_municipality_sheet(
+    sheet: RawSheet, file: str, findings: FindingCollector
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Municipality rows of one sheet, with provenance (``source_file``, ``source_sheet``, ``source_row``).
+
+    Rows without a valid AGS are rejected (finding ``municipality_invalid``); unreadable facts are
+    left empty with a warning. Returns the table and counts (rows_in, rows_accepted, rows_rejected).
+    """
+    cells = sheet.cells
+    h = _header_row(cells)
+    empty = pd.DataFrame(columns=[*MUNICIPALITY_COLUMNS, "source_file", "source_sheet", "source_row"])
+    if h is None:
+        return empty, {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0}
+    headers = cells.iloc[h]
+    data = cells.iloc[h + 1 :]
+    nonblank = data.apply(lambda c: c.astype("string").str.strip().fillna("").ne("")).any(axis=1).to_numpy()
+    data = data[nonblank]
+    rows = sheet.row_base + h + 1 + np.flatnonzero(nonblank)
+    colmap: dict[str, int] = {}
+    for pos, head in headers.items():
+        target = _ALIASES.get(norm_key(head))
+        if target and target not in colmap:
+            colmap[target] = int(pos)  # type: ignore[arg-type]
+    out = pd.DataFrame(index=data.index)
+
+    def col(name: str) -> pd.Series:
+        return data[colmap[name]] if name in colmap else pd.Series(None, index=data.index, dtype=object)
+
+    ags, status = normalize_ags(col("ags"))
+    bad_rows = status != "ok"
+    if bad_rows.any():
+        findings.add(
+            "municipality_invalid", file=file, sheet=sheet.name, rows=rows[bad_rows],
+            column=column_letter(sheet.col_index[colmap["ags"]]) if "ags" in colmap else "",
+            header=str(headers.get(colmap.get("ags", -1), "AGS")), value=col("ags")[bad_rows].to_numpy(),
+        )
+    out["ags"] = ags
+    for name in TEXT_FACTS:
+        s = col(name)
+        out[name] = s.astype("string").str.strip().replace("", pd.NA).astype(object).where(s.notna(), None)
+    for name in NUMBER_FACTS:
+        vals, bad = parse_number(col(name))
+        _warn_bad(findings, file, sheet, rows, colmap, headers, name, col(name), bad, "Zahl / number")
+        if name in INT_FACTS:
+            vals = vals.round()
+        out[name] = vals.astype("Int64") if name in INT_FACTS else vals
+    for name in BOOL_FACTS:
+        vals, bad = parse_bool(col(name))
+        _warn_bad(findings, file, sheet, rows, colmap, headers, name, col(name), bad, "ja/nein")
+        out[name] = vals
+    for name in DATE_FACTS:
+        vals, bad = parse_dates(col(name), sheet.date1904)
+        _warn_bad(findings, file, sheet, rows, colmap, headers, name, col(name), bad, "Datum / date")
+        out[name] = vals.dt.normalize()
+    out["source_file"] = file
+    out["source_sheet"] = sheet.name
+    out["source_row"] = rows
+    out = out[~bad_rows].reset_index(drop=True)
+    counts = {"rows_in": len(rows), "rows_accepted": int((~bad_rows).sum()), "rows_rejected": int(bad_rows.sum())}
+    return out, counts
+
+
+def _warn_bad(findings, file, sheet, rows, colmap, headers, name, raw, bad, what) -> None:
+    if name in colmap and bad.any():
+        findings.add(
+            "municipality_value_invalid", file=file, sheet=sheet.name, rows=rows[bad],
+            column=column_letter(sheet.col_index[colmap[name]]), header=str(headers[colmap[name]]),
+            value=raw[bad].to_numpy(), detail=what,
+        )
+
+
+def read_municipalities_file(path: str | Path, findings: FindingCollector) -> pd.DataFrame:
+    """Read ``--municipalities FILE`` (xlsx/ods/csv; sheet ``Kommunen`` or the first with an AGS column)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError(f"Kommunen-Datei nicht gefunden / municipalities file not found: {p}", str(p))
+    meta = inspect_input(p)
+    sheets = [s for s in read_raw(p, meta.kind) if s.visible]
+    sheets.sort(key=lambda s: norm_key(s.name) != "kommunen")
+    for sheet in sheets:
+        if _header_row(sheet.cells) is not None:
+            table, _ = parse_municipality_sheet(sheet, str(path), findings)
+            return table
+    raise InputFileError(
+        f"In '{p.name}' wurde keine Spalte 'AGS' gefunden. / No 'AGS' column found in '{p.name}'.", str(p)
+    )
+
+
+def complete_municipalities(table: pd.DataFrame, seen_ags: pd.Series) -> pd.DataFrame:
+    """The dataset's municipalities table: one row per AGS (facts + AGS only seen in responses),
+    with ``state`` from the AGS and ``size_class`` from the population; sorted by AGS."""
+    facts = table.drop(columns=["source_file", "source_sheet", "source_row"], errors="ignore")
+    extra = pd.DataFrame({"ags": pd.Series(seen_ags.dropna().unique(), dtype=object)})
+    extra = extra[~extra["ags"].isin(facts["ags"])] if len(facts) else extra
+    out = pd.concat([facts, extra], ignore_index=True) if len(facts) else extra
+    for c in MUNICIPALITY_COLUMNS:
+        if c not in out:
+            out[c] = None
+    out["state"] = out["ags"].str[:2].map(STATES)
+    out["size_class"] = size_class(out["population"]).astype(object)
+    out["population"] = pd.array(out["population"], dtype="Int64")
+    for c in ("n_initiatives", "n_volunteers"):
+        out[c] = pd.array(out[c], dtype="Int64")
+    for c in ("staff_hours", "budget_eur"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    for c in BOOL_FACTS:
+        out[c] = pd.array(out[c], dtype="boolean")
+    out["council_resolution_date"] = pd.to_datetime(out["council_resolution_date"]).astype("datetime64[us]")
+    for c in (*TEXT_FACTS, "state", "size_class", "ags"):
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out[list(MUNICIPALITY_COLUMNS)].sort_values("ags", kind="stable").reset_index(drop=True)

@@ -1,0 +1,322 @@
+"""Normalisation of raw cell text: answer labels and codes, AGS, dates, numbers, yes/no.
+
+All functions take a pandas Series of *text* (cells as read, never parsed by pandas' NA
+heuristics) and work on the distinct values only (``pandas.factorize``): the Python work is per
+distinct value, the per-cell work is NumPy indexing. A column of 200,000 answers with seven distinct
+labels costs seven dictionary look-ups.
+
+Matching rules for answer labels: Unicode NFC, case-folded, whitespace collapsed, typographic
+dashes and quotes unified. German and English labels, option names (Kobo choice names such as
+``dk``), numeric codes written as ``4``, ``4.0``, ``"4"`` or ``4,0`` are all recognised.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..instrument import Scale
+
+__all__ = [
+    "GENERIC_MISSING",
+    "AnswerLookup",
+    "map_answers",
+    "norm_key",
+    "normalize_ags",
+    "parse_bool",
+    "parse_dates",
+    "parse_number",
+    "strip_numeric_text",
+]
+
+#: Labels that mean "missing" whatever the scale says (normalised form -> reason).
+GENERIC_MISSING: dict[str, str] = {
+    "weiß nicht": "dont_know",
+    "weiss nicht": "dont_know",
+    "weiß ich nicht": "dont_know",
+    "kann ich nicht beurteilen": "dont_know",
+    "don't know": "dont_know",
+    "dont know": "dont_know",
+    "do not know": "dont_know",
+    "keine angabe": "no_answer",
+    "k.a.": "no_answer",
+    "k. a.": "no_answer",
+    "keine antwort": "no_answer",
+    "möchte ich nicht beantworten": "no_answer",
+    "n/a": "no_answer",
+    "na": "no_answer",
+    "n.a.": "no_answer",
+    "no answer": "no_answer",
+    "prefer not to say": "no_answer",
+    "-1": "dont_know",
+    "-9": "no_answer",
+}
+
+_DASHES = str.maketrans({"–": "-", "—": "-", "−": "-", "‐": "-", "‒": "-", "’": "'", "‘": "'", "´": "'",
+                         "`": "'", "“": '"', "”": '"', "„": '"', "\u00a0": " "})
+_WS = re.compile(r"\s+")
+_NUMERIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
+_INT_FLOAT = re.compile(r"^([+-]?\d+)[.,]0+$")
+
+
+def norm_key(text: object) -> str:
+    """Normalised matching key of a label or header (NFC, case-folded, spaces collapsed).
+
+    >>> norm_key("  Stimme  VOLL zu ")
+    'stimme voll zu'
+    >>> norm_key("4.0")
+    '4'
+    """
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    s = unicodedata.normalize("NFC", str(text)).translate(_DASHES)
+    s = _WS.sub(" ", s).strip().casefold()
+    m = _INT_FLOAT.match(s)
+    if m:
+        s = m.group(1)
+    if s.startswith("+") and _NUMERIC.match(s):
+        s = s[1:]
+    return s
+
+
+def _factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def strip_numeric_text(s: pd.Series) -> pd.Series:
+    """Text with surrounding whitespace removed and ``"12.0"`` written as ``"12"`` (NA stays NA)."""
+    codes, uniques = _factorize(s)
+    cleaned = np.array([_strip_one(u) for u in uniques], dtype=object)
+    out = np.full(len(s), None, dtype=object)
+    ok = codes >= 0
+    out[ok] = cleaned[codes[ok]]
+    out[np.equal(out, "")] = None
+    return pd.Series(out, index=s.index, dtype=object)
+
+
+def _strip_one(u: object) -> str:
+    t = unicodedata.normalize("NFC", str(u)).strip()
+    m = _INT_FLOAT.match(t)
+    return m.group(1) if m else t
+
+
+@dataclass
+class AnswerLookup:
+    """Normalised answer token -> (code or None, missing reason or None) for one scale.
+
+    Parameters
+    ----------
+    scale : Scale
+        The instrument's response scale.
+    extra : Mapping[str, int | str]
+        Additional labels from a mapping file: label -> code, or label -> missing reason
+        (``"dont_know"``, ``"no_answer"``).
+    """
+
+    scale: Scale
+    extra: Mapping[str, int | str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        table: dict[str, tuple[int | None, str | None]] = {}
+        for key, reason in GENERIC_MISSING.items():
+            table[key] = (None, reason)
+        for o in self.scale.options:
+            entry = (None, o.missing) if o.missing else (o.code, None)
+            for token in (str(o.code), o.name, o.label_de, o.label_en):
+                table[norm_key(token)] = entry
+        for label, target in self.extra.items():
+            key = norm_key(label)
+            if isinstance(target, str) and not re.fullmatch(r"-?\d+", target.strip()):
+                table[key] = (None, target.strip())
+            else:
+                code = int(target)
+                missing = self.scale.missing_codes.get(code)
+                table[key] = (None, missing) if missing else (code, None)
+        self.table = table
+        self.valid = frozenset(self.scale.valid_codes)
+
+    def describe(self) -> str:
+        """Short description of the valid answers, for messages."""
+        labels = ", ".join(f"{o.code} = {o.label_de}" for o in self.scale.valid)
+        return f"{self.scale.min}–{self.scale.max}: {labels}"
+
+    def lookup(self, raw: object) -> tuple[int | None, str, str | None]:
+        """(code, missing reason or "", problem) of one distinct raw value."""
+        key = norm_key(raw)
+        if key == "":
+            return None, "not_shown", None
+        hit = self.table.get(key)
+        if hit is not None:
+            code, reason = hit
+            if code is not None and code not in self.valid:
+                return None, "invalid", "value_out_of_scale"
+            return code, reason or "", None
+        if _NUMERIC.match(key):
+            return None, "invalid", "value_out_of_scale"
+        return None, "invalid", "value_unknown_label"
+
+
+def map_answers(raw: pd.Series, lookup: AnswerLookup) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes, missing reasons and problems of a column of raw answers.
+
+    Returns
+    -------
+    value : ndarray of float
+        The answer code, NaN when missing or invalid.
+    reason : ndarray of object
+        ``""`` for a valid answer, else ``dont_know``, ``no_answer``, ``not_shown`` or ``invalid``.
+    problem : ndarray of object
+        ``None`` or the finding code (``value_out_of_scale``, ``value_unknown_label``).
+    """
+    codes, uniques = _factorize(raw)
+    looked = [lookup.lookup(u) for u in uniques]
+    u_val = np.array([np.nan if c is None else float(c) for c, _, _ in looked] + [np.nan], dtype=float)
+    u_reason = np.array([r for _, r, _ in looked] + ["not_shown"], dtype=object)
+    u_problem = np.array([p for _, _, p in looked] + [None], dtype=object)
+    idx = np.where(codes >= 0, codes, len(uniques))
+    return u_val[idx], u_reason[idx], u_problem[idx]
+
+
+# ---------------------------------------------------------------- AGS
+_AGS_OK = re.compile(r"^\d{8}$")
+
+
+def normalize_ags(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """AGS as 8-digit text (``8111000 -> "08111000"``) and a status per cell.
+
+    Status is ``"ok"``, ``"missing"`` (empty) or ``"invalid"`` (not 7–8 digits, or the state
+    part is not 01–16).
+    """
+    codes, uniques = _factorize(raw)
+    vals: list[object] = []
+    stats: list[str] = []
+    for u in uniques:
+        t = _strip_one(u).replace(" ", "")
+        if t == "":
+            vals.append(None)
+            stats.append("missing")
+            continue
+        if t.isdigit() and 7 <= len(t) <= 8:
+            t = t.zfill(8)
+        if _AGS_OK.match(t) and 1 <= int(t[:2]) <= 16:
+            vals.append(t)
+            stats.append("ok")
+        else:
+            vals.append(None)
+            stats.append("invalid")
+    u_val = np.array([*vals, None], dtype=object)
+    u_stat = np.array([*stats, "missing"], dtype=object)
+    idx = np.where(codes >= 0, codes, len(uniques))
+    return pd.Series(u_val[idx], index=raw.index, dtype=object), u_stat[idx]
+
+
+# ---------------------------------------------------------------- dates
+_TZ = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+_DATE_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d.%m.%y %H:%M",
+    "%d.%m.%y",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+)
+
+
+def parse_dates(raw: pd.Series, date1904: bool = False) -> tuple[pd.Series, np.ndarray]:
+    """Parse dates written as ISO text, German text (``01.03.2025 12:00``) or Excel serial numbers.
+
+    Parameters
+    ----------
+    raw : Series of text
+    date1904 : bool
+        The workbook uses the 1904 date system (old Mac Excel): serial 0 is 1904-01-01
+        instead of 1899-12-30.
+
+    Returns
+    -------
+    dates : Series of datetime64 (NaT where empty or unreadable), time-zone suffixes dropped
+        (local time of the export is kept).
+    bad : ndarray of bool -- non-empty but unreadable.
+    """
+    codes, uniques = _factorize(raw)
+    text = pd.Series([_TZ.sub("", str(u).strip()) for u in uniques], dtype=object)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+    if len(text):
+        num = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+        serial = num.where((num > 0) & (num < 2_958_466))
+        origin = pd.Timestamp("1904-01-01") if date1904 else pd.Timestamp("1899-12-30")
+        from_serial = origin + pd.to_timedelta(serial.round(6) * 86400, unit="s")
+        parsed = parsed.fillna(from_serial.dt.round("s").astype("datetime64[us]"))
+        rest = parsed.isna() & num.isna()
+        if rest.any():
+            iso = pd.to_datetime(text[rest], format="ISO8601", errors="coerce")
+            parsed.loc[rest] = iso.astype("datetime64[us]")
+        for fmt in _DATE_FORMATS:
+            rest = parsed.isna() & num.isna()
+            if not rest.any():
+                break
+            parsed.loc[rest] = pd.to_datetime(text[rest], format=fmt, errors="coerce").astype("datetime64[us]")
+    u_bad = np.append(parsed.isna().to_numpy() & (text.str.len() > 0).to_numpy(), False)
+    u_val = np.append(parsed.dt.floor("s").to_numpy(), np.datetime64("NaT", "us"))
+    idx = np.where(codes >= 0, codes, len(uniques))
+    return pd.Series(u_val[idx], index=raw.index, dtype="datetime64[us]"), u_bad[idx]
+
+
+# ---------------------------------------------------------------- numbers and yes/no
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$")
+
+
+def _number_one(t: str) -> float | None:
+    t = t.strip().replace(" ", "").replace("\u00a0", "").replace("€", "").replace("EUR", "")
+    if t == "":
+        return None
+    if "," in t:
+        t = t.replace(".", "").replace(",", ".")
+    elif _THOUSANDS.match(t):
+        t = t.replace(".", "")
+    try:
+        return float(t)
+    except ValueError:
+        return float("nan")
+
+
+def parse_number(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Numbers from text, German (``12.500,50``) or plain (``12500.5``); returns (values, bad mask)."""
+    codes, uniques = _factorize(raw)
+    vals = [_number_one(str(u)) for u in uniques]
+    u_val = np.array([np.nan if v is None else v for v in vals] + [np.nan], dtype=float)
+    u_bad = np.array([v is not None and np.isnan(v) for v in vals] + [False], dtype=bool)
+    idx = np.where(codes >= 0, codes, len(uniques))
+    return pd.Series(u_val[idx], index=raw.index), u_bad[idx]
+
+
+_YES = {"ja", "j", "yes", "y", "true", "wahr", "1", "x"}
+_NO = {"nein", "n", "no", "false", "falsch", "0"}
+
+
+def parse_bool(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """ja/nein (also yes/no, true/false, 1/0, x) -> nullable boolean; returns (values, bad mask)."""
+    codes, uniques = _factorize(raw)
+    keys = [norm_key(u) for u in uniques]
+    u_val = np.array([True if k in _YES else False if k in _NO else None for k in keys] + [None], dtype=object)
+    u_bad = np.array([k != "" and k not in _YES and k not in _NO for k in keys] + [False], dtype=bool)
+    idx = np.where(codes >= 0, codes, len(uniques))
+    return pd.Series(pd.array(u_val[idx], dtype="boolean"), index=raw.index), u_bad[idx]
+
+
+def choice_lookup(choices: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
+    """Normalised label -> choice name, from (name, labels) pairs."""
+    out: dict[str, str] = {}
+    for name, labels in choices:
+        out[norm_key(name)] = name
+        for lab in labels:
+            out[norm_key(lab)] = name
+    return out
