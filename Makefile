@@ -33,7 +33,9 @@ browser:
 
 # Example data (committed); regenerate with identical contents:
 examples: $(STAMP)
-	$(BIN)/baustein generate --municipalities 12 --respondents-per 15 --seed 2025 --format template --out $(EXAMPLES)/template
+	for f in template kobo limesurvey sosci forms; do \
+	  $(BIN)/baustein generate --municipalities 12 --respondents-per 40 --seed 2025 --format $$f --out $(EXAMPLES)/$$f || exit 1; \
+	done
 
 demo: $(STAMP) browser
 	@test -d $(EXAMPLES)/template || $(MAKE) examples

@@ -243,6 +243,60 @@ class Dataset:
             manifest=manifest,
         )
 
+    @classmethod
+    def from_wide(
+        cls,
+        wide: pd.DataFrame,
+        municipalities: pd.DataFrame,
+        instrument: Instrument,
+        manifest: dict[str, Any] | None = None,
+    ) -> Dataset:
+        """Build a dataset from a respondent-level wide frame holding answer codes.
+
+        ``wide`` has the respondent fields (respondent_id, ags, role, wave, …) and one column per
+        item code with numeric codes; missing codes of the item's scale (e.g. -1, -9) and NaN become
+        NA values with their missing reason (blank -> ``not_shown``). Codes outside the scale become
+        NA with reason ``invalid``. Useful for analysing data that is already in Python.
+        """
+        codes = [c for c in instrument.item_codes if c in wide.columns]
+        rid = wide["respondent_id"].astype(str).to_numpy()
+        resp_cols = [c for c in RESPONDENT_COLUMNS if c in wide.columns]
+        respondents = wide[resp_cols].copy()
+        respondents["respondent_id"] = rid
+        for c in RESPONDENT_COLUMNS:
+            if c not in respondents:
+                respondents[c] = pd.NA
+        parts = []
+        for code in codes:
+            scale = instrument.scale_of(code)
+            v = pd.to_numeric(wide[code], errors="coerce").to_numpy(dtype=float)
+            reason = np.full(len(v), None, dtype=object)
+            reason[np.isnan(v)] = "not_shown"
+            for mc, why in scale.missing_codes.items():
+                reason[v == mc] = why
+            valid = np.isin(v, scale.valid_codes)
+            reason[~valid & ~np.isnan(v) & (reason == None)] = "invalid"  # noqa: E711
+            value = np.where(valid, v, np.nan)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "respondent_id": rid,
+                        "item": code,
+                        "value": pd.array(np.where(valid, value, 0).astype("int64"), dtype="Int64"),
+                        "missing_reason": pd.array(reason, dtype="string"),
+                    }
+                )
+            )
+            parts[-1].loc[~valid, "value"] = pd.NA
+        responses = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=RESPONSE_COLUMNS)
+        return cls(
+            respondents=respondents[list(RESPONDENT_COLUMNS)].reset_index(drop=True),
+            responses=responses,
+            municipalities=municipalities.reset_index(drop=True),
+            instrument=instrument,
+            manifest=manifest or {},
+        )
+
     # ------------------------------------------------------------------ views
     def wide(self, include_missing_reasons: bool = False) -> pd.DataFrame:
         """One row per respondent: respondent fields plus one float column per item (NaN = missing).

@@ -243,6 +243,13 @@ def drop_free_text(frame: pd.DataFrame, instrument: Instrument, keep: bool = Fal
 AUDIT_COLUMNS = ["file", "location", "group", "n", "problem"]
 
 _N_HEADER = re.compile(r"^(n|n_.+|count|anzahl|fallzahl)$", re.IGNORECASE)
+#: Count columns that are not groups of respondents: numbers of municipalities, items or groups,
+#: and answer frequencies inside a group (whose size stands in its own n column).
+_NOT_A_GROUP = re.compile(
+    r"^(n_(municipalities|kommunen|groups|items|excluded_groups|missing|straight|freq)\w*|"
+    r"n_municipalities_\w+)$",
+    re.IGNORECASE,
+)
 _SUPPRESSED_HEADER = re.compile(r"^(suppressed|unterdrückt|unterdrueckt)$", re.IGNORECASE)
 #: Column names that hold respondent identifiers (any tool's export). Bare "id"/"name" are left
 #: out on purpose: results tables use them for constructs and municipalities.
@@ -320,7 +327,10 @@ def _scan_rows(found: _Findings, file: Path, location: str, rows: Sequence[Seque
             continue
         if header is None:
             continue
-        n_idx = [j for j, h in enumerate(header) if _N_HEADER.match(h)]
+        n_idx = [j for j, h in enumerate(header) if _N_HEADER.match(h) and not _NOT_A_GROUP.match(h)]
+        if any(header[j].casefold() != "count" for j in n_idx):
+            # "count" beside a group-size column is an answer frequency within that group
+            n_idx = [j for j in n_idx if header[j].casefold() != "count"]
         sup_idx = [j for j, h in enumerate(header) if _SUPPRESSED_HEADER.match(h)]
         if any(j < len(row) and _truthy(row[j]) for j in sup_idx):
             continue
@@ -363,8 +373,11 @@ def _scan_json(found: _Findings, file: Path, obj: Any, path: str = "$") -> None:
             label = " / ".join(
                 f"{v}" for k, v in obj.items() if isinstance(v, str) and not _N_HEADER.match(str(k))
             )[:120]
+            keys = [str(k) for k in obj if _N_HEADER.match(str(k)) and not _NOT_A_GROUP.match(str(k))]
+            if any(k.casefold() != "count" for k in keys):
+                keys = [k for k in keys if k.casefold() != "count"]
             for k, v in obj.items():
-                if _N_HEADER.match(str(k)) and not isinstance(v, dict | list):
+                if str(k) in keys and not isinstance(v, dict | list):
                     n = found.small(v)
                     if n is not None:
                         found.add(file, f"{path}.{k}", label, n, f"group smaller than {found.min_n}")

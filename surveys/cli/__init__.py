@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from ..errors import BausteinError
 
 #: Sub-command modules, in the order they appear in ``baustein --help``.
-COMMAND_MODULES = ("instrument", "generate", "importing", "analyse", "report", "audit")
+COMMAND_MODULES = ("instrument", "generate", "importing", "analyse", "report", "audit", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,141 @@
+"""Containers for the analysis configuration and its results.
+
+:class:`Results` holds every result table of :func:`analysis.run` (tidy DataFrames, already
+passed through the small-cell rule), a :class:`TableDoc` per table (German/English title,
+description and column explanations, used for the README sheet of ``results.xlsx``), the
+configuration and run metadata.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["AnalysisConfig", "Results", "TableDoc"]
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """Settings of :func:`analysis.run` (all have defensible defaults).
+
+    Attributes
+    ----------
+    min_n : int
+        Minimum cell size; any group with fewer respondents is suppressed (default 5).
+    min_share : float
+        A scale score needs at least this share of its items answered (default 2/3).
+    ci : float
+        Confidence level of all intervals (default 0.95).
+    typology_threshold : float or None
+        Threshold of the commitment typology; None = scale midpoint.
+    p_adjust : tuple of str
+        Multiple-comparison adjustments reported beside raw p (Holm and Benjamini–Hochberg).
+    funnel_overdispersion : {None, "additive", "multiplicative"}
+        Overdispersion adjustment of funnel limits (Spiegelhalter 2005).
+    group : str
+        Column identifying the municipality (default ``"ags"``).
+    seed : int
+        Seed for every random step (bootstrap), so results are reproducible.
+    lang : {"de", "en"}
+        Language of labels and verdict sentences.
+    smallest_effect : float
+        Smallest effect of interest (scale points) used to phrase hypothesis verdicts.
+    wave : str or None
+        Wave of the cross-sectional analyses (reliability, aggregation, comparisons, typology,
+        model, hypotheses). None = the latest wave. Change between waves always uses all waves.
+    """
+
+    min_n: int = 5
+    min_share: float = 2 / 3
+    ci: float = 0.95
+    typology_threshold: float | None = None
+    p_adjust: tuple[str, ...] = ("holm", "fdr_bh")
+    funnel_overdispersion: str | None = "additive"
+    group: str = "ags"
+    seed: int = 20251125
+    lang: str = "de"
+    smallest_effect: float = 0.2
+    keep_free_text: bool = False
+    wave: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class TableDoc:
+    """Documentation of one result table."""
+
+    title_de: str
+    title_en: str
+    description_de: str
+    description_en: str
+    columns: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # col -> (German header, help)
+
+    def describe(self, lang: str = "de") -> str:
+        return f"{self.title_de}: {self.description_de}" if lang == "de" else f"{self.title_en}: {self.description_en}"
+
+    def header(self, col: str, lang: str = "de") -> str:
+        if lang == "de" and col in self.columns:
+            return self.columns[col][0]
+        return str(col)
+
+    def column_help(self, col: str, lang: str = "de") -> str:
+        return self.columns.get(col, ("", ""))[1]
+
+
+@dataclass(frozen=True)
+class Results:
+    """All result tables of one analysis run.
+
+    Attributes
+    ----------
+    tables : mapping of name -> DataFrame
+        Result tables (small-cell rule applied). Names are short German identifiers that also
+        serve as sheet names of ``results.xlsx``.
+    docs : mapping of name -> TableDoc
+    config : AnalysisConfig
+    meta : dict
+        Dataset and tool versions, counts, warnings.
+    models : mapping
+        Fitted model objects (e.g. the multilevel model) for inspection in notebooks.
+    """
+
+    tables: Mapping[str, pd.DataFrame]
+    docs: Mapping[str, TableDoc]
+    config: AnalysisConfig
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    models: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.tables
+
+    def config_dict(self) -> dict[str, Any]:
+        return self.config.to_dict()
+
+    def readme_lines(self, lang: str = "de") -> list[str]:
+        m = self.meta
+        if lang == "de":
+            return [
+                f"Instrument: {m.get('instrument', '')} · Datensatz: {m.get('dataset', '')}",
+                f"{m.get('n_respondents', '?')} Befragte in {m.get('n_municipalities', '?')} Kommunen.",
+                f"Gruppen mit weniger als {self.config.min_n} Befragten sind unterdrückt (leer, Spalte 'unterdrückt').",
+                "„weiß nicht“ und „keine Angabe“ zählen als fehlend. Konfidenzintervalle: "
+                f"{int(self.config.ci * 100)} %. p-Werte zweiseitig; adjustiert nach Holm und Benjamini-Hochberg.",
+                f"Erstellt mit baustein-eval {m.get('tool_version', '')}.",
+            ]
+        return [
+            f"Instrument: {m.get('instrument', '')} · dataset: {m.get('dataset', '')}",
+            f"{m.get('n_respondents', '?')} respondents in {m.get('n_municipalities', '?')} municipalities.",
+            f"Groups with fewer than {self.config.min_n} respondents are suppressed (blank, column 'suppressed').",
+            "'Don't know' and 'no answer' are missing. Confidence intervals: "
+            f"{int(self.config.ci * 100)} %. Two-sided p; adjusted by Holm and Benjamini-Hochberg.",
+            f"Made with baustein-eval {m.get('tool_version', '')}.",
+        ]
