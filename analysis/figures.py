@@ -44,6 +44,7 @@ __all__ = [
     "reliability_forest",
     "reliability_table",
     "responses_by_role",
+    "section",
     "straightlining",
     "structure_by_facts",
     "structure_by_type",
@@ -95,6 +96,84 @@ _T = {
 
 
 _MUNIS = {"de": "Kommunen: ", "en": "municipalities: "}
+
+
+_SECTIONS: dict[str, tuple[str, str]] = {
+    "01_title": (
+        "# Import und Datenqualität\n\nWas wurde eingelesen, was wurde abgelehnt, wie vollständig sind die Antworten? "
+        "Gruppen mit weniger als der Mindestzahl an Antworten werden nicht gezeigt.",
+        "# Import and data quality\n\nWhat was read, what was rejected, how complete are the answers? "
+        "Groups below the minimum number of answers are not shown.",
+    ),
+    "01_rejections": ("## Abgelehnte Zeilen und Zellen nach Grund", "## Rejected rows and cells by reason"),
+    "01_roles": ("## Antworten je Kommune und Rolle", "## Responses per municipality and role"),
+    "01_missing": (
+        "## Fehlende Antworten je Item\n„weiß nicht“ und „keine Angabe“ zählen als fehlend, nie als Mittelkategorie.",
+        "## Missing answers per item\n'Don't know' and 'no answer' count as missing, never as the midpoint.",
+    ),
+    "01_straight": ("## Gleichförmiges Antworten (Straight-Lining)", "## Straight-lining"),
+    "02_title": (
+        "# Instrument: Items, Antwortverteilungen und Reliabilität\n\nAntwortverteilungen als divergierende Balken "
+        "(Mitte = „teils/teils“), Reliabilität der Skalen (Cronbachs Alpha mit Feldt-Konfidenzintervall, McDonalds "
+        "Omega) und Itemanalyse.",
+        "# Instrument: items, answer distributions and reliability\n\nAnswer distributions as diverging bars "
+        "(centre = neutral), scale reliability (Cronbach's alpha with Feldt CI, McDonald's omega) and item analysis.",
+    ),
+    "02_likert": ("## Antwortverteilungen", "## Answer distributions"),
+    "02_reliability": ("## Reliabilität je Skala", "## Reliability per scale"),
+    "02_items": ("## Itemanalyse", "## Item analysis"),
+    "03_title": (
+        "# Kommunen im Vergleich\n\nTrichterdiagramme (Funnel-Plots) statt Ranglisten: Jede Kommune wird mit dem "
+        "Landesmittel verglichen; die Grenzen zeigen, wie weit eine Kommune allein durch Zufall abweichen kann.",
+        "# Municipalities compared\n\nFunnel plots instead of league tables: each municipality is compared with the "
+        "state mean; the limits show how far a municipality can deviate by chance alone.",
+    ),
+    "03_funnels": ("## Trichterdiagramme je Skala", "## Funnel plots per scale"),
+    "03_agreement": (
+        "## Übereinstimmung innerhalb der Kommunen und Aggregierbarkeit\nICC(1): Anteil der Unterschiede, der auf die "
+        "Kommune zurückgeht; ICC(2): Reliabilität der Kommunenmittelwerte; r*wg(j): Übereinstimmung der Befragten "
+        "innerhalb einer Kommune.",
+        "## Agreement within municipalities and aggregation\nICC(1): share of variance due to the municipality; "
+        "ICC(2): reliability of municipality means; r*wg(j): agreement of respondents within a municipality.",
+    ),
+    "03_compare": ("## Vergleich nach Landkreis, Gemeindegrößenklasse und Förderkohorte",
+                   "## Comparison by district, size class and funding cohort"),
+    "03_profiles": ("## Profile der Kommunen (kleine Vielfache)", "## Municipality profiles (small multiples)"),
+    "04_title": (
+        "# Formen des Engagements und Stärke der Unterstützungsstrukturen\n\nDie Kernfrage des Bausteins: Welche "
+        "Formen des Engagements – kommunal, zivilgesellschaftlich, gemeinsam; Ratsbeschluss, Bürgermeister/in, "
+        "Ansprechperson, Ressourcen – gehen mit tragfähigen Unterstützungsstrukturen einher?",
+        "# Kinds of commitment and strength of support structures\n\nThe Baustein's central question: which kinds "
+        "of commitment – municipal, civil-society, joint; council resolution, mayor, named contact, resources – go "
+        "with strong, lasting support structures?",
+    ),
+    "04_scatter": ("## Kommunales und zivilgesellschaftliches Engagement je Kommune",
+                   "## Municipal and civil-society commitment per municipality"),
+    "04_types": ("## Stärke der Strukturen nach Form des Engagements", "## Structure strength by kind of commitment"),
+    "04_model": (
+        "## Mehrebenenmodell\n`Strukturen ~ kommunal × zivilgesellschaftlich + Rolle + (1 | Kommune)`",
+        "## Multilevel model\n`structures ~ municipal × civil + role + (1 | municipality)`",
+    ),
+    "04_hypotheses": ("## Die Aussagen des Bausteins als Hypothesen", "## The Baustein's statements as hypotheses"),
+    "05_title": (
+        "# Profil einer Kommune\n\nEine Kommune im Vergleich zum Land: Profil über alle Skalen, Unterschiede zwischen "
+        "den Perspektiven (Verwaltung, Zivilgesellschaft …), Veränderung zwischen den Wellen und die Lage in jedem "
+        "Trichterdiagramm.",
+        "# Municipality profile\n\nOne municipality against the state: profile across all scales, gaps between "
+        "perspectives, change between waves and its place in every funnel plot.",
+    ),
+    "05_profile": ("## Profil im Vergleich zum Land", "## Profile against the state"),
+    "05_perspectives": ("## Perspektiven: Wie unterschiedlich sehen die Rollen das kommunale Engagement?",
+                        "## Perspectives: how differently do the roles rate municipal commitment?"),
+    "05_waves": ("## Veränderung zwischen den Wellen", "## Change between waves"),
+    "05_funnels": ("## Lage in den Trichterdiagrammen", "## Position in the funnel plots"),
+}
+
+
+def section(key: str, lang: str = "de") -> str:
+    """Heading (and intro) of a report section in the report language (Markdown)."""
+    de, en = _SECTIONS[key]
+    return de if lang == "de" else en
 
 
 def texts(lang: str = "de") -> Mapping[str, Any]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,6 +30,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from surveys.errors import AnalysisError
 
 from .aggregation import icc, rwg
 from .comparisons import compare_groups
@@ -41,7 +42,7 @@ from .multilevel import fit_multilevel
 from .perspectives import perspective_gaps
 from .privacy import suppress_small_groups
 from .reliability import cronbach_alpha, item_analysis, mcdonald_omega, reliability_by_group
-from .results import AnalysisConfig, Results, TableDoc
+from .results import AnalysisConfig, Results, TableDoc, results_from_folder, results_to_folder
 from .scoring import reverse_items, scales_from_instrument, score_scales
 from .typology import commitment_typology, fact_typology, structure_by_type
 from .waves import did_estimate, wave_change
@@ -352,107 +353,101 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
     # ---------------------------------------------------------------- commitment vs structures
     have_core = all(c in data.columns for c in (MUNICIPAL, CIVIL, STRUCTURE))
     if have_core:
-        typ = commitment_typology(data, MUNICIPAL, CIVIL, group=g, threshold=cfg.typology_threshold,
-                                  scale_range=(scale0.min, scale0.max), min_n=cfg.min_n, alpha=alpha_level)
-        smean = summ[summ["variable"] == STRUCTURE][[g, "mean", "ci_low", "ci_high"]].rename(
-            columns={"mean": "mean_structure", "ci_low": "ci_lo_structure", "ci_high": "ci_hi_structure"})
-        typ = typ.merge(smean, on=g, how="left")
-        if names is not None:
-            typ = typ.merge(names, left_on=g, right_on="ags", how="left", suffixes=("", "_m"))
-        add("typologie", typ, _doc(
-            "Typologie: Formen des Engagements (Befragung)", "Typology of commitment (survey)",
-            "Je Kommune: mittleres kommunales und zivilgesellschaftliches Engagement mit KI und Typ "
-            "(Partnerschaft, kommunal getragen, zivilgesellschaftlich getragen, im Aufbau; Schwelle = Skalenmitte).",
-            "Per municipality: mean municipal and civil commitment with CI and type."))
-        data = data.merge(typ[[g, "type"]].rename(columns={"type": "commitment_type"}), on=g, how="left")
-        struct_types = []
-        tests = []
-        stc = structure_by_type(data, STRUCTURE, "commitment_type", group=g, min_n=cfg.min_n, alpha=alpha_level)
-        struct_types.append(stc.descriptives.assign(typology="Befragung"))
-        tests.append(_type_tests(stc, "Befragung"))
-        if len(dataset.municipalities):
-            ft = fact_typology(dataset.municipalities.astype({"ags": str}), group="ags")
-            add("typologie_fakten", ft, _doc(
-                "Typologie: Verankerung (Kommunendaten)", "Typology from municipality facts",
-                "Je Kommune: Ratsbeschluss, Bürgermeister/in, Ansprechperson, Ressourcen und daraus der Typ der Verankerung.",
-                "Per municipality: facts and the resulting type."))
-            ftype = ft[["ags", "type"]].rename(columns={"ags": g, "type": "fact_type"})
-            data = data.merge(ftype, on=g, how="left")
-            stf = structure_by_type(data, STRUCTURE, "fact_type", group=g, min_n=cfg.min_n, alpha=alpha_level)
-            struct_types.append(stf.descriptives.assign(typology="Kommunendaten"))
-            tests.append(_type_tests(stf, "Kommunendaten"))
-            for fact in ("council_resolution", "mayor_involved", "named_contact", "rooms"):
-                if fact in data.columns and data[fact].notna().any():
-                    col = f"{fact}_label"
-                    data[col] = data[fact].map(lambda v: None if pd.isna(v) else ("ja" if bool(v) else "nein"))
-                    stx = structure_by_type(data, STRUCTURE, col, group=g, min_n=cfg.min_n, order=["ja", "nein"],
-                                            alpha=alpha_level)
-                    struct_types.append(stx.descriptives.assign(typology=fact))
-                    tests.append(_type_tests(stx, fact))
-        add("struktur_nach_typ", pd.concat(struct_types, ignore_index=True), _doc(
-            "Stärke der Strukturen nach Form des Engagements", "Structure strength by kind of commitment",
-            "Mittel der Kommunenmittelwerte der Skala 'Stärke der Unterstützungsstrukturen' je Typ mit KI.",
-            "Mean of municipality means of structure strength per type, with CI."))
-        add("struktur_typ_tests", pd.concat(tests, ignore_index=True), _doc(
-            "Tests: Strukturen nach Typ", "Tests: structures by type",
-            "Welch-ANOVA auf Kommunenebene mit η² sowie Games-Howell-Paarvergleiche.",
-            "Welch ANOVA at municipality level with eta², Games-Howell pairs."))
+        try:
+            typ = commitment_typology(data, MUNICIPAL, CIVIL, group=g, threshold=cfg.typology_threshold,
+                                      scale_range=(scale0.min, scale0.max), min_n=cfg.min_n, alpha=alpha_level)
+            smean = summ[summ["variable"] == STRUCTURE][[g, "mean", "ci_low", "ci_high"]].rename(
+                columns={"mean": "mean_structure", "ci_low": "ci_lo_structure", "ci_high": "ci_hi_structure"})
+            typ = typ.merge(smean, on=g, how="left")
+            if names is not None:
+                typ = typ.merge(names, left_on=g, right_on="ags", how="left", suffixes=("", "_m"))
+            add("typologie", typ, _doc(
+                "Typologie: Formen des Engagements (Befragung)", "Typology of commitment (survey)",
+                "Je Kommune: mittleres kommunales und zivilgesellschaftliches Engagement mit KI und Typ "
+                "(Partnerschaft, kommunal getragen, zivilgesellschaftlich getragen, im Aufbau; Schwelle = Skalenmitte).",
+                "Per municipality: mean municipal and civil commitment with CI and type."))
+            data = data.merge(typ[[g, "type"]].rename(columns={"type": "commitment_type"}), on=g, how="left")
+            struct_types = []
+            tests = []
+            stc = structure_by_type(data, STRUCTURE, "commitment_type", group=g, min_n=cfg.min_n, alpha=alpha_level)
+            struct_types.append(stc.descriptives.assign(typology="Befragung"))
+            tests.append(_type_tests(stc, "Befragung"))
+            if len(dataset.municipalities):
+                ft = fact_typology(dataset.municipalities.astype({"ags": str}), group="ags")
+                add("typologie_fakten", ft, _doc(
+                    "Typologie: Verankerung (Kommunendaten)", "Typology from municipality facts",
+                    "Je Kommune: Ratsbeschluss, Bürgermeister/in, Ansprechperson, Ressourcen und daraus der Typ der Verankerung.",
+                    "Per municipality: facts and the resulting type."))
+                ftype = ft[["ags", "type"]].rename(columns={"ags": g, "type": "fact_type"})
+                data = data.merge(ftype, on=g, how="left")
+                stf = structure_by_type(data, STRUCTURE, "fact_type", group=g, min_n=cfg.min_n, alpha=alpha_level)
+                struct_types.append(stf.descriptives.assign(typology="Kommunendaten"))
+                tests.append(_type_tests(stf, "Kommunendaten"))
+                for fact in ("council_resolution", "mayor_involved", "named_contact", "rooms"):
+                    if fact in data.columns and data[fact].notna().any():
+                        col = f"{fact}_label"
+                        data[col] = data[fact].map(lambda v: None if pd.isna(v) else ("ja" if bool(v) else "nein"))
+                        stx = structure_by_type(data, STRUCTURE, col, group=g, min_n=cfg.min_n, order=["ja", "nein"],
+                                                alpha=alpha_level)
+                        struct_types.append(stx.descriptives.assign(typology=fact))
+                        tests.append(_type_tests(stx, fact))
+            add("struktur_nach_typ", pd.concat(struct_types, ignore_index=True), _doc(
+                "Stärke der Strukturen nach Form des Engagements", "Structure strength by kind of commitment",
+                "Mittel der Kommunenmittelwerte der Skala 'Stärke der Unterstützungsstrukturen' je Typ mit KI.",
+                "Mean of municipality means of structure strength per type, with CI."))
+            add("struktur_typ_tests", pd.concat(tests, ignore_index=True), _doc(
+                "Tests: Strukturen nach Typ", "Tests: structures by type",
+                "Welch-ANOVA auf Kommunenebene mit η² sowie Games-Howell-Paarvergleiche.",
+                "Welch ANOVA at municipality level with eta², Games-Howell pairs."))
 
-        # Predictors centred at their grand means, so that each main effect is the effect at the
-        # average level of the other commitment (Aiken & West 1991) and the interaction is H5.
-        model_data = data.dropna(subset=[MUNICIPAL, CIVIL, STRUCTURE, "role"]).copy()
-        centres = {c: float(model_data[c].mean()) for c in (MUNICIPAL, CIVIL)}
-        for c, m in centres.items():
-            model_data[c] = model_data[c] - m
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            mres = fit_multilevel(model_data, f"{STRUCTURE} ~ {MUNICIPAL} * {CIVIL} + C(role)", group=g, alpha=alpha_level)
-        models["structures"] = mres
-        fixed = mres.fixed.copy()
-        add("modell", fixed, _doc(
-            "Mehrebenenmodell: Stärke der Strukturen", "Multilevel model: structure strength",
-            "Random-Intercept-Modell struktur ~ kommunal × zivil + Rolle + (1 | Kommune), REML; kommunal und zivil "
-            "am Gesamtmittel zentriert (Haupteffekte gelten beim mittleren Engagement der jeweils anderen Seite); "
-            "feste Effekte mit KI.",
-            "Random-intercept model structures ~ municipal * civil + role + (1 | municipality), REML."))
-        add("modell_kennwerte", mres.stats(), _doc(
-            "Mehrebenenmodell: Kennwerte", "Multilevel model: statistics",
-            "τ² (zwischen Kommunen), σ² (innerhalb), ICC, Nakagawa-R² marginal und konditional, Schätzverfahren.",
-            "tau², sigma², ICC, Nakagawa R², estimation method."))
-        for w in getattr(mres, "warnings", ()) or ():
-            notes.append(str(w))
-        hyp = evaluate_hypotheses(data, {"group": g, "smallest_effect": cfg.smallest_effect, "alpha": alpha_level,
-                                         "min_n": cfg.min_n})
-        add("hypothesen", hyp, _doc(
-            "Die Aussagen des Bausteins als Hypothesen", "The Baustein's statements as hypotheses",
-            "Je Aussage: Operationalisierung, Verfahren, Schätzer mit KI, p, Effektstärke, Urteil und ein Satz in Alltagssprache.",
-            "Per statement: operationalisation, method, estimate with CI, p, effect size, verdict and a plain sentence."))
+            # Predictors centred at their grand means, so that each main effect is the effect at the
+            # average level of the other commitment (Aiken & West 1991) and the interaction is H5.
+            model_data = data.dropna(subset=[MUNICIPAL, CIVIL, STRUCTURE, "role"]).copy()
+            centres = {c: float(model_data[c].mean()) for c in (MUNICIPAL, CIVIL)}
+            for c, m in centres.items():
+                model_data[c] = model_data[c] - m
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mres = fit_multilevel(model_data, f"{STRUCTURE} ~ {MUNICIPAL} * {CIVIL} + C(role)", group=g, alpha=alpha_level)
+            models["structures"] = mres
+            fixed = mres.fixed.copy()
+            add("modell", fixed, _doc(
+                "Mehrebenenmodell: Stärke der Strukturen", "Multilevel model: structure strength",
+                "Random-Intercept-Modell struktur ~ kommunal × zivil + Rolle + (1 | Kommune), REML; kommunal und zivil "
+                "am Gesamtmittel zentriert (Haupteffekte gelten beim mittleren Engagement der jeweils anderen Seite); "
+                "feste Effekte mit KI.",
+                "Random-intercept model structures ~ municipal * civil + role + (1 | municipality), REML."))
+            add("modell_kennwerte", mres.stats(), _doc(
+                "Mehrebenenmodell: Kennwerte", "Multilevel model: statistics",
+                "τ² (zwischen Kommunen), σ² (innerhalb), ICC, Nakagawa-R² marginal und konditional, Schätzverfahren.",
+                "tau², sigma², ICC, Nakagawa R², estimation method."))
+            for w in getattr(mres, "warnings", ()) or ():
+                notes.append(str(w))
+            hyp = evaluate_hypotheses(data, {"group": g, "smallest_effect": cfg.smallest_effect, "alpha": alpha_level,
+                                             "min_n": cfg.min_n})
+            add("hypothesen", hyp, _doc(
+                "Die Aussagen des Bausteins als Hypothesen", "The Baustein's statements as hypotheses",
+                "Je Aussage: Operationalisierung, Verfahren, Schätzer mit KI, p, Effektstärke, Urteil und ein Satz in Alltagssprache.",
+                "Per statement: operationalisation, method, estimate with CI, p, effect size, verdict and a plain sentence."))
+        except AnalysisError as exc:
+            notes.append(f"Engagement-Analysen unvollständig / commitment analyses incomplete: {exc}")
 
     # ---------------------------------------------------------------- perspectives and waves
     if MUNICIPAL in data.columns and "role" in data.columns:
-        pg = perspective_gaps(data, MUNICIPAL, role="role", group=g, reference=list(MUNICIPAL_ROLES),
-                              comparison=list(CIVIL_ROLES), min_n=cfg.min_n, alpha=alpha_level)
-        if names is not None and g in pg.columns:
-            pg = pg.merge(names, left_on=g, right_on="ags", how="left", suffixes=("", "_m"))
-        add("perspektiven", pg, _doc(
-            "Perspektiven: Verwaltung/Politik vs. Zivilgesellschaft", "Perspective gaps",
-            "Je Kommune: wie viel höher Verwaltung, Bürgermeister/in und Gemeinderat das kommunale Engagement "
-            "einschätzen als Vereine und Engagierte (Welch-KI); letzte Zeile: gepoolter Unterschied.",
-            "Per municipality: municipal-side minus civil-side rating of municipal commitment (Welch CI)."))
+        try:
+            pg = perspective_gaps(data, MUNICIPAL, role="role", group=g, reference=list(MUNICIPAL_ROLES),
+                                  comparison=list(CIVIL_ROLES), min_n=cfg.min_n, alpha=alpha_level)
+            if names is not None and g in pg.columns:
+                pg = pg.merge(names, left_on=g, right_on="ags", how="left", suffixes=("", "_m"))
+            add("perspektiven", pg, _doc(
+                "Perspektiven: Verwaltung/Politik vs. Zivilgesellschaft", "Perspective gaps",
+                "Je Kommune: wie viel höher Verwaltung, Bürgermeister/in und Gemeinderat das kommunale Engagement "
+                "einschätzen als Vereine und Engagierte (Welch-KI); letzte Zeile: gepoolter Unterschied.",
+                "Per municipality: municipal-side minus civil-side rating of municipal commitment (Welch CI)."))
+        except AnalysisError as exc:
+            notes.append(f"Perspektiven nicht schätzbar / perspective gaps not estimable: {exc}")
     if len(waves_present) >= 2:
-        wc = wave_change(all_waves, constructs, group=g, wave="wave", min_n=cfg.min_n, alpha=alpha_level)
-        add("wellen", wc, _doc(
-            "Veränderung zwischen den Wellen", "Change between waves",
-            "Je Kommune und Skala: Mittelwert je Welle und Differenz mit Welch-KI (unabhängige Stichproben).",
-            "Per municipality and scale: change between waves with Welch CI."))
-        if all_waves["funded"].nunique(dropna=True) == 2:
-            did = did_estimate(all_waves, constructs, group=g, wave="wave", treated="funded", min_n=cfg.min_n,
-                               alpha=alpha_level)
-            add("did", did, _doc(
-                "Differenz-von-Differenzen: gefördert vs. nicht gefördert", "Difference-in-differences",
-                "Veränderung geförderter minus nicht geförderter Kommunen, OLS auf Kommunenmittelwerten mit "
-                "cluster-robusten Standardfehlern.",
-                "Change of funded minus not funded municipalities, cluster-robust."))
+        _sections_waves(all_waves, constructs, g, cfg, alpha_level, add, notes)
 
     meta = {
         "instrument": f"{inst.name} {inst.version}",
@@ -467,6 +462,31 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
         "warnings": notes,
     }
     return Results(tables=tables, docs=docs, config=cfg, meta=meta, models=models)
+
+
+def _sections_waves(all_waves: pd.DataFrame, constructs: list[str], g: str, cfg: AnalysisConfig, alpha_level: float,
+                    add: Any, notes: list[str]) -> None:
+    """Change between waves and difference-in-differences (each skipped with a note if not estimable)."""
+    try:
+        wc = wave_change(all_waves, constructs, group=g, wave="wave", min_n=cfg.min_n, alpha=alpha_level)
+        add("wellen", wc, _doc(
+            "Veränderung zwischen den Wellen", "Change between waves",
+            "Je Kommune und Skala: Mittelwert je Welle und Differenz mit Welch-KI (unabhängige Stichproben).",
+            "Per municipality and scale: change between waves with Welch CI."))
+    except AnalysisError as exc:
+        notes.append(f"Wellenvergleich nicht möglich / wave change not estimable: {exc}")
+    if all_waves["funded"].nunique(dropna=True) != 2:
+        return
+    try:
+        did = did_estimate(all_waves, constructs, group=g, wave="wave", treated="funded", min_n=cfg.min_n,
+                           alpha=alpha_level)
+        add("did", did, _doc(
+            "Differenz-von-Differenzen: gefördert vs. nicht gefördert", "Difference-in-differences",
+            "Veränderung geförderter minus nicht geförderter Kommunen, OLS auf Kommunenmittelwerten mit "
+            "cluster-robusten Standardfehlern.",
+            "Change of funded minus not funded municipalities, cluster-robust."))
+    except AnalysisError as exc:
+        notes.append(f"Differenz-von-Differenzen nicht möglich / DiD not estimable: {exc}")
 
 
 def _type_tests(tc: Any, typology: str) -> pd.DataFrame:
@@ -535,23 +555,25 @@ def run_cached(dataset: Any, config: AnalysisConfig, dataset_dir: str | Path) ->
     """:func:`run` with a cache in ``<dataset_dir>/.cache`` keyed by the files and the config.
 
     Notebooks and the report builder call this so that one report build computes the analysis
-    once, however many notebooks and profiles it executes.
+    once, however many notebooks and profiles it executes. The cache holds Parquet tables and
+    JSON only (never pickle), so a dataset folder received from someone else cannot run code.
     """
+    import shutil
+    import tempfile
+
     dataset_dir = Path(dataset_dir)
-    cache = dataset_dir / ".cache" / f"results-{_fingerprint(dataset_dir, config)}.pkl"
-    if cache.exists():
+    cache = dataset_dir / ".cache" / f"results-{_fingerprint(dataset_dir, config)}"
+    if (cache / "results.json").exists():
         try:
-            with open(cache, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:
-            cache.unlink(missing_ok=True)
+            return results_from_folder(cache)
+        except Exception:  # unreadable cache: recompute
+            shutil.rmtree(cache, ignore_errors=True)
     res = run(dataset, config)
     try:
         cache.parent.mkdir(exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cache.parent))
+        results_to_folder(res, tmp)
         tmp.replace(cache)
-    except OSError:  # read-only dataset folder: just don't cache
-        pass
+    except Exception:  # read-only folder or a table Parquet cannot hold: just don't cache
+        shutil.rmtree(tmp, ignore_errors=True) if "tmp" in locals() else None
     return res

@@ -1,8 +1,6 @@
 # %% [markdown]
-# # Import und Datenqualität
-#
-# Was wurde eingelesen, was wurde abgelehnt, wie vollständig sind die Antworten?
-# Gruppen mit weniger als `min_n` Antworten werden nicht gezeigt.
+# Bericht-Notebook von baustein-eval (Überschriften und Texte kommen in der Berichtssprache aus
+# `analysis.figures.section`; die Logik liegt in den Paketen `analysis` und `surveys`).
 
 # %% tags=["parameters"]
 dataset = None  # Datensatz-Ordner (None: Beispieldatensatz bzw. $BAUSTEIN_DATASET)
@@ -15,33 +13,25 @@ from analysis import figures as F
 from surveys.notebook import md, setup, show, show_table
 
 ctx = setup(dataset, lang=lang, min_n=min_n)
+md(F.section("01_title", lang))
 T = F.texts(lang)
 
 # %%
 md(F.import_summary_text(ctx.dataset, lang))
 show_table(F.import_files_table(ctx.dataset, lang), n_col=None, decimals=0, lang=lang)
 
-# %% [markdown]
-# ## Abgelehnte Zeilen und Zellen nach Grund
-
 # %%
+md(F.section("01_rejections", lang))
 show_table(F.rejection_summary(ctx.rejections, lang), n_col=None, decimals=0, lang=lang)
 
-# %% [markdown]
-# ## Antworten je Kommune und Rolle
-
 # %%
+md(F.section("01_roles", lang))
 show(F.responses_by_role(ctx.results, lang))
 
-# %% [markdown]
-# ## Fehlende Antworten je Item
-# „weiß nicht“ und „keine Angabe“ zählen als fehlend, nie als Mittelkategorie.
-
 # %%
+md(F.section("01_missing", lang))
 show(F.missingness(ctx.results, ctx.instrument, lang))
 
-# %% [markdown]
-# ## Gleichförmiges Antworten (Straight-Lining)
-
 # %%
+md(F.section("01_straight", lang))
 show(F.straightlining(ctx.results, lang))

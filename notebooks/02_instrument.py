@@ -1,8 +1,6 @@
 # %% [markdown]
-# # Instrument: Items, Antwortverteilungen und Reliabilität
-#
-# Antwortverteilungen als divergierende Balken (Mitte = „teils/teils“), Reliabilität der Skalen
-# (Cronbachs Alpha mit Feldt-Konfidenzintervall, McDonalds Omega) und Itemanalyse.
+# Bericht-Notebook von baustein-eval (Überschriften und Texte kommen in der Berichtssprache aus
+# `analysis.figures.section`; die Logik liegt in den Paketen `analysis` und `surveys`).
 
 # %% tags=["parameters"]
 dataset = None
@@ -13,29 +11,24 @@ construct = None  # z. B. "struktur"; None: alle Konstrukte
 
 # %%
 from analysis import figures as F
-from surveys.notebook import setup, show, show_table
+from surveys.notebook import md, setup, show, show_table
 
 ctx = setup(dataset, lang=lang, min_n=min_n)
+md(F.section("02_title", lang))
 constructs = [c.id for c in ctx.instrument.constructs] if construct is None else [construct]
 
-# %% [markdown]
-# ## Antwortverteilungen
-
 # %%
+md(F.section("02_likert", lang))
 for c in constructs:
     show(F.likert_construct(ctx.results, ctx.instrument, c, lang))
 
-# %% [markdown]
-# ## Reliabilität je Skala
-
 # %%
+md(F.section("02_reliability", lang))
 show(F.reliability_forest(ctx.results, ctx.instrument, lang))
 show_table(*F.reliability_table(ctx.results, ctx.instrument, lang), lang=lang)
 
-# %% [markdown]
-# ## Itemanalyse
-
 # %%
+md(F.section("02_items", lang))
 show_table(*F.item_table(ctx.results, ctx.instrument, lang), lang=lang, max_rows=100)
 
 # %%

@@ -1,8 +1,6 @@
 # %% [markdown]
-# # Kommunen im Vergleich
-#
-# Trichterdiagramme (Funnel-Plots) statt Ranglisten: Jede Kommune wird mit dem Landesmittel
-# verglichen; die Grenzen zeigen, wie weit eine Kommune allein durch Zufall abweichen kann.
+# Bericht-Notebook von baustein-eval (Überschriften und Texte kommen in der Berichtssprache aus
+# `analysis.figures.section`; die Logik liegt in den Paketen `analysis` und `surveys`).
 
 # %% tags=["parameters"]
 dataset = None
@@ -12,38 +10,29 @@ interactive = True
 
 # %%
 from analysis import figures as F
-from surveys.notebook import setup, show, show_table
+from surveys.notebook import md, setup, show, show_table
 
 ctx = setup(dataset, lang=lang, min_n=min_n)
-
-# %% [markdown]
-# ## Trichterdiagramme je Skala
+md(F.section("03_title", lang))
 
 # %%
+md(F.section("03_funnels", lang))
 for c in ctx.instrument.constructs:
     show(F.funnel(ctx.results, ctx.instrument, c.id, lang))
 
-# %% [markdown]
-# ## Übereinstimmung innerhalb der Kommunen und Aggregierbarkeit
-# ICC(1): Anteil der Unterschiede, der auf die Kommune zurückgeht; ICC(2): Reliabilität der
-# Kommunenmittelwerte; r*wg(j): Übereinstimmung der Befragten innerhalb einer Kommune.
-
 # %%
+md(F.section("03_agreement", lang))
 show(F.agreement_panel(ctx.results, ctx.instrument, lang))
 show_table(*F.aggregation_table(ctx.results, ctx.instrument, lang), n_col=None, lang=lang)
 
-# %% [markdown]
-# ## Vergleich nach Landkreis, Gemeindegrößenklasse und Förderkohorte
-
 # %%
+md(F.section("03_compare", lang))
 for by in ("size_class", "district", "cohort"):
     show(F.comparison(ctx.results, ctx.instrument, by, lang))
 show_table(*F.comparison_tests(ctx.results, ctx.instrument, lang), n_col=None, lang=lang)
 
-# %% [markdown]
-# ## Profile der Kommunen (kleine Vielfache)
-
 # %%
+md(F.section("03_profiles", lang))
 show(F.profiles_small_multiples(ctx.results, ctx.instrument, lang))
 
 # %%

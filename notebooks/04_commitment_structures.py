@@ -1,9 +1,6 @@
 # %% [markdown]
-# # Formen des Engagements und Stärke der Unterstützungsstrukturen
-#
-# Die Kernfrage des Bausteins: Welche Formen des Engagements – kommunal, zivilgesellschaftlich,
-# gemeinsam; Ratsbeschluss, Bürgermeister/in, Ansprechperson, Ressourcen – gehen mit tragfähigen
-# Unterstützungsstrukturen einher?
+# Bericht-Notebook von baustein-eval (Überschriften und Texte kommen in der Berichtssprache aus
+# `analysis.figures.section`; die Logik liegt in den Paketen `analysis` und `surveys`).
 
 # %% tags=["parameters"]
 dataset = None
@@ -16,32 +13,24 @@ from analysis import figures as F
 from surveys.notebook import md, setup, show, show_table
 
 ctx = setup(dataset, lang=lang, min_n=min_n)
-
-# %% [markdown]
-# ## Kommunales und zivilgesellschaftliches Engagement je Kommune
+md(F.section("04_title", lang))
 
 # %%
+md(F.section("04_scatter", lang))
 show(F.commitment_scatter(ctx.results, ctx.instrument, lang))
 
-# %% [markdown]
-# ## Stärke der Strukturen nach Form des Engagements
-
 # %%
+md(F.section("04_types", lang))
 show(F.structure_by_type(ctx.results, ctx.instrument, lang))
 show(F.structure_by_facts(ctx.results, ctx.instrument, lang))
 show_table(*F.type_tests_table(ctx.results, lang), n_col=None, lang=lang)
 
-# %% [markdown]
-# ## Mehrebenenmodell
-# `Strukturen ~ kommunal × zivilgesellschaftlich + Rolle + (1 | Kommune)`
-
 # %%
+md(F.section("04_model", lang))
 show(F.model_coefficients(ctx.results, ctx.instrument, lang))
 md(F.model_text(ctx.results, lang))
 
-# %% [markdown]
-# ## Die Aussagen des Bausteins als Hypothesen
-
 # %%
+md(F.section("04_hypotheses", lang))
 md(F.hypotheses_text(ctx.results, lang))
 show_table(*F.hypotheses_table(ctx.results, lang), n_col=None, lang=lang)

@@ -1,9 +1,6 @@
 # %% [markdown]
-# # Profil einer Kommune
-#
-# Eine Kommune im Vergleich zum Land: Profil über alle Skalen, Unterschiede zwischen den
-# Perspektiven (Verwaltung, Zivilgesellschaft …), Veränderung zwischen den Wellen und die Lage
-# in jedem Trichterdiagramm.
+# Bericht-Notebook von baustein-eval (Überschriften und Texte kommen in der Berichtssprache aus
+# `analysis.figures.section`; die Logik liegt in den Paketen `analysis` und `surveys`).
 
 # %% tags=["parameters"]
 dataset = None
@@ -17,33 +14,26 @@ from analysis import figures as F
 from surveys.notebook import md, setup, show
 
 ctx = setup(dataset, lang=lang, min_n=min_n)
+md(F.section("05_title", lang))
 ags = F.pick_municipality(ctx.results, ags)
 
 # %%
 md(F.profile_header(ctx, ags))
 
-# %% [markdown]
-# ## Profil im Vergleich zum Land
-
 # %%
+md(F.section("05_profile", lang))
 show(F.profile_vs_state(ctx.results, ctx.instrument, ags, lang))
 
-# %% [markdown]
-# ## Perspektiven: Wie unterschiedlich sehen die Rollen das kommunale Engagement?
-
 # %%
+md(F.section("05_perspectives", lang))
 show(F.perspective_gaps(ctx.results, ctx.instrument, ags, lang))
 
-# %% [markdown]
-# ## Veränderung zwischen den Wellen
-
 # %%
+md(F.section("05_waves", lang))
 show(F.wave_change(ctx.results, ctx.instrument, ags, lang))
 
-# %% [markdown]
-# ## Lage in den Trichterdiagrammen
-
 # %%
+md(F.section("05_funnels", lang))
 show(F.funnel_positions(ctx.results, ctx.instrument, ags, lang))
 
 # %%

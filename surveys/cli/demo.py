@@ -44,7 +44,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     print("2/3 Auswertung und 3/3 Berichte …")
     build = build_reports(args.dataset, args.out, all_municipalities=True, lang=args.lang)
-    instr_dir = args.out.parent / (args.out.name + "-instrument")
+    instr_dir = args.out / "instrument"
     _export_instrument(inst, instr_dir)
     print()
     print(f"Fertig in {time.perf_counter() - t0:.0f} s / done.")
