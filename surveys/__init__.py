@@ -22,12 +22,36 @@ from .instrument import (
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "read_responses": "importing",
+    "write_import": "importing",
+    "ImportResult": "importing",
+    "Dataset": "dataset",
+    "write_xlsform": "xlsform",
+    "read_xlsform": "xlsform",
+    "check_xlsform": "xlsform",
+    "write_template": "template",
+    "write_codebook": "codebook",
+    "simulate": "generate",
+    "build_reports": "reports",
+}
+
+
+def __getattr__(name: str) -> object:  # PEP 562: lazy attributes keep `import surveys` light
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __all__ = [
     "BausteinError",
     "Choice",
     "Construct",
+    "Dataset",
     "DatasetError",
     "Field",
+    "ImportResult",
     "InputFileError",
     "Instrument",
     "InstrumentError",
@@ -37,4 +61,13 @@ __all__ = [
     "XLSFormError",
     "__version__",
     "available_instruments",
+    "build_reports",
+    "check_xlsform",
+    "read_responses",
+    "read_xlsform",
+    "simulate",
+    "write_codebook",
+    "write_import",
+    "write_template",
+    "write_xlsform",
 ]
