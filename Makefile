@@ -45,9 +45,12 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# JupyterLab on the notebooks with the example dataset. The .py files are paired with .ipynb
+# (jupytext, [tool.jupytext] in pyproject.toml): edits in JupyterLab are saved back to the .py.
 lab: $(STAMP)
 	@test -d $(DATASET) || $(MAKE) demo
-	BAUSTEIN_DATASET=$(abspath $(DATASET)) $(BIN)/jupyter lab notebooks/
+	cd notebooks && ../$(BIN)/jupytext --sync --quiet *.py
+	BAUSTEIN_DATASET=$(abspath $(DATASET)) PLOTLY_RENDERER=plotly_mimetype $(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --scale state
