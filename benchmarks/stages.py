@@ -1,0 +1,96 @@
+"""Break a pyinstrument profile of the importer down by pipeline stage.
+
+``python benchmarks/stages.py benchmarks/out/profile_state_W1.import.j1.pyisession [--top 20]``
+
+Prints the inclusive time of each stage (a stage's time counts once even when its functions nest)
+and the functions with the largest *self* time, with file and line. Only meaningful for in-process
+runs (``jobs=1``): pyinstrument does not see worker processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+#: stage -> function names (qualified by a path fragment) that start it. Order = display order.
+STAGES: dict[str, list[tuple[str, str]]] = {
+    "collect + inspect (SHA-256, safety checks)": [("inspect_input", "importing/readers.py"),
+                                                   ("collect_inputs", "importing/pipeline.py")],
+    "read (fastexcel -> pandas text frames)": [("read_raw", "importing/readers.py")],
+    "convert per file (all of _convert)": [("_convert", "importing/pipeline.py")],
+    "  detect sheets/header/format": [("_pick_sheets", "importing/pipeline.py"),
+                                      ("detect_format", "importing/detect.py"),
+                                      ("is_label_row", "importing/detect.py")],
+    "  municipality sheet": [("parse_municipality_sheet", "importing/municipalities.py")],
+    "  normalise answers (map_answers)": [("map_answers", "importing/normalize.py")],
+    "  normalise AGS/wave/role/dates": [("normalize_ags", "importing/normalize.py"),
+                                        ("strip_numeric_text", "importing/normalize.py"),
+                                        ("parse_dates", "importing/normalize.py")],
+    "  findings (FindingCollector)": [("add", "importing/findings.py"), ("raw", "importing/findings.py")],
+    "cross-file validation + municipalities": [("merge_municipalities", "importing/validate.py"),
+                                               ("resolve_cross_file_ids", "importing/validate.py"),
+                                               ("complete_municipalities", "importing/municipalities.py"),
+                                               ("finish", "importing/findings.py")],
+    "tidy long table (_tidy_tables)": [("_tidy_tables", "importing/pipeline.py")],
+    "write (write_import)": [("write_import", "importing/pipeline.py")],
+    "  Parquet (Dataset.save)": [("save", "surveys/dataset.py")],
+    "  rejection report xlsx/csv": [("_rejections_xlsx", "importing/pipeline.py"),
+                                    ("_rejections_csv", "importing/pipeline.py")],
+}
+
+
+def _match(frame: Any, targets: list[tuple[str, str]]) -> bool:
+    fp = (frame.file_path or "").replace("\\", "/")
+    return any(frame.function == fn and frag in fp for fn, frag in targets)
+
+
+def breakdown(session_path: Path, top: int = 20) -> str:
+    from pyinstrument.session import Session
+
+    session = Session.load(str(session_path))
+    root = session.root_frame()
+    total = root.time if root else 0.0
+    stage_time: dict[str, float] = defaultdict(float)
+    self_time: dict[tuple[str, str], float] = defaultdict(float)
+
+    def walk(frame: Any, active: frozenset[str]) -> None:
+        now = set(active)
+        for stage, targets in STAGES.items():
+            if stage not in active and _match(frame, targets):
+                stage_time[stage] += frame.time
+                now.add(stage)
+        kids = frame.children
+        # self time lives in synthetic "[self]" leaves (pyinstrument >= 4) plus any unsampled rest
+        own = frame.time - sum(c.time for c in kids) + sum(c.time for c in kids if c.is_synthetic_leaf)
+        if not frame.is_synthetic_leaf:
+            loc = f"{frame.file_path_short or Path(frame.file_path or '?').name}:{frame.line_no}"
+            self_time[(frame.function or "?", loc)] += own
+        for c in kids:
+            if not c.is_synthetic_leaf:
+                walk(c, frozenset(now))
+
+    if root is not None:
+        walk(root, frozenset())
+    lines = [f"profile {session_path.name}: {total:.1f} s sampled (wall, in-process)", "",
+             "| stage | s | share |", "|---|---|---|"]
+    for stage in STAGES:
+        t = stage_time.get(stage, 0.0)
+        lines.append(f"| {stage} | {t:.1f} | {100 * t / total if total else 0:.0f} % |")
+    lines += ["", f"Top {top} functions by self time:", "", "| function | where | self s | share |", "|---|---|---|---|"]
+    for (fn, loc), t in sorted(self_time.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"| {fn} | {loc} | {t:.1f} | {100 * t / total if total else 0:.0f} % |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("session", type=Path)
+    ap.add_argument("--top", type=int, default=20)
+    a = ap.parse_args()
+    print(breakdown(a.session, a.top))
+
+
+if __name__ == "__main__":
+    main()
