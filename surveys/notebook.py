@@ -22,7 +22,7 @@ import pandas as pd
 
 from .safe_output import escape_html
 
-__all__ = ["ReportContext", "default_dataset", "fmt_number", "md", "setup", "show", "show_table"]
+__all__ = ["ReportContext", "default_dataset", "fmt_number", "md", "no_raw_html", "setup", "show", "show_table"]
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -86,10 +86,24 @@ def show(fig: Any) -> None:
 
 
 def md(text: str) -> None:
-    """Display Markdown text (already localised by the caller)."""
+    """Display Markdown text (already localised by the caller).
+
+    Markdown passes raw HTML through (nbconvert renders it as is), and the text may hold
+    user-provided names (a municipality called ``<script>…</script>``): ``&`` and ``<`` are
+    escaped, so the text can format (``##``, ``**``) but never inject markup or script.
+    """
     from IPython.display import Markdown, display
 
-    display(Markdown(text))
+    display(Markdown(no_raw_html(text)))
+
+
+def no_raw_html(text: str) -> str:
+    """Markdown text with raw HTML disabled: ``&`` -> ``&amp;``, ``<`` -> ``&lt;`` (shown as typed).
+
+    >>> no_raw_html("## <script>alert(1)</script> & Co")
+    '## &lt;script>alert(1)&lt;/script> &amp; Co'
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;")
 
 
 def fmt_number(x: Any, decimals: int = 2, lang: str = "de") -> str:

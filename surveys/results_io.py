@@ -22,15 +22,24 @@ from .safe_output import neutralize_cell, neutralize_frame
 __all__ = ["results_to_json", "write_results", "write_results_json", "write_results_xlsx"]
 
 
+#: Infinite numbers (e.g. an F statistic of a perfect fit) as text: xlsxwriter would write them as a
+#: formula (``=1/0``) and JSON has no infinity; U+2212 (not "-") so they are not formula-like.
+INFINITY_TEXT = {True: "∞", False: "−∞"}
+
+
 def _excel_value(v: Any) -> Any:
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, float) and math.isnan(v):
         return None
+    if isinstance(v, float) and math.isinf(v):
+        return INFINITY_TEXT[v > 0]
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (np.floating,)):
-        return None if np.isnan(v) else float(v)
+        if np.isnan(v):
+            return None
+        return INFINITY_TEXT[bool(v > 0)] if np.isinf(v) else float(v)
     if isinstance(v, (np.bool_, bool)):
         return bool(v)
     if isinstance(v, pd.Timestamp):

@@ -376,7 +376,26 @@ def inspect_file(path: str | os.PathLike[str], limits: Limits | None = None) -> 
     digest = _sha256(p)
     base: dict[str, Any] = {"path": p, "size": size, "sha256": digest}
 
-    return _with_extension_note(_dispatch(p, head, lim, base))
+    try:
+        return _with_extension_note(_dispatch(p, head, lim, base))
+    except InputFileError:
+        raise
+    except RecursionError:
+        raise _malformed(p, "RecursionError") from None
+    except Exception as exc:  # a malformed container makes zipfile/olefile/codecs fail in many ways
+        raise _malformed(p, type(exc).__name__) from None
+
+
+def _malformed(p: Path, what: str) -> InputFileError:
+    """A container so malformed that a library failed unexpectedly (found by fuzzing, e.g. a zip
+    member with an empty name)."""
+    return _fail(
+        p,
+        f"Die Datei ist beschädigt oder kein gültiges Tabellenformat (Aufbau nicht lesbar: {what}). Bitte die "
+        "Datei erneut exportieren oder die Originaldatei noch einmal schicken lassen.",
+        f"The file is damaged or not a valid spreadsheet format (structure unreadable: {what}). Please export it "
+        "again or ask for the original file once more.",
+    )
 
 
 #: File name extensions that are expected for each kind (anything else gets a note).
@@ -938,7 +957,7 @@ def _refuse_extent(p: Path, sheet: str, rows: int, cols: int, lim: Limits) -> No
         )
         en = (
             f"Sheet '{sheet}' has at least {cols:,} columns; the limit is {lim.max_columns:,}. Usually stray "
-            "content or formatting far to the right: delete the extra columns and save again, or raise the "
+            "content or formatting far to the right: please delete the extra columns and save again, or raise the "
             "limit (BAUSTEIN_MAX_COLUMNS, see SECURITY.md)."
         )
     else:

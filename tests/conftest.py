@@ -6,6 +6,17 @@ import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+# The pseudonymisation key of every test run (and of the subprocesses and kernels it starts) lives in
+# a temporary folder, never in the real ~/.config/baustein-eval (surveys.privacy.load_or_create_key).
+if not os.environ.get("BAUSTEIN_KEY_FILE"):
+    import atexit as _atexit
+    import shutil as _shutil
+    import tempfile as _tempfile
+
+    _KEY_DIR = _tempfile.mkdtemp(prefix="baustein-test-key-")
+    os.environ["BAUSTEIN_KEY_FILE"] = os.path.join(_KEY_DIR, "pseudonym.key")
+    _atexit.register(_shutil.rmtree, _KEY_DIR, True)
+
 from pathlib import Path
 
 import pytest

@@ -35,6 +35,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep-free-text", action="store_true", help="Freitext behalten (Standard: entfernen)")
     p.add_argument("--jobs", type=int, default=None, help="Prozesse / worker processes (Standard: automatisch)")
     p.add_argument("--no-progress", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    from ..safety import add_limit_options
+
+    add_limit_options(p)
 
 
 def register(subparsers: Any) -> None:
@@ -47,6 +50,12 @@ def register(subparsers: Any) -> None:
     )
     _common(p)
     p.add_argument("--out", default=None, metavar="DATASET_DIR", help="Zielordner des Datensatzes")
+    p.add_argument("--key-file", default=None, metavar="FILE",
+                   help="Schlüsseldatei für Pseudonyme der Fragebogen-Nr. (Standard: $BAUSTEIN_KEY_FILE oder "
+                   "~/.config/baustein-eval/pseudonym.key; nie im Ausgabeordner) / pseudonym key file")
+    p.add_argument("--report", default=None, metavar="DIR",
+                   help="Ordner für den Prüfbericht, falls keine Zeile übernommen wird (Standard: "
+                   "DATASET_DIR-pruefbericht) / report folder when nothing is imported")
     p.add_argument("--suggest-mapping", nargs="?", const="mapping-draft.yaml", default=None, metavar="FILE",
                    help="nur einen Entwurf der Zuordnungsdatei schreiben (Standard: mapping-draft.yaml)")
     p.set_defaults(func=_cmd_import)
@@ -74,7 +83,14 @@ def register(subparsers: Any) -> None:
 
 def _read(args: argparse.Namespace) -> Any:
     from ..importing import read_responses
+    from ..safety import Limits
 
+    try:
+        limits = Limits.from_options(args)
+    except ValueError as exc:
+        from ..errors import BausteinError
+
+        raise BausteinError(str(exc)) from None
     return read_responses(
         args.inputs,
         args.instrument,
@@ -86,16 +102,26 @@ def _read(args: argparse.Namespace) -> Any:
         wave=args.wave,
         jobs=args.jobs,
         progress=False if args.no_progress else None,
+        limits=limits,
     )
 
 
 def _print_findings(result: Any, limit: int = 10) -> None:
+    import pandas as pd
+
     rej = result.rejections
     errors = rej[rej["severity"] == "error"]
+    label = "FEHLER"
+    if errors.empty and result.manifest["totals"]["rows_accepted"] == 0:
+        # e.g. a header-only sheet: say why nothing came in
+        warn = rej[rej["severity"] == "warning"]
+        errors = pd.concat([warn[warn["code"] == "no_data_rows"], warn[warn["code"] != "no_data_rows"]])
+        label = "WARNUNG"
     for r in errors.head(limit).itertuples(index=False):
-        where = f"{r.file}" + (f" [{r.sheet}]" if r.sheet else "") + (f" Zeile/row {r.row}" if r.row is not None and r.row == r.row else "")
+        row = None if pd.isna(r.row) else int(r.row)
+        where = f"{r.file}" + (f" [{r.sheet}]" if r.sheet else "") + (f" Zeile/row {row}" if row is not None else "")
         where += f" Spalte/column {r.column}" if r.column else ""
-        print(f"  FEHLER {where}: {r.message_de}", file=sys.stderr)
+        print(f"  {label} {where}: {r.message_de}", file=sys.stderr)
     if len(errors) > limit:
         print(f"  … und {len(errors) - limit} weitere Fehler (siehe rejections.xlsx)", file=sys.stderr)
 
@@ -112,7 +138,22 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if not args.out:
         raise BausteinError("Bitte --out DATASET_DIR angeben. / Please give --out DATASET_DIR.")
     result = _read(args)
-    out = write_import(result, args.out)
+    if result.manifest["totals"]["rows_accepted"] == 0:
+        # nothing usable: never replace a previous dataset by an empty one; report only
+        from ..importing import write_report
+
+        report = Path(args.report) if args.report else Path(args.out).with_name(Path(args.out).name + "-pruefbericht")
+        write_report(result, report)
+        print(result.summary())
+        _print_findings(result)
+        print(
+            f"Keine Zeile übernommen: kein Datensatz geschrieben, '{args.out}' bleibt unverändert. "
+            f"Prüfbericht: {report / 'rejections.xlsx'}\n"
+            f"No row imported: no dataset written, '{args.out}' is unchanged. Report: {report / 'rejections.xlsx'}",
+            file=sys.stderr,
+        )
+        return 1
+    out = write_import(result, args.out, key_file=args.key_file)
     print(result.summary())
     _print_findings(result)
     print(f"Datensatz / dataset: {Path(out)}  (Bericht / report: {Path(out) / 'rejections.xlsx'})")

@@ -85,6 +85,18 @@ CODES: dict[str, FindingSpec] = {
         "Format nicht erkannt; die Datei wird als einfache Tabelle gelesen ({detail}).",
         "Format not recognised; the file is read as a plain table ({detail}).",
     ),
+    "file_note": FindingSpec(
+        "info", "kept",
+        "Hinweis zur Datei: {detail}",
+        "Note on the file: {detail}",
+    ),
+    "no_data_rows": FindingSpec(
+        "warning", "kept",
+        "Das Blatt hat eine Kopfzeile, aber keine einzige Antwortzeile; aus dieser Datei wird nichts "
+        "übernommen. Ist es die richtige Datei (oder nur die leere Vorlage)?",
+        "The sheet has a header row but not a single answer row; nothing is taken over from this "
+        "file. Is it the right file (or just the empty template)?",
+    ),
     "sheet_skipped": FindingSpec(
         "info", "kept",
         "Tabellenblatt übersprungen: {detail}",
@@ -136,6 +148,23 @@ CODES: dict[str, FindingSpec] = {
         "(fehlend) übernommen; ggf. in der Zuordnungsdatei unter 'values' ergänzen.",
         "Answer '{value}' is not an answer option ({detail}). The cell is taken over as invalid "
         "(missing); add it under 'values' in a mapping file if it is a valid label.",
+    ),
+    "cell_error": FindingSpec(
+        "error", "cell_rejected",
+        "Die Zelle enthält den Excel-Fehlerwert '{value}' statt einer Antwort (z. B. Division durch 0 in "
+        "einer Formel); sie wird als ungültig (fehlend) übernommen. Bitte Formel oder Wert in der Datei "
+        "korrigieren.",
+        "The cell holds the Excel error value '{value}' instead of an answer (e.g. a division by 0 in a "
+        "formula); it is taken over as invalid (missing). Please correct the formula or value in the file.",
+    ),
+    "formula_no_value": FindingSpec(
+        "warning", "kept",
+        "Die Zelle enthält eine Formel ({value}) ohne gespeichertes Ergebnis (die Datei wurde von einem "
+        "Programm ohne Rechenfunktion erzeugt); Formeln werden nie ausgeführt, der Wert fehlt daher. Bitte "
+        "die Datei in Excel oder LibreOffice öffnen, neu berechnen (Strg+Alt+F9) und speichern.",
+        "The cell holds a formula ({value}) without a stored result (the file was written by a program "
+        "that does not calculate); formulas are never run, so the value is missing. Please open the file "
+        "in Excel or LibreOffice, recalculate (Ctrl+Alt+F9) and save it.",
     ),
     "role_unknown": FindingSpec(
         "warning", "kept",

@@ -40,7 +40,10 @@ from ..dataset import Dataset, atomic_output_dir
 from ..errors import BausteinError, InputFileError
 from ..formats import TEMPLATE_INSTRUCTIONS_SHEET, TEMPLATE_MUNICIPALITIES_SHEET
 from ..instrument import Instrument
+from ..privacy import load_or_create_key
+from ..privacy import pseudonymize as pseudonymize_ids
 from ..safe_output import neutralize_frame
+from ..safety import Limits
 from .detect import FORMATS, detect_format, find_header_row, is_label_row
 from .findings import FindingCollector, column_letter
 from .mapping import HeaderIndex, Mapping, load_mapping
@@ -62,13 +65,14 @@ from .normalize import (
 from .readers import FileMeta, RawSheet, inspect_input, read_raw
 from .validate import merge_municipalities, resolve_cross_file_ids
 
-__all__ = ["ImportResult", "collect_inputs", "read_responses", "write_import", "write_report"]
+__all__ = ["ImportResult", "collect_inputs", "pseudonymize_result", "read_responses", "write_import", "write_report"]
 
 INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv", ".sav"}
 #: Missing reasons as small integers inside the pipeline (0 = a valid answer).
 REASONS = ("", "dont_know", "no_answer", "not_shown", "invalid")
 _REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 _NOT_SHOWN = _REASON_CODE["not_shown"]
+_TEMPLATE_LISTS_SHEET = "Listen"  # surveys.template.TEMPLATE_LISTS_SHEET (hidden dropdown lists)
 _ROW_REJECTING = {"no_answers", "ags_missing", "ags_invalid", "ags_unknown", "wave_missing", "duplicate_id"}
 
 
@@ -258,26 +262,62 @@ def _process_file(path: str, file: str, meta: FileMeta | None, error: str | None
         "rows_blank": 0,
         "duplicate_of": duplicate_of,
         "municipality_rows": {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0},
+        "notes": list(meta.notes) if meta else [],
+        "hidden_sheets": list(meta.hidden_sheets) if meta else [],
+        "date1904": bool(meta.date1904) if meta else False,
+        "encoding": meta.encoding if meta else None,
+        "delimiter": meta.delimiter if meta else None,
     }
     if error is not None or meta is None:
         fc.add("file_unreadable", file=file, detail=error or "")
         info["status"] = "unreadable"
         return _empty_result(file, info, fc, n_items)
+    for note in meta.notes:
+        if meta.hidden_sheets == (_TEMPLATE_LISTS_SHEET,) and note.startswith("Ausgeblendete Blätter"):
+            continue  # our own template's hidden dropdown lists: nothing to tell the user
+        fc.add("file_note", file=file, detail=note)
     try:
-        sheets = read_raw(Path(path), meta.kind)
+        sheets = read_raw(Path(path), meta.kind, meta)
     except BausteinError as exc:
         fc.add("file_unreadable", file=file, detail=str(exc))
         info["status"] = "unreadable"
         return _empty_result(file, info, fc, n_items)
-    return _convert(sheets, file, meta, info, fc, ctx, duplicate_of)
+    except BaseException as exc:  # a reader library failed in an unforeseen way: never a traceback
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit
+        fc.add("file_unreadable", file=file, detail=_reader_failure(Path(path), exc))
+        info["status"] = "unreadable"
+        return _empty_result(file, info, fc, n_items)
+    try:
+        return _convert(sheets, file, meta, info, fc, ctx, duplicate_of)
+    except BausteinError as exc:
+        fc = FindingCollector()
+        fc.add("file_unreadable", file=file, detail=str(exc))
+    except Exception as exc:  # pragma: no cover - a bug; the file is rejected as a whole, nothing half-taken
+        fc = FindingCollector()
+        fc.add("file_unreadable", file=file, detail=_reader_failure(Path(path), exc))
+    info.update(status="unreadable", rows_in=0, rows_accepted=0, rows_rejected=0, rows_blank=0,
+                municipality_rows={"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0})
+    return _empty_result(file, info, fc, n_items)
+
+
+def _reader_failure(path: Path, exc: Exception) -> str:
+    reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    return (
+        f"Die Datei »{path.name}« kann nicht gelesen werden ({reason}). Ist sie beschädigt? Bitte in Excel "
+        "oder LibreOffice öffnen und neu als .xlsx speichern; falls das nicht hilft, die Datei an das "
+        f"baustein-eval-Team melden. / File '{path.name}' cannot be read ({reason}). Is it damaged? Please "
+        "open it in Excel or LibreOffice and save it again as .xlsx; if that does not help, report the file "
+        "to the baustein-eval team."
+    )
 
 
 def _pick_sheets(sheets: list[RawSheet], ctx: _Context, file: str, fc: FindingCollector) -> tuple[
     RawSheet | None, int | None, list[RawSheet]
 ]:
     """Main answer sheet (+ its header row) and municipality sheets; notes for skipped sheets."""
-    visible = [s for s in sheets if s.visible and s.cells.shape[0] > 0]
-    muni = [s for s in visible if norm_key(s.name) == norm_key(TEMPLATE_MUNICIPALITIES_SHEET)]
+    visible = [s for s in sheets if s.cells.shape[0] > 0]  # hidden sheets too: nothing may be lost
+    muni = [s for s in visible if s.visible and norm_key(s.name) == norm_key(TEMPLATE_MUNICIPALITIES_SHEET)]
     candidates = []
     for s in visible:
         if s in muni or norm_key(s.name) == norm_key(TEMPLATE_INSTRUCTIONS_SHEET):
@@ -293,16 +333,27 @@ def _pick_sheets(sheets: list[RawSheet], ctx: _Context, file: str, fc: FindingCo
             continue
         n_items = sum(1 for v in heads.tolist() if (t := ctx.index.resolve(v)) is not None and t.kind == "item")
         if n_items == 0 and looks_like_municipalities(keys):
-            muni.append(s)  # a Kommunen table delivered as its own file or sheet
+            if s.visible:
+                muni.append(s)  # a Kommunen table delivered as its own file or sheet
+            else:
+                fc.add("sheet_skipped", file=file, sheet=s.name,
+                       detail="ausgeblendete Kommunen-Tabelle, nicht gelesen / hidden municipality table, not read")
             continue
-        candidates.append((n_items, score, -len(candidates), s, h))
+        if not s.visible and n_items == 0:
+            continue  # a hidden helper sheet (dropdown lists ...): named in the file notes, not data
+        candidates.append((n_items > 0 and s.visible, n_items, score, -len(candidates), s, h))
     if not candidates:
         return None, None, muni
-    candidates.sort(key=lambda c: (c[0], c[1], c[2]), reverse=True)
-    _, _, _, main, h = candidates[0]
+    candidates.sort(key=lambda c: (c[0], c[1], c[2], c[3]), reverse=True)
+    _, _, _, _, main, h = candidates[0]
     for c in candidates[1:]:
-        fc.add("sheet_skipped", file=file, sheet=c[3].name,
-               detail=f"nicht das Antwortblatt '{main.name}' / not the answer sheet '{main.name}'")
+        hidden = "" if c[4].visible else "ausgeblendet / hidden; "
+        fc.add("sheet_skipped", file=file, sheet=c[4].name,
+               detail=f"{hidden}nicht das Antwortblatt '{main.name}' / not the answer sheet '{main.name}'")
+    if not main.visible:
+        fc.add("file_note", file=file, sheet=main.name, severity="warning",
+               detail="Die Antworten stehen in einem ausgeblendeten Blatt und werden gelesen; bitte prüfen. / "
+                      "The answers are in a hidden sheet and are read; please check.")
     return main, h, muni
 
 
@@ -402,6 +453,9 @@ def _convert(
     data = data[nonblank]
     n = len(data)
     info["rows_in"] = n
+    if n == 0 and item_cols and duplicate_of is None:
+        fc.add("no_data_rows", file=file, sheet=main.name, rows=[header_row])
+        info["status"] = "no_rows"
 
     if not item_cols and duplicate_of is None:
         # not a response table at all: one file-level finding instead of one per row
@@ -447,6 +501,8 @@ def _convert(
                 fc.add(problem, file=file, sheet=main.name, rows=rows[mask],
                        column=column_letter(main.col_index[pos]), header=headers[pos],
                        value=raw.to_numpy()[mask], detail=lookup.describe())
+    if main.flags:
+        _apply_cell_flags(main, header_row, rows, headers, item_cols, codes, values, reasons, file, fc)
     reject = np.zeros(n, dtype=bool)
     no_answer = (reasons == _NOT_SHOWN).all(axis=1) if n_items else np.ones(n, dtype=bool)
     if no_answer.any():
@@ -562,6 +618,45 @@ def _convert(
     )
 
 
+def _apply_cell_flags(
+    main: RawSheet,
+    header_row: int,
+    rows: np.ndarray,
+    headers: pd.Series,
+    item_cols: dict[str, int],
+    codes: Sequence[str],
+    values: np.ndarray,
+    reasons: np.ndarray,
+    file: str,
+    fc: FindingCollector,
+) -> None:
+    """Error cells (``#DIV/0!``) and formulas without a cached value in the data rows of the answer
+    sheet: item cells become ``invalid`` (not "not shown"), every such cell gets a located finding."""
+    row_pos = {int(r): i for i, r in enumerate(rows)}
+    col_pos = {int(c): p for p, c in enumerate(main.col_index)}
+    item_of = {pos: codes.index(code) for code, pos in item_cols.items()}
+    found: dict[tuple[str, bool], list[tuple[int, str, str, str]]] = {}
+    for excel_row, col0, kind, text in main.flags or []:
+        if excel_row <= header_row or excel_row not in row_pos:
+            continue  # header rows, or a row that is otherwise empty (not a response)
+        pos = col_pos.get(col0)
+        header = "" if pos is None or headers.get(pos) is None else str(headers.get(pos))
+        in_item = pos in item_of
+        if in_item:
+            i, j = row_pos[excel_row], item_of[pos]
+            values[i, j] = np.nan
+            reasons[i, j] = _REASON_CODE["invalid"]
+        code = "cell_error" if kind == "error" else "formula_no_value"
+        found.setdefault((code, in_item), []).append((excel_row, column_letter(col0), header, text))
+    for (code, in_item), items in found.items():
+        kw: dict[str, str] = {}
+        if code == "cell_error" and not in_item:
+            kw = {"severity": "warning", "action": "kept"}  # the cell counts as empty (e.g. AGS -> missing)
+        fc.add(code, file=file, sheet=main.name, rows=[r for r, _, _, _ in items],
+               column=[c for _, c, _, _ in items], header=[h for _, _, h, _ in items],
+               value=[t for _, _, _, t in items], **kw)
+
+
 def _is_answer(ctx: _Context, item_cols: dict[str, int], col: int, text: object) -> bool:
     for code, pos in item_cols.items():
         if pos == col:
@@ -592,6 +687,9 @@ def read_responses(
     wave: str | None = None,
     jobs: int | None = None,
     progress: bool | None = None,
+    limits: Limits | None = None,
+    pseudonymize: bool = False,
+    key_file: str | Path | None = None,
 ) -> ImportResult:
     """Import survey responses from files and folders into one clean dataset.
 
@@ -617,6 +715,13 @@ def read_responses(
         Worker processes (default: one per CPU, up to 8, when there are 8 files or more).
     progress : bool, optional
         Show a progress bar (default: when stderr is a terminal).
+    limits : surveys.safety.Limits, optional
+        Resource limits for every input file (default: :meth:`~surveys.safety.Limits.from_env`).
+    pseudonymize : bool
+        Replace respondent IDs by keyed pseudonyms already in memory (:func:`pseudonymize_result`).
+        :func:`write_import` always does it before anything reaches the disk (unless told not to).
+    key_file : path, optional
+        Pseudonymisation key file (default ``$BAUSTEIN_KEY_FILE`` or ``~/.config/baustein-eval``).
 
     Returns
     -------
@@ -655,7 +760,10 @@ def read_responses(
             muni_source = {"path": "(DataFrame)"}
         else:
             external = read_municipalities_file(municipalities, fc)
-            muni_source = {"path": Path(municipalities).as_posix(), "sha256": inspect_input(Path(municipalities)).sha256}
+            muni_source = {
+                "path": Path(municipalities).as_posix(),
+                "sha256": inspect_input(Path(municipalities), limits).sha256,
+            }
         known_ags = frozenset(external["ags"].dropna().astype(str))
 
     ctx = _build_context(inst, mapping_obj, format, strict, keep_free_text, known_ags, wave)
@@ -666,9 +774,12 @@ def read_responses(
     for f in files:
         disp = _display(f)
         try:
-            meta = inspect_input(f)
+            meta = inspect_input(f, limits)
         except BausteinError as exc:
             tasks.append((str(f), disp, None, str(exc), None))
+            continue
+        except Exception as exc:  # defence in depth: never a traceback for one bad file
+            tasks.append((str(f), disp, None, _reader_failure(f, exc), None))
             continue
         dup = first_by_sha.get(meta.sha256)
         if dup is None:
@@ -747,7 +858,42 @@ def read_responses(
         instrument=inst,
         manifest=manifest,
     )
-    return ImportResult(dataset=dataset, rejections=rejections, manifest=manifest)
+    result = ImportResult(dataset=dataset, rejections=rejections, manifest=manifest)
+    if pseudonymize:
+        result = pseudonymize_result(result, load_or_create_key(key_file))
+    return result
+
+
+def pseudonymize_result(result: ImportResult, key: bytes) -> ImportResult:
+    """The result with every respondent ID replaced by its keyed pseudonym (``R-`` + 16 hex digits).
+
+    Uses :func:`surveys.privacy.pseudonymize` (HMAC-SHA256 with ``key``): the same ID gets the same
+    pseudonym in every run with the same key, so waves stay linkable. Already pseudonymised results
+    are returned unchanged. The manifest records the method and a key identifier (a hash of the key,
+    which reveals nothing about it) - never the key.
+    """
+    if result.manifest.get("privacy", {}).get("respondent_ids") == "pseudonymized":
+        return result
+    ds = result.dataset
+    ids = ds.respondents["respondent_id"].astype(object)
+    pseudo = pseudonymize_ids(ids, key).to_numpy(dtype=object)
+    respondents = ds.respondents.copy()
+    respondents["respondent_id"] = pseudo
+    responses = ds.responses.copy()
+    if len(responses):
+        codes = pd.Categorical(responses["respondent_id"], categories=ids.tolist()).codes
+        if (codes < 0).any():  # pragma: no cover - responses always belong to a respondent
+            raise BausteinError("Antworten ohne Befragte / responses without a respondent")
+        responses["respondent_id"] = pseudo[codes]
+    manifest = dict(result.manifest)
+    manifest["privacy"] = {
+        "respondent_ids": "pseudonymized",
+        "method": "HMAC-SHA256, R- + 16 hex (surveys.privacy.pseudonymize)",
+        "key_id": hashlib.sha256(b"baustein-eval/key-id\0" + bytes(key)).hexdigest()[:12],
+    }
+    dataset = Dataset(respondents=respondents, responses=responses, municipalities=ds.municipalities,
+                      instrument=ds.instrument, manifest=manifest)
+    return ImportResult(dataset=dataset, rejections=result.rejections, manifest=manifest)
 
 
 def _run(tasks: list[tuple], ctx: _Context, n_jobs: int, show: bool) -> list[_FileResult]:
@@ -862,11 +1008,42 @@ def _rejections_xlsx(rej: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def write_import(result: ImportResult, out_dir: str | Path) -> Path:
+def write_import(
+    result: ImportResult,
+    out_dir: str | Path,
+    *,
+    pseudonymize: bool = True,
+    key_file: str | Path | None = None,
+) -> Path:
     """Write the dataset (Parquet), ``manifest.json``, ``rejections.csv`` and ``rejections.xlsx``
-    atomically into ``out_dir`` (a previous dataset there is replaced only on success)."""
+    atomically into ``out_dir`` (a previous dataset there is replaced only on success).
+
+    Respondent IDs are pseudonymised first (:func:`pseudonymize_result`) with the key from
+    ``key_file`` (default ``$BAUSTEIN_KEY_FILE`` or ``~/.config/baustein-eval/pseudonym.key``, created
+    on first use); a key file inside ``out_dir`` is refused. ``pseudonymize=False`` keeps the IDs
+    as delivered (only for data that holds no personal identifiers).
+    """
+    if pseudonymize:
+        result = pseudonymize_result(result, load_or_create_key(key_file, forbidden_dirs=[out_dir]))
+    _recover_interrupted_swap(Path(out_dir))
     extra = {"rejections.csv": _rejections_csv(result.rejections), "rejections.xlsx": _rejections_xlsx(result.rejections)}
     return result.dataset.save(out_dir, extra_files=extra)
+
+
+def _recover_interrupted_swap(out: Path) -> None:
+    """Put back a previous dataset that a killed run had moved aside but not yet replaced.
+
+    :class:`~surveys.dataset.atomic_output_dir` swaps with two renames (``out`` -> ``.out.old-*``,
+    new -> ``out``); a kill between them leaves no ``out`` but an intact ``.out.old-*``, which the
+    next run would otherwise delete as stale.
+    """
+    if out.exists():
+        return
+    olds = sorted(out.parent.glob(f".{out.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in olds:
+        if (old / "manifest.json").exists() and (old / "respondents.parquet").exists():
+            os.replace(old, out)
+            return
 
 
 def write_report(result: ImportResult, out_dir: str | Path) -> Path:

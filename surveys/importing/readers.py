@@ -14,7 +14,6 @@ delimiter detected from the bytes, SPSS ``.sav`` through pyreadstat.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 import zipfile
@@ -62,79 +61,70 @@ class RawSheet:
     row_base: int = 1
     date1904: bool = False
     labels: dict[str, str] | None = None
+    flags: list[tuple[int, int, str, str]] | None = None
 
 
 @dataclass(frozen=True)
 class FileMeta:
-    """What we know about an input file before reading it."""
+    """What we know about an input file before reading it.
+
+    ``notes`` are the user messages of :func:`surveys.safety.inspect_file` (macros ignored, hidden
+    sheets, 1904 dates, CSV encoding ...); ``parts`` maps sheet names to their XML part (xlsx/xlsm),
+    used to find error cells and formulas without cached values.
+    """
 
     kind: str
     sha256: str
     size: int
+    notes: tuple[str, ...] = ()
+    hidden_sheets: tuple[str, ...] = ()
+    date1904: bool = False
+    encoding: str | None = None
+    delimiter: str | None = None
+    parts: tuple[tuple[str, str], ...] = ()
 
 
 # ---------------------------------------------------------------- inspection
-def inspect_input(path: Path) -> FileMeta:
-    """Kind, SHA-256 and size of a file; raises :class:`InputFileError` for unusable files.
+def inspect_input(path: Path, limits: Any = None) -> FileMeta:
+    """Kind, SHA-256, size and notes of a file; raises :class:`InputFileError` for unusable files.
 
-    Uses :func:`surveys.safety.inspect_file` (encryption, zip bombs, size limits) when that module
-    is available, else a minimal check of the magic bytes.
+    Uses :func:`surveys.safety.inspect_file` (encryption, zip bombs, size limits; ``limits`` is a
+    :class:`surveys.safety.Limits`, default from the environment).
     """
-    try:
-        from ..safety import inspect_file  # type: ignore[import-not-found]
-    except ImportError:
-        return _inspect_fallback(path)
-    info = inspect_file(path)
-    return FileMeta(kind=str(info.kind), sha256=str(info.sha256), size=int(info.size))
+    from ..safety import inspect_file
 
-
-def _inspect_fallback(path: Path) -> FileMeta:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(
-            f"Datei kann nicht geöffnet werden / cannot open file: {path} ({exc.strerror})", str(path)
-        ) from exc
-    if not data:
-        raise InputFileError(f"Die Datei ist leer / the file is empty: {path}", str(path))
-    sha = hashlib.sha256(data).hexdigest()
-    head = data[:8]
-    kind = "unknown"
-    if head.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                names = set(zf.namelist())
-        except zipfile.BadZipFile as exc:
-            raise InputFileError(
-                f"Die Arbeitsmappe ist beschädigt oder unvollständig / the workbook is damaged or "
-                f"truncated: {path}",
-                str(path),
-            ) from exc
-        if "xl/workbook.xml" in names:
-            kind = "xlsm" if "xl/vbaProject.bin" in names else "xlsx"
-        elif "content.xml" in names:
-            kind = "ods"
-    elif head.startswith(b"\xd0\xcf\x11\xe0"):
-        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o" in data[:65536 * 8]:
-            raise InputFileError(
-                f"Die Arbeitsmappe ist passwortgeschützt (verschlüsselt). Bitte ohne Kennwort speichern. "
-                f"/ The workbook is password-protected (encrypted); please save it without a password: {path}",
-                str(path),
-            )
-        kind = "xls"
-    elif head.startswith((b"$FL2", b"$FL3")):
-        kind = "sav"
-    elif b"\x00" not in data[:4096] or data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        kind = "csv"
-    return FileMeta(kind=kind, sha256=sha, size=len(data))
+    info = inspect_file(path, limits)
+    return FileMeta(
+        kind=str(info.kind),
+        sha256=str(info.sha256),
+        size=int(info.size),
+        notes=tuple(info.notes),
+        hidden_sheets=tuple(info.hidden_sheets),
+        date1904=bool(info.date1904),
+        encoding=info.encoding,
+        delimiter=info.delimiter,
+        parts=tuple((d.sheet, d.part) for d in info.dimensions),
+    )
 
 
 # ---------------------------------------------------------------- dispatch
-def read_raw(path: Path, kind: str) -> list[RawSheet]:
-    """All sheets of ``path`` as :class:`RawSheet` objects (hidden ones flagged)."""
+def read_raw(path: Path, kind: str, meta: FileMeta | None = None) -> list[RawSheet]:
+    """All sheets of ``path`` as :class:`RawSheet` objects (hidden ones flagged).
+
+    With ``meta`` (from :func:`inspect_input`), xlsx/xlsm sheets get :attr:`RawSheet.flags`: error
+    cells (``#DIV/0!``) and formulas without a cached value, which every reader returns as empty.
+    CSV files are decoded with the encoding and delimiter :func:`surveys.safety.inspect_file` found.
+    """
     if kind in EXCEL_KINDS:
-        return read_workbook(path, kind)
+        sheets = read_workbook(path, kind)
+        if meta is not None and kind in {"xlsx", "xlsm"} and meta.parts:
+            flags = xlsx_cell_flags(path, meta.parts)
+            for s in sheets:
+                s.flags = flags.get(s.name) or None
+        return sheets
     if kind == "csv":
+        if meta is not None:
+            return [read_csv_raw(path, meta.encoding, meta.delimiter)]
         return [read_csv_raw(path)]
     if kind == "sav":
         return [read_sav_raw(path)]
@@ -180,7 +170,9 @@ def read_workbook(path: Path, kind: str) -> list[RawSheet]:
                 )
             )
         return out
-    except Exception as exc:  # fastexcel raises its own hierarchy; decide below
+    except BaseException as exc:  # fastexcel raises its own hierarchy; decide below
+        if not isinstance(exc, Exception) and not _is_rust_panic(exc):
+            raise  # KeyboardInterrupt, SystemExit
         if kind in {"xlsx", "xlsm"}:
             try:
                 return _read_workbook_openpyxl(path, d1904)
@@ -193,6 +185,12 @@ def read_workbook(path: Path, kind: str) -> list[RawSheet]:
             "file? Please open it in Excel and save it again.",
             str(path),
         ) from exc
+
+
+def _is_rust_panic(exc: BaseException) -> bool:
+    """calamine (Rust, via pyo3) turns a panic on a malformed file into ``PanicException``, which
+    derives from ``BaseException``: found by fuzzing a damaged ``.xls`` (tests/data/bad, xls-calamine-panic)."""
+    return type(exc).__name__ == "PanicException"
 
 
 def _cell_text(v: Any) -> Any:
@@ -223,6 +221,97 @@ def _read_workbook_openpyxl(path: Path, d1904: bool) -> list[RawSheet]:
         wb.close()
 
 
+# ---------------------------------------------------------------- error cells and formulas
+_FLAG_HINT = re.compile(rb'\st="e"|<(?:\w+:)?f[\s>/]')
+_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+#: At most this many flagged cells per sheet are reported (a sheet of formulas could have millions).
+MAX_FLAGS_PER_SHEET = 10_000
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def xlsx_cell_flags(path: Path, parts: tuple[tuple[str, str], ...]) -> dict[str, list[tuple[int, int, str, str]]]:
+    """Error cells and formulas without cached values of every sheet of an xlsx/xlsm file.
+
+    Returns ``{sheet: [(excel_row, col0, kind, text), ...]}`` with ``kind`` ``"error"`` (text: the
+    error code such as ``#DIV/0!``) or ``"formula"`` (text: the formula, never evaluated). A sheet
+    is parsed (defusedxml, streaming) only when a quick byte scan finds ``t="e"`` or ``<f``; the
+    file has passed :func:`surveys.safety.inspect_file` (sizes, entity bombs) before.
+    """
+    from defusedxml.ElementTree import iterparse
+
+    out: dict[str, list[tuple[int, int, str, str]]] = {}
+    try:
+        zf = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile):
+        return out
+    with zf:
+        for sheet, part in parts:
+            try:
+                if not _has_flag_hint(zf, part):
+                    continue
+                found: list[tuple[int, int, str, str]] = []
+                row = 0
+                col = -1
+                with zf.open(part) as fh:
+                    for event, el in iterparse(fh, events=("start", "end")):
+                        tag = _local(el.tag)
+                        if event == "start":
+                            if tag == "row":
+                                r = el.get("r")
+                                row = int(r) if r and r.isdigit() else row + 1
+                                col = -1
+                            continue
+                        if tag == "c":
+                            ref = _REF.match(el.get("r") or "")
+                            if ref:
+                                col = _col0(ref.group(1))
+                                row = int(ref.group(2))
+                            else:
+                                col += 1
+                            f = v = None
+                            for ch in el:
+                                name = _local(ch.tag)
+                                if name == "f":
+                                    f = ch
+                                elif name == "v":
+                                    v = ch
+                            vtext = v.text if v is not None else None
+                            if el.get("t") == "e":
+                                found.append((row, col, "error", (vtext or "#?").strip()))
+                            elif f is not None and (vtext is None or vtext == "") and el.get("t") != "inlineStr":
+                                found.append((row, col, "formula", "=" + (f.text or "").strip()))
+                            el.clear()
+                            if len(found) >= MAX_FLAGS_PER_SHEET:
+                                break
+                        elif tag == "row":
+                            el.clear()
+                if found:
+                    out[sheet] = found
+            except Exception:  # damaged XML: the reader itself reports the file as unreadable
+                continue
+    return out
+
+
+def _has_flag_hint(zf: zipfile.ZipFile, part: str) -> bool:
+    tail = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(1 << 20):
+            if _FLAG_HINT.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _col0(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
 # ---------------------------------------------------------------- CSV
 def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
@@ -235,19 +324,26 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str, default: str = ",") -> str:
     """Delimiter of a CSV text: the most frequent of ``; , TAB |`` in the first line, quotes ignored."""
     first = text.split("\n", 1)[0]
     first = re.sub(r'"[^"]*"', "", first)
     counts = {d: first.count(d) for d in (";", ",", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    return best if counts[best] else default
 
 
-def read_csv_raw(path: Path) -> RawSheet:
-    """A CSV file as text cells; encoding (UTF-8 with/without BOM, UTF-16, cp1252) and delimiter detected."""
-    text = _decode(path.read_bytes())
-    sep = sniff_delimiter(text)
+def read_csv_raw(path: Path, encoding: str | None = None, delimiter: str | None = None) -> RawSheet:
+    """A CSV file as text cells; encoding (UTF-8 with/without BOM, UTF-16, cp1252) and delimiter detected
+    (or given, as found by :func:`surveys.safety.inspect_file`)."""
+    data = path.read_bytes()
+    if encoding:
+        text = data.decode(encoding, errors="replace").lstrip("\ufeff")
+    else:
+        text = _decode(data)
+    # the header line decides (a quoted comma in an answer must not win); inspect_file's guess
+    # from the first 50 lines is used when the header line has no separator at all
+    sep = sniff_delimiter(text, default=delimiter if delimiter in {";", ",", "\t", "|"} else ",")
     kwargs: dict[str, Any] = dict(
         sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False
     )

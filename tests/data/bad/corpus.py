@@ -54,6 +54,9 @@ class Expected:
         ``None`` when refused or not yet defined.
     import_outcome : str
         What the importer must do with it.
+    import_error : str or None
+        For files :func:`~surveys.safety.inspect_file` accepts but no reader can read: a word the
+        importer's ``file_unreadable`` message must contain.
     """
 
     what: str
@@ -62,6 +65,7 @@ class Expected:
     notes: tuple[str, ...] = ()
     rows: int | None = None
     import_outcome: str = ""
+    import_error: str | None = None
 
 
 # ----------------------------------------------------------------------------- raw xlsx parts
@@ -410,6 +414,29 @@ def _crc_corrupt(path: Path) -> Path:
     return path
 
 
+def _zip_empty_member_name(path: Path) -> Path:
+    """A valid workbook plus a zip member with an empty name (found by atheris: zipfile's
+    ``ZipInfo.is_dir()`` raised IndexError inside inspect_file)."""
+    buf = io.BytesIO()
+    _openpyxl_book().save(buf)
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr(zipfile.ZipInfo(""), b"<x/>")
+    return path
+
+
+def _xls_calamine_panic(path: Path) -> Path:
+    """legacy.xls mutated by atheris (3 bytes changed, 2 ranges cut) so that calamine's BIFF reader
+    *panics* (Rust ``PanicException``, a ``BaseException`` that ``except Exception`` does not catch)."""
+    data = bytearray(_ole2({"Workbook": _biff8_workbook(_HEADER, _rows())}))
+    data[15:19] = b"\xff\xff\xff\xf8"
+    data[782] = 0xBF
+    data[1238] = 0x80
+    path.write_bytes(bytes(data[:1307] + data[2681:2874]))
+    return path
+
+
 # ----------------------------------------------------------------------------- hostile / huge
 def _wide_16384(path: Path) -> Path:
     """One header row and one data row across all 16,384 Excel columns (A..XFD)."""
@@ -735,6 +762,8 @@ _BUILDERS: dict[str, Callable[[Path], Path]] = {
     "empty-file.xlsx": _empty_file,
     "truncated.xlsx": _truncated,
     "crc-corrupt.xlsx": _crc_corrupt,
+    "zip-empty-member-name.xlsx": _zip_empty_member_name,
+    "xls-calamine-panic.xls": _xls_calamine_panic,
 }
 
 #: Files built only with ``large=True`` (each a few MB at most on disk, generated at test time).
@@ -798,11 +827,11 @@ EXPECTED: dict[str, Expected] = {
     ),
     "formulas-no-cache.xlsx": Expected(
         "formula column F without cached values (as openpyxl writes)", kind="xlsx", rows=6,
-        import_outcome="6 rows; formula cells are empty/NA (never evaluated), warning",
+        import_outcome="6 rows; formula cells are empty/NA (never evaluated), warning formula_no_value",
     ),
     "error-cells.xlsx": Expected(
         "error cells #DIV/0!, #N/A, #VALUE! in item columns", kind="xlsx", rows=6,
-        import_outcome="6 rows; error cells are invalid values -> rejection report rows or NA with reason",
+        import_outcome="6 rows; error cells are invalid answers with a located error cell_error",
     ),
     "date1904.xlsx": Expected(
         "1904 date system with dates 2025-03-02..07", kind="xlsx", notes=("1904",), rows=6,
@@ -837,6 +866,15 @@ EXPECTED: dict[str, Expected] = {
     ),
     "crc-corrupt.xlsx": Expected(
         "stored sheet altered after writing: CRC mismatch", error="beschädigt", import_outcome="refused",
+    ),
+    "zip-empty-member-name.xlsx": Expected(
+        "workbook with an extra zip member whose name is empty (fuzzing regression, atheris)", error="beschädigt",
+        import_outcome="refused as damaged (was: IndexError traceback from zipfile)",
+    ),
+    "xls-calamine-panic.xls": Expected(
+        "legacy.xls mutated by atheris: calamine's BIFF reader panics (Rust PanicException, a BaseException)",
+        kind="xls", notes=("xls",), rows=0, import_error="beschädigt",
+        import_outcome="file_unreadable 'damaged?' (was: PanicException traceback)",
     ),
     "million-rows.xlsx": Expected(
         "1,000,000 data rows x 3 columns (raw XML, generated at test time)", kind="xlsx", rows=MILLION,
