@@ -35,6 +35,8 @@ from scipy import optimize, stats
 
 from surveys.errors import AnalysisError
 
+from ._inputs import as_list, check_columns, numeric_matrix
+
 __all__ = [
     "NULL_DISTRIBUTIONS",
     "group_mean_reliability",
@@ -56,35 +58,6 @@ NULL_DISTRIBUTIONS: dict[str, tuple[float, ...]] = {
 
 
 # --------------------------------------------------------------------------- helpers
-def _as_list(cols: str | Sequence[str]) -> list[str]:
-    return [cols] if isinstance(cols, str) else list(cols)
-
-
-def _check_columns(data: pd.DataFrame, cols: Sequence[str]) -> None:
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise AnalysisError(
-            "Spalten fehlen in den Daten / columns missing from the data: " + ", ".join(map(str, missing))
-        )
-
-
-def _values(data: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
-    """Float matrix of the columns (NaN = missing); text raises a clear error."""
-    _check_columns(data, cols)
-    out = np.empty((len(data), len(cols)), dtype=float)
-    for j, c in enumerate(cols):
-        s = data[c]
-        if not pd.api.types.is_numeric_dtype(s) and not s.isna().all():
-            conv = pd.to_numeric(s, errors="coerce")
-            if (conv.isna() & s.notna()).any():
-                raise AnalysisError(
-                    f"Spalte '{c}' enthält Text statt Zahlen / column '{c}' holds non-numeric values."
-                )
-            s = conv
-        out[:, j] = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return out
-
-
 def group_codes(data: pd.DataFrame, group: str | Sequence[str] | None) -> tuple[np.ndarray, pd.DataFrame]:
     """Integer group code per row (−1 = missing group) and the sorted group keys.
 
@@ -93,8 +66,8 @@ def group_codes(data: pd.DataFrame, group: str | Sequence[str] | None) -> tuple[
     """
     if group is None:
         return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=range(1))
-    cols = _as_list(group)
-    _check_columns(data, cols)
+    cols = as_list(group)
+    check_columns(data, cols)
     if len(cols) == 1:
         codes, uniques = pd.factorize(data[cols[0]], sort=True)
         return codes.astype(np.int64), pd.DataFrame({cols[0]: uniques})
@@ -255,10 +228,10 @@ def icc(
     """
     if not 0 < ci < 1:
         raise AnalysisError("ci muss zwischen 0 und 1 liegen / ci must lie between 0 and 1.")
-    dvs = _as_list(dv)
+    dvs = as_list(dv)
     codes, keys = group_codes(data, group)
     G_all = len(keys)
-    x = _values(data, dvs)
+    x = numeric_matrix(data, dvs)
     n, mean, ssw = _group_moments(codes, G_all, x)
     a = 1 - ci
     rows = []
@@ -378,7 +351,7 @@ def group_mean_reliability(
     if method not in ("reml", "anova"):
         raise AnalysisError("method muss 'reml' oder 'anova' sein / method must be 'reml' or 'anova'.")
     codes, keys = group_codes(data, group)
-    x = _values(data, [dv])
+    x = numeric_matrix(data, [dv])
     n, mean, ssw = _group_moments(codes, len(keys), x)
     n, mean, ssw = n[:, 0], mean[:, 0], ssw[:, 0]
     has = n > 0
@@ -542,13 +515,13 @@ def rwg(
     >>> rwg(df, "i1", "g")[["rwg", "awg"]].round(4).values.tolist()
     [[0.75, 0.7333]]
     """
-    item_list = _as_list(items)
+    item_list = as_list(items)
     single = isinstance(items, str) or len(item_list) == 1
     sigma2 = null_variance(n_options, null)
     low, high = float(scale_min), float(scale_min + n_options - 1)
     codes, keys = group_codes(data, group)
     G = len(keys)
-    x = _values(data, item_list)
+    x = numeric_matrix(data, item_list)
     out_of_range = (x < low) | (x > high)
     if out_of_range.any():
         raise AnalysisError(

@@ -31,6 +31,7 @@ from scipy import optimize, stats
 
 from surveys.errors import AnalysisError
 
+from ._inputs import check_columns, numeric_column
 from .privacy import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = [
@@ -70,32 +71,6 @@ class _Groups:
         return len(self.y)
 
 
-def _check_columns(data: pd.DataFrame, cols: Sequence[str]) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise AnalysisError("Die Daten müssen eine Tabelle (DataFrame) sein. / data must be a DataFrame.")
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise AnalysisError(
-            f"Spalte(n) {missing} fehlen in den Daten. / Column(s) {missing} not found in the data."
-        )
-
-
-def _numeric(s: pd.Series, name: str) -> np.ndarray:
-    if pd.api.types.is_bool_dtype(s):
-        s = s.astype("Float64")
-    if not pd.api.types.is_numeric_dtype(s):
-        conv = pd.to_numeric(s, errors="coerce")
-        bad = conv.isna() & s.notna()
-        if bad.any():
-            example = s[bad].iloc[0]
-            raise AnalysisError(
-                f"Spalte '{name}' enthält nicht-numerische Werte (z. B. {example!r}). "
-                f"/ Column '{name}' holds non-numeric values (e.g. {example!r})."
-            )
-        s = conv
-    return s.to_numpy(dtype=float, na_value=np.nan)
-
-
 def _group_stats(y: np.ndarray, codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Group sizes, means and ddof-1 variances by two-pass group sums."""
     n = np.bincount(codes, minlength=k).astype(float)
@@ -107,9 +82,9 @@ def _group_stats(y: np.ndarray, codes: np.ndarray, k: int) -> tuple[np.ndarray, 
 
 
 def _prepare(data: pd.DataFrame, dv: str, between: str, min_groups: int = 2) -> _Groups:
-    _check_columns(data, [dv, between])
+    check_columns(data, [dv, between])
     sub = data[[dv, between]]
-    y_all = _numeric(sub[dv], dv)
+    y_all = numeric_column(sub[dv], dv)
     g = sub[between]
     keep = ~np.isnan(y_all) & g.notna().to_numpy()
     y = y_all[keep]

@@ -16,6 +16,7 @@ from scipy import optimize, stats
 
 from surveys.errors import AnalysisError
 
+from ._inputs import as_list, check_columns, numeric_column
 from .privacy import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = [
@@ -27,31 +28,6 @@ __all__ = [
 ]
 
 MISSING_LABEL = "fehlend / missing"
-
-
-def _as_list(x: str | Sequence[str]) -> list[str]:
-    return [x] if isinstance(x, str) else list(x)
-
-
-def _check(data: pd.DataFrame, cols: Sequence[str]) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise AnalysisError("Die Daten müssen eine Tabelle (DataFrame) sein. / data must be a DataFrame.")
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise AnalysisError(f"Spalte(n) {missing} fehlen in den Daten. / Column(s) {missing} not found.")
-
-
-def _to_float(s: pd.Series, name: str) -> np.ndarray:
-    if pd.api.types.is_bool_dtype(s):
-        s = s.astype("Float64")
-    conv = pd.to_numeric(s, errors="coerce")
-    if (conv.isna() & s.notna()).any():
-        ex = s[conv.isna() & s.notna()].iloc[0]
-        raise AnalysisError(
-            f"Spalte '{name}' enthält nicht-numerische Werte (z. B. {ex!r}). "
-            f"/ Column '{name}' holds non-numeric values (e.g. {ex!r})."
-        )
-    return conv.to_numpy(dtype=float, na_value=np.nan)
 
 
 # --------------------------------------------------------------------------- variance components
@@ -206,13 +182,13 @@ def municipality_summary(
     >>> t["mean"].round(3).tolist()[:2], bool(t["suppressed"].iloc[2])
     ([3.833, 2.25], True)
     """
-    dvs = _as_list(dv)
-    _check(data, [*dvs, group, *label_cols])
+    dvs = as_list(dv)
+    check_columns(data, [*dvs, group, *label_cols])
     if not 0 < ci < 1:
         raise AnalysisError("ci muss zwischen 0 und 1 liegen. / ci must lie in (0, 1).")
     frames = []
     for col in dvs:  # loop over outcomes; all group work is vectorised
-        y_all = _to_float(data[col], col)
+        y_all = numeric_column(data[col], col)
         keep = ~np.isnan(y_all) & data[group].notna().to_numpy()
         y = y_all[keep]
         codes, labels = pd.factorize(data.loc[keep, group], sort=True)
@@ -267,7 +243,7 @@ def _group_codes(data: pd.DataFrame, group: str | None) -> tuple[np.ndarray, pd.
 
 def _category_codes(s: pd.Series, item: str, codes: Sequence[float]) -> np.ndarray:
     """Position of each answer in ``codes``; −1 for missing. Unknown codes raise."""
-    vals = _to_float(s, item)
+    vals = numeric_column(s, item)
     ref = np.asarray(codes, dtype=float)
     order = np.argsort(ref, kind="stable")
     pos = np.clip(np.searchsorted(ref[order], vals), 0, len(ref) - 1)
@@ -329,8 +305,8 @@ def likert_frequencies(
     >>> t["count"].astype(int).tolist()
     [1, 2, 0, 0, 3]
     """
-    items_l = _as_list(items)
-    _check(data, [*items_l, *([group] if group is not None else [])])
+    items_l = as_list(items)
+    check_columns(data, [*items_l, *([group] if group is not None else [])])
     codes = list(codes)
     K = len(codes)
     if K == 0 or len(set(codes)) != K:
@@ -430,8 +406,8 @@ def share_agree(
     >>> share_agree(df, "q1")[["n_valid", "n_agree"]].astype(int).values.tolist()
     [[6, 4]]
     """
-    items_l = _as_list(items)
-    _check(data, [*items_l, *([group] if group is not None else [])])
+    items_l = as_list(items)
+    check_columns(data, [*items_l, *([group] if group is not None else [])])
     gcodes, glabels, has_group = _group_codes(data, group)
     G = len(glabels)
     z = stats.norm.ppf(0.5 + ci / 2)
@@ -440,7 +416,7 @@ def share_agree(
     for item in items_l:
         if codes is not None:
             _category_codes(data[item], item, codes)  # validates codes
-        vals = _to_float(data[item], item)
+        vals = numeric_column(data[item], item)
         valid = ~np.isnan(vals) & has_group
         n = np.bincount(gcodes[valid], minlength=G).astype(float)
         k = np.bincount(gcodes[valid], weights=np.isin(vals[valid], agree_set).astype(float), minlength=G)

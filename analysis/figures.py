@@ -96,6 +96,8 @@ _T = {
 
 
 _MUNIS = {"de": "Kommunen: ", "en": "municipalities: "}
+#: Level of the intervals the figures compute themselves (the axis titles say "95-%-KI").
+_FIGURE_CI = 0.95
 
 
 _SECTIONS: dict[str, tuple[str, str]] = {
@@ -206,6 +208,37 @@ def _empty(lang: str, k: int = 5) -> go.Figure:
 
 def _visible(t: pd.DataFrame) -> pd.DataFrame:
     return t[~t["suppressed"].astype(bool)] if "suppressed" in t.columns else t
+
+
+def _construct_dropdown(ctx: Any, show: Callable[[Any], None],
+                        figure: Callable[[str], go.Figure]) -> None:  # pragma: no cover - needs a live kernel
+    """Dropdown of the instrument's constructs showing ``figure(construct_id)``."""
+    _dropdown_widget([(c.label(ctx.lang), c.id) for c in ctx.instrument.constructs],
+                     "Skala" if ctx.lang == "de" else "Scale", show, figure)
+
+
+def _dropdown_widget(options: list[tuple[str, Any]], description: str, show: Callable[[Any], None],
+                     *figures: Callable[[Any], go.Figure]) -> None:  # pragma: no cover - needs a live kernel
+    """A dropdown above an output area; choosing a value shows each ``figure(value)`` there, in order.
+
+    Shows the figures of the first option at once (JupyterLab only; the static report calls the
+    figure functions directly).
+    """
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    out = widgets.Output()
+    dd = widgets.Dropdown(options=options, description=description)
+
+    def on_change(change: Any) -> None:
+        out.clear_output()
+        with out:
+            for make in figures:
+                show(make(dd.value))
+
+    dd.observe(on_change, names="value")
+    display(dd, out)
+    on_change(None)
 
 
 # ---------------------------------------------------------------- 01 import quality
@@ -326,8 +359,7 @@ def reliability_forest(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=t["raw_alpha"], y=t["label"], mode="markers", name=T["alpha"],
                     marker={"size": 11, "color": P.OKABE_ITO[0]},
-                    error_x={"type": "data", "symmetric": False, "array": t["ci_hi"] - t["raw_alpha"],
-                             "arrayminus": t["raw_alpha"] - t["ci_lo"]},
+                    error_x=P.ci_error_bars(t["raw_alpha"], t["ci_lo"], t["ci_hi"]),
                     hovertemplate="%{y}: α = %{x:.2f}<extra></extra>")
     fig.add_scatter(x=t["omega_total"], y=t["label"], mode="markers", name=T["omega"],
                     marker={"size": 11, "symbol": "diamond", "color": P.OKABE_ITO[1]},
@@ -359,21 +391,7 @@ def item_table(results: Any, inst: Any, lang: str = "de") -> tuple[pd.DataFrame,
 
 def construct_widget(ctx: Any, show: Callable[[Any], None]) -> None:  # pragma: no cover - needs a live kernel
     """Dropdown to pick a construct (JupyterLab only)."""
-    import ipywidgets as widgets
-    from IPython.display import display
-
-    out = widgets.Output()
-    dd = widgets.Dropdown(options=[(c.label(ctx.lang), c.id) for c in ctx.instrument.constructs],
-                          description="Skala" if ctx.lang == "de" else "Scale")
-
-    def on_change(change: Any) -> None:
-        out.clear_output()
-        with out:
-            show(likert_construct(ctx.results, ctx.instrument, dd.value, ctx.lang))
-
-    dd.observe(on_change, names="value")
-    display(dd, out)
-    on_change(None)
+    _construct_dropdown(ctx, show, lambda c: likert_construct(ctx.results, ctx.instrument, c, ctx.lang))
 
 
 # ---------------------------------------------------------------- 03 municipalities
@@ -399,8 +417,7 @@ def agreement_panel(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     fig = make_subplots(rows=1, cols=2, subplot_titles=("ICC(1) und ICC(2)" if lang == "de" else "ICC(1) and ICC(2)",
                                                         "r*wg(j) je Kommune" if lang == "de" else "r*wg(j) per municipality"))
     fig.add_bar(x=agg["label"], y=agg["icc1"], name="ICC(1)", marker_color=P.OKABE_ITO[0], row=1, col=1,
-                error_y={"type": "data", "symmetric": False, "array": agg["icc1_ci_high"] - agg["icc1"],
-                         "arrayminus": agg["icc1"] - agg["icc1_ci_low"]})
+                error_y=P.ci_error_bars(agg["icc1"], agg["icc1_ci_low"], agg["icc1_ci_high"]))
     fig.add_bar(x=agg["label"], y=agg["icc2"], name="ICC(2)", marker_color=P.OKABE_ITO[1], row=1, col=1)
     labels = {c.id: c.label(lang) for c in inst.constructs}
     for j, (c, sub) in enumerate(rw.groupby("construct", sort=False)):
@@ -421,19 +438,28 @@ def aggregation_table(results: Any, inst: Any, lang: str = "de") -> tuple[pd.Dat
     return results["aggregation"], cols
 
 
+def _mean_of_municipality_means(k: pd.DataFrame, by: list[str], ci: float, sort: bool = True) -> pd.DataFrame:
+    """Mean of the municipality means per group, with a t-interval over municipalities.
+
+    Each visible municipality counts once: with m municipality means x̄_j in a group,
+    CI = mean(x̄_j) ± t_{m−1; (1+ci)/2} · s(x̄_j)/√m (as R ``t.test`` on the municipality means).
+    Columns: ``*by, mean, std, count, ci_lo, ci_hi`` (``count`` = municipalities; NaN interval
+    for a single municipality).
+    """
+    from scipy import stats
+
+    grp = k.groupby(by, observed=True, sort=sort)["mean"].agg(["mean", "std", "count"]).reset_index()
+    tq = stats.t.ppf((1 + ci) / 2, np.maximum(grp["count"] - 1, 1))
+    half = tq * grp["std"] / np.sqrt(grp["count"])
+    return grp.assign(ci_lo=grp["mean"] - half, ci_hi=grp["mean"] + half)
+
+
 def comparison(results: Any, inst: Any, by: str, lang: str = "de") -> go.Figure:
     k = _visible(results["kommunen"])
     if by not in k.columns or k.empty:
         return _empty(lang, results.config.min_n)
     labels = {c.id: c.label(lang) for c in inst.constructs}
-    # mean of municipality means per group with a t-interval over municipalities
-    grp = k.groupby([by, "variable"], observed=True)["mean"].agg(["mean", "std", "count"]).reset_index()
-    from scipy import stats
-
-    tq = stats.t.ppf(0.975, np.maximum(grp["count"] - 1, 1))
-    se = grp["std"] / np.sqrt(grp["count"])
-    grp["ci_lo"] = grp["mean"] - tq * se
-    grp["ci_hi"] = grp["mean"] + tq * se
+    grp = _mean_of_municipality_means(k, [by, "variable"], _FIGURE_CI)
     grp["n"] = grp["count"]
     grp["construct"] = grp["variable"].map(labels)
     grp = grp[grp["count"] >= 2]
@@ -474,8 +500,7 @@ def profiles_small_multiples(results: Any, inst: Any, lang: str = "de", max_pane
         fig.add_scatter(x=sub["mean"], y=[labels[o] for o in order], mode="markers", row=r + 1, col=c + 1,
                         marker={"color": P.OKABE_ITO[0], "size": 8}, showlegend=j == 0, legendgroup="m",
                         name="Kommune" if lang == "de" else "Municipality",
-                        error_x={"type": "data", "symmetric": False, "array": sub["ci_high"] - sub["mean"],
-                                 "arrayminus": sub["mean"] - sub["ci_low"]},
+                        error_x=P.ci_error_bars(sub["mean"], sub["ci_low"], sub["ci_high"]),
                         hovertemplate="%{y}: %{x:.2f}<extra></extra>")
         fig.add_scatter(x=state.reindex(order), y=[labels[o] for o in order], mode="markers", row=r + 1, col=c + 1,
                         marker={"color": P.OKABE_ITO[1], "symbol": "line-ns-open", "size": 12}, showlegend=j == 0,
@@ -489,21 +514,7 @@ def profiles_small_multiples(results: Any, inst: Any, lang: str = "de", max_pane
 
 def municipality_widget(ctx: Any, show: Callable[[Any], None]) -> None:  # pragma: no cover - needs a live kernel
     """Dropdown: funnel plot of a chosen construct (JupyterLab only)."""
-    import ipywidgets as widgets
-    from IPython.display import display
-
-    out = widgets.Output()
-    dd = widgets.Dropdown(options=[(c.label(ctx.lang), c.id) for c in ctx.instrument.constructs],
-                          description="Skala" if ctx.lang == "de" else "Scale")
-
-    def on_change(change: Any) -> None:
-        out.clear_output()
-        with out:
-            show(funnel(ctx.results, ctx.instrument, dd.value, ctx.lang))
-
-    dd.observe(on_change, names="value")
-    display(dd, out)
-    on_change(None)
+    _construct_dropdown(ctx, show, lambda c: funnel(ctx.results, ctx.instrument, c, ctx.lang))
 
 
 # ---------------------------------------------------------------- 04 commitment vs structures
@@ -646,10 +657,8 @@ def profile_vs_state(results: Any, inst: Any, ags: str, lang: str = "de") -> go.
     mine = _visible(k[k["ags"].astype(str) == ags])
     if mine.empty:
         return _empty(lang, results.config.min_n)
-    vis = _visible(k)
-    state = vis.groupby("variable", sort=False)["mean"].agg(["mean", "std", "count"]).reset_index()
-    half = 1.96 * state["std"] / np.sqrt(state["count"])
-    state = state.assign(ci_low=state["mean"] - half, ci_high=state["mean"] + half, group=texts(lang)["state"])
+    state = _mean_of_municipality_means(_visible(k), ["variable"], _FIGURE_CI, sort=False)
+    state = state.rename(columns={"ci_lo": "ci_low", "ci_hi": "ci_high"}).assign(group=texts(lang)["state"])
     name = str(mine["name"].iloc[0]) if "name" in mine else ags
     tab = pd.concat([mine.assign(group=name)[["variable", "mean", "ci_low", "ci_high", "group"]],
                      state[["variable", "mean", "ci_low", "ci_high", "group"]]], ignore_index=True)
@@ -717,23 +726,11 @@ def funnel_positions(results: Any, inst: Any, ags: str, lang: str = "de") -> go.
 
 def profile_widget(ctx: Any, show: Callable[[Any], None]) -> None:  # pragma: no cover - needs a live kernel
     """Dropdown to switch the profile's municipality (JupyterLab only)."""
-    import ipywidgets as widgets
-    from IPython.display import display
-
     o = _visible(ctx.results["kommunen_uebersicht"])
-    out = widgets.Output()
-    dd = widgets.Dropdown(options=[(f"{n} ({a})", a) for a, n in zip(o["ags"], o["name"])],
-                          description="Kommune" if ctx.lang == "de" else "Municipality")
-
-    def on_change(change: Any) -> None:
-        out.clear_output()
-        with out:
-            show(profile_vs_state(ctx.results, ctx.instrument, dd.value, ctx.lang))
-            show(funnel_positions(ctx.results, ctx.instrument, dd.value, ctx.lang))
-
-    dd.observe(on_change, names="value")
-    display(dd, out)
-    on_change(None)
+    _dropdown_widget([(f"{n} ({a})", a) for a, n in zip(o["ags"], o["name"])],
+                     "Kommune" if ctx.lang == "de" else "Municipality", show,
+                     lambda a: profile_vs_state(ctx.results, ctx.instrument, a, ctx.lang),
+                     lambda a: funnel_positions(ctx.results, ctx.instrument, a, ctx.lang))
 
 
 def key_figures(results: Any, inst: Any, lang: str = "de") -> dict[str, go.Figure]:

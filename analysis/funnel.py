@@ -21,6 +21,7 @@ from scipy import stats
 
 from surveys.errors import AnalysisError
 
+from ._inputs import check_columns, numeric_column
 from .privacy import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = ["FunnelResult", "binomial_limits", "funnel_limits"]
@@ -297,23 +298,14 @@ def funnel_limits(
         raise AnalysisError("Niveaus müssen zwischen 0 und 1 liegen. / levels must lie in (0, 1).")
     if not 0 <= winsor < 0.5:
         raise AnalysisError("winsor muss in [0, 0.5) liegen. / winsor must lie in [0, 0.5).")
-    missing = [c for c in (dv, group, *label_cols) if c not in data.columns]
-    if missing:
-        raise AnalysisError(f"Spalte(n) {missing} fehlen. / Column(s) {missing} not found.")
+    check_columns(data, [dv, group, *label_cols])
 
     raw = data[dv]
     if success is not None:
         num = pd.to_numeric(raw, errors="coerce")
         y_all = np.where(num.isna(), np.nan, num.isin(list(success)).astype(float))
-    elif pd.api.types.is_bool_dtype(raw):
-        y_all = raw.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     else:
-        conv = pd.to_numeric(raw, errors="coerce")
-        if (conv.isna() & raw.notna()).any():
-            raise AnalysisError(
-                f"Spalte '{dv}' enthält nicht-numerische Werte. / Column '{dv}' holds non-numeric values."
-            )
-        y_all = conv.to_numpy(dtype=float, na_value=np.nan)
+        y_all = numeric_column(raw, dv)
     keep = ~np.isnan(y_all) & data[group].notna().to_numpy()
     y = y_all[keep]
     if kind == "proportion" and not np.isin(y, (0.0, 1.0)).all():

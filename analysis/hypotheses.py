@@ -53,6 +53,7 @@ import pandas as pd
 
 from surveys.errors import AnalysisError
 
+from ._inputs import check_columns
 from .multilevel import contextual_terms, fit_multilevel
 from .typology import commitment_typology
 
@@ -189,12 +190,6 @@ def _cols(config: Mapping[str, Any] | None) -> dict[str, Any]:
     return cfg
 
 
-def _need(data: pd.DataFrame, cols: list[str]) -> None:
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise AnalysisError(f"Spalte(n) fehlen: {', '.join(missing)}. / Column(s) missing: {', '.join(missing)}.")
-
-
 def _role_term(data: pd.DataFrame, role: str | None) -> str:
     if role and role in data.columns and data[role].nunique(dropna=True) > 1:
         return f" + C({role})"
@@ -242,7 +237,7 @@ def _std_effect(res: Any, coef: pd.Series) -> float:
 def _fact_hypothesis(key: str, data: pd.DataFrame, structure: str, fact: str, group: str, role: str | None,
                      smallest_effect: float, alpha: float, templates: tuple[str, str, str, str],
                      operationalisation: str) -> pd.DataFrame:
-    _need(data, [structure, fact, group])
+    check_columns(data, [structure, fact, group])
     d = data.assign(_fact=_as_float_fact(data[fact]))
     d = d.dropna(subset=[structure, "_fact", group])
     if d["_fact"].nunique() < 2:
@@ -277,7 +272,7 @@ def hypothesis_h1(data: pd.DataFrame, municipal: str = "kommunal", civil: str = 
     >>> from analysis.hypotheses import hypothesis_h1  # doctest: +SKIP
     >>> hypothesis_h1(df)[["estimate", "verdict"]]      # doctest: +SKIP
     """
-    _need(data, [municipal, civil, structure, group])
+    check_columns(data, [municipal, civil, structure, group])
     typ = commitment_typology(data, municipal, civil, group=group, threshold=threshold, min_n=min_n)
     part = typ.set_index(group)["type"].dropna()
     d = data[data[group].isin(part.index)].copy()
@@ -368,7 +363,7 @@ def hypothesis_h4(data: pd.DataFrame, participation: str = "KOM04", identificati
     --------
     >>> hypothesis_h4(df, "KOM04", "PAR04")["estimate"]   # doctest: +SKIP
     """
-    _need(data, [participation, identification, group])
+    check_columns(data, [participation, identification, group])
     d = data[[group, participation, identification]].apply(
         lambda s: pd.to_numeric(s, errors="coerce") if s.name != group else s).dropna()
     d = contextual_terms(d, [participation], group)
@@ -396,7 +391,7 @@ def hypothesis_h4(data: pd.DataFrame, participation: str = "KOM04", identificati
 def _h5_model(data: pd.DataFrame, municipal: str, civil: str, structure: str, group: str, role: str | None,
               council: str | None, mayor: str | None, center: float, eb_adjust: bool, alpha: float) -> Any:
     facts = [f for f in (council, mayor) if f and f in data.columns]
-    _need(data, [municipal, civil, structure, group])
+    check_columns(data, [municipal, civil, structure, group])
     d = data.copy()
     fact_names = []
     for i, f in enumerate(facts):
@@ -471,7 +466,7 @@ def hypothesis_f_facts(data: pd.DataFrame, municipal: str = "kommunal", civil: s
     --------
     >>> hypothesis_f_facts(df)[["hypothesis", "estimate"]]   # doctest: +SKIP
     """
-    _need(data, [council, mayor])
+    check_columns(data, [council, mayor])
     res, names = _h5_model(data, municipal, civil, structure, group, role, council, mayor, center, eb_adjust,
                            alpha)
     rows = []

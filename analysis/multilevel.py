@@ -64,6 +64,8 @@ from scipy import optimize, stats
 
 from surveys.errors import AnalysisError
 
+from ._inputs import check_columns
+
 __all__ = ["AUTO_PROFILED_ROWS", "MultilevelResult", "contextual_terms", "fit_multilevel"]
 
 #: ``method="auto"`` uses the profiled fitter above this many rows.
@@ -204,8 +206,7 @@ def _split_formula(formula: str, group: str | None) -> tuple[str, str]:
 def _design(data: pd.DataFrame, formula: str, group: str) -> tuple[np.ndarray, pd.DataFrame, pd.Series]:
     import patsy
 
-    if group not in data.columns:
-        raise AnalysisError(f"Spalte '{group}' fehlt in den Daten. / Column '{group}' not in data.")
+    check_columns(data, [group])
     df = data.reset_index(drop=True)
     df = df.loc[df[group].notna()]
     try:

@@ -16,6 +16,7 @@ from scipy import stats
 
 from surveys.errors import AnalysisError
 
+from ._inputs import as_list, check_columns
 from .multilevel import fit_multilevel
 from .privacy import DEFAULT_MIN_N, suppress_small_groups
 
@@ -79,10 +80,6 @@ def welch_difference(a: np.ndarray, b: np.ndarray, alpha: float = 0.05) -> dict[
                ci_lo=diff - q * se, ci_hi=diff + q * se,
                hedges_g=float(diff / sp * (1 - 3 / (4 * (na + nb) - 9))) if sp > 0 else np.nan)
     return out
-
-
-def _as_list(x: str | Sequence[str]) -> list[str]:
-    return [x] if isinstance(x, str) else list(x)
 
 
 def perspective_gaps(
@@ -150,10 +147,8 @@ def perspective_gaps(
     >>> gaps[["n_reference", "n_comparison"]].astype(int).values.tolist()
     [[8, 12], [8, 12]]
     """
-    for c in (dv, role, group):
-        if c not in data.columns:
-            raise AnalysisError(f"Spalte '{c}' fehlt. / Column '{c}' missing.")
-    ref = _as_list(reference)
+    check_columns(data, [dv, role, group])
+    ref = as_list(reference)
     sub = data[[group, role, dv]].copy()
     sub[dv] = pd.to_numeric(sub[dv], errors="coerce")
     sub = sub.dropna()
@@ -161,8 +156,8 @@ def perspective_gaps(
     if comparison is None:
         is_cmp = ~is_ref
     else:
-        is_cmp = sub[role].isin(_as_list(comparison))
-        overlap = set(ref) & set(_as_list(comparison))
+        is_cmp = sub[role].isin(as_list(comparison))
+        overlap = set(ref) & set(as_list(comparison))
         if overlap:
             raise AnalysisError(f"Rollen auf beiden Seiten: {overlap}. / Roles on both sides: {overlap}.")
     sub = sub[is_ref | is_cmp].assign(_R=is_ref[is_ref | is_cmp].astype(float))

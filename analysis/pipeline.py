@@ -67,14 +67,33 @@ def score_dataset(dataset: Any, config: AnalysisConfig | None = None) -> tuple[p
     cfg = config or AnalysisConfig()
     inst = dataset.instrument
     frame = dataset.analysis_frame()
-    scales, reverse = scales_from_instrument(inst)
+    scales, _ = scales_from_instrument(inst)
     lo = min(s.min for s in inst.scales.values())
     hi = max(s.max for s in inst.scales.values())
-    scores = score_scales(frame, scales, reverse=reverse, scale_min=lo, scale_max=hi, min_share=cfg.min_share)
+    # reverse-keyed on each item's own scale (min + max − x), then scored
+    scores = score_scales(_reverse_keyed(frame, inst), scales, scale_min=lo, scale_max=hi, min_share=cfg.min_share)
     frame = pd.concat([frame.reset_index(drop=True), scores.reset_index(drop=True)], axis=1)
     frame[cfg.group] = frame[cfg.group].astype(str)
     frame["funded"] = _funded(frame.get("cohort"))
     return frame, scales
+
+
+def _reverse_keyed(frame: pd.DataFrame, inst: Any) -> pd.DataFrame:
+    """``frame`` with every reverse-keyed item of ``inst`` reversed on its own scale.
+
+    x' = min_s + max_s − x with the lowest and highest substantive code of the item's scale s
+    (:func:`analysis.scoring.reverse_items`), so that instruments mixing e.g. 4- and 5-point
+    scales are reversed correctly; other columns are unchanged.
+    """
+    by_scale: dict[str, list[str]] = {}
+    for item in inst.items:
+        if item.reverse:
+            by_scale.setdefault(item.scale, []).append(item.code)
+    out = frame.copy()
+    for scale_id, codes in by_scale.items():
+        sc = inst.scales[scale_id]
+        out[codes] = reverse_items(out, codes, sc.min, sc.max)[codes]
+    return out
 
 
 def _funded(cohort: pd.Series | None) -> pd.Series:
@@ -118,11 +137,8 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
     waves_present = sorted(all_waves["wave"].dropna().astype(str).unique()) if "wave" in all_waves else []
     wave = cfg.wave if cfg.wave is not None else (waves_present[-1] if waves_present else None)
     data = all_waves if wave is None else all_waves[all_waves["wave"].astype(str) == str(wave)].reset_index(drop=True)
-    reverse = [i.code for i in inst.items if i.reverse]
     scale0 = next(iter(inst.scales.values()))
-    keyed = data.copy()
-    if reverse:
-        keyed[reverse] = reverse_items(keyed, reverse, scale0.min, scale0.max)[reverse]
+    keyed = _reverse_keyed(data, inst)
     names = dataset.municipalities[["ags", "name"]].astype({"ags": str}) if len(dataset.municipalities) else None
     clabel = {c.id: c.label(cfg.lang) for c in inst.constructs}
     tables: dict[str, pd.DataFrame] = {}
@@ -137,8 +153,7 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
     # ---------------------------------------------------------------- data quality
     counts = all_waves.groupby([g, "wave", "role"], observed=True).size().rename("n").reset_index()
     if names is not None:
-        counts = counts.merge(names, left_on=g, right_on="ags", how="left", suffixes=("", "_m"))
-        counts = counts[[g, "name", "wave", "role", "n"]]
+        counts = _with_names(counts, names, g)[[g, "name", "wave", "role", "n"]]
     add(
         "antworten_kommune_rolle",
         suppress_small_groups(counts, "n", cfg.min_n, keep=[g, "name", "wave", "role"]),
@@ -225,10 +240,10 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
 
     # ---------------------------------------------------------------- aggregation
     agg = icc(data, constructs, g, ci=cfg.ci)
-    n_opts = scale0.n_categories
     rwg_tabs = []
     for c, items in scales.items():
-        r = rwg(keyed, items, g, n_options=n_opts, scale_min=scale0.min, min_n=cfg.min_n)
+        sc = inst.scales[inst.construct(c).scale]
+        r = rwg(keyed, items, g, n_options=sc.n_categories, scale_min=sc.min, min_n=cfg.min_n)
         r.insert(1, "construct", c)
         rwg_tabs.append(r)
     rwg_all = pd.concat(rwg_tabs, ignore_index=True)
@@ -251,8 +266,7 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
          "design_effect": ("Designeffekt", "1 + (n̄ − 1)·ICC(1)"), "rwg_j_median": ("rwg(j) Median", ""),
          "rwg_star_j_median": ("r*wg(j) Median", "Lindell et al. 1999"), "share_rwg_70": ("Anteil rwg(j) ≥ 0,70", "")},
     ))
-    if names is not None:
-        rwg_all = rwg_all.merge(names, left_on=g, right_on="ags", how="left", suffixes=("", "_m"))
+    rwg_all = _with_names(rwg_all, names, g)
     add("uebereinstimmung", suppress_small_groups(rwg_all, "n", cfg.min_n, keep=[g, "construct", "name"]), _doc(
         "Übereinstimmung innerhalb der Kommunen", "Within-municipality agreement",
         "rwg(j) (James, Demaree & Wolf 1984), r*wg(j) (Lindell et al. 1999), awg, AD je Kommune und Skala; "
@@ -359,8 +373,7 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
             smean = summ[summ["variable"] == STRUCTURE][[g, "mean", "ci_low", "ci_high"]].rename(
                 columns={"mean": "mean_structure", "ci_low": "ci_lo_structure", "ci_high": "ci_hi_structure"})
             typ = typ.merge(smean, on=g, how="left")
-            if names is not None:
-                typ = typ.merge(names, left_on=g, right_on="ags", how="left", suffixes=("", "_m"))
+            typ = _with_names(typ, names, g)
             add("typologie", typ, _doc(
                 "Typologie: Formen des Engagements (Befragung)", "Typology of commitment (survey)",
                 "Je Kommune: mittleres kommunales und zivilgesellschaftliches Engagement mit KI und Typ "
@@ -437,8 +450,7 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
         try:
             pg = perspective_gaps(data, MUNICIPAL, role="role", group=g, reference=list(MUNICIPAL_ROLES),
                                   comparison=list(CIVIL_ROLES), min_n=cfg.min_n, alpha=alpha_level)
-            if names is not None and g in pg.columns:
-                pg = pg.merge(names, left_on=g, right_on="ags", how="left", suffixes=("", "_m"))
+            pg = _with_names(pg, names, g)
             add("perspektiven", pg, _doc(
                 "Perspektiven: Verwaltung/Politik vs. Zivilgesellschaft", "Perspective gaps",
                 "Je Kommune: wie viel höher Verwaltung, Bürgermeister/in und Gemeinderat das kommunale Engagement "
@@ -487,6 +499,13 @@ def _sections_waves(all_waves: pd.DataFrame, constructs: list[str], g: str, cfg:
             "Change of funded minus not funded municipalities, cluster-robust."))
     except AnalysisError as exc:
         notes.append(f"Differenz-von-Differenzen nicht möglich / DiD not estimable: {exc}")
+
+
+def _with_names(table: pd.DataFrame, names: pd.DataFrame | None, group: str) -> pd.DataFrame:
+    """``table`` with the municipality name beside its ``group`` column (unchanged without names)."""
+    if names is None or group not in table.columns:
+        return table
+    return table.merge(names, left_on=group, right_on="ags", how="left", suffixes=("", "_m"))
 
 
 def _type_tests(tc: Any, typology: str) -> pd.DataFrame:

@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 __all__ = [
     "LIKERT_COLORS",
     "OKABE_ITO",
+    "ci_error_bars",
     "coefficient_plot",
     "commitment_scatter",
     "funnel_plot",
@@ -90,6 +91,17 @@ def layout_defaults(fig: go.Figure, lang: str = "de", title: str | None = None, 
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+def ci_error_bars(estimate: Any, lo: Any, hi: Any, **style: Any) -> dict[str, Any]:
+    """Plotly ``error_x``/``error_y`` spec drawing the interval [lo, hi] around ``estimate``.
+
+    Asymmetric whiskers of length hi − estimate (up/right) and estimate − lo (down/left), computed
+    with pandas alignment and passed on as arrays; ``style`` adds e.g. ``color``.
+    """
+    up, down = hi - estimate, estimate - lo
+    return {"type": "data", "symmetric": False, "array": getattr(up, "to_numpy", lambda: up)(),
+            "arrayminus": getattr(down, "to_numpy", lambda: down)(), **style}
 
 
 def likert_bars(
@@ -251,13 +263,7 @@ def coefficient_plot(
             y=labels,
             mode="markers",
             marker={"color": OKABE_ITO[0], "size": 10},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": (tab[hi] - tab[estimate]).to_numpy(),
-                "arrayminus": (tab[estimate] - tab[lo]).to_numpy(),
-                "color": OKABE_ITO[0],
-            },
+            error_x=ci_error_bars(tab[estimate], tab[lo], tab[hi], color=OKABE_ITO[0]),
             customdata=np.c_[tab[lo].to_numpy(), tab[hi].to_numpy()],
             hovertemplate="%{y}: %{x:.2f} [%{customdata[0]:.2f}; %{customdata[1]:.2f}]<extra></extra>",
             showlegend=False,
@@ -355,12 +361,7 @@ def means_with_ci(
             name=str(g) if g is not None else "",
             showlegend=g is not None,
             marker={"size": 11, "color": OKABE_ITO[j % len(OKABE_ITO)]},
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": (sub[hi] - sub[mean]).to_numpy(),
-                "arrayminus": (sub[mean] - sub[lo]).to_numpy(),
-            },
+            error_y=ci_error_bars(sub[mean], sub[lo], sub[hi]),
             customdata=np.c_[sub[lo].to_numpy(), sub[hi].to_numpy(), extra],
             hovertemplate="%{x}: %{y:.2f} [%{customdata[0]:.2f}; %{customdata[1]:.2f}]<br>"
             + n_label
@@ -397,12 +398,7 @@ def profile_plot(
             mode="markers",
             name=str(g),
             marker={"size": 11, "color": OKABE_ITO[j % len(OKABE_ITO)], "symbol": ["circle", "diamond"][j % 2]},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": (sub[hi] - sub[mean]).to_numpy(),
-                "arrayminus": (sub[mean] - sub[lo]).to_numpy(),
-            },
+            error_x=ci_error_bars(sub[mean], sub[lo], sub[hi]),
             hovertemplate="%{y}: %{x:.2f}<extra>" + str(g) + "</extra>",
         )
     fig.update_xaxes(range=list(x_range), title=_t(lang, "mean"))

@@ -44,7 +44,8 @@ from scipy import optimize, stats
 
 from surveys.errors import AnalysisError
 
-from .aggregation import _check_columns, _values, group_codes
+from ._inputs import numeric_matrix
+from .aggregation import group_codes
 
 __all__ = [
     "AlphaResult",
@@ -75,8 +76,7 @@ def _prepare(
             f"Mindestens {min_items} Items nötig / at least {min_items} items are needed "
             f"(got {len(items)})."
         )
-    _check_columns(data, items)
-    x = _values(data, items)
+    x = numeric_matrix(data, items)
     answered = ~np.isnan(x)
     keep = answered.all(axis=1) if nan_policy == "listwise" else answered.any(axis=1)
     x = x[keep]
@@ -537,7 +537,7 @@ def reliability_by_group(
             raise AnalysisError(
                 f"Skala '{name}' braucht mindestens 2 Items / scale '{name}' needs at least 2 items."
             )
-        x = _values(data, its)
+        x = numeric_matrix(data, its)
         answered = ~np.isnan(x)
         rows = answered.all(axis=1) if nan_policy == "listwise" else answered.any(axis=1)
         rows &= codes >= 0

@@ -27,35 +27,22 @@ import pandas as pd
 
 from surveys.errors import AnalysisError
 
+from ._inputs import check_columns, numeric_matrix
+
 __all__ = ["reverse_items", "scales_from_instrument", "score_scales"]
 
 
-def _check_columns(data: pd.DataFrame, cols: Sequence[str]) -> None:
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
+def _items_in_range(data: pd.DataFrame, items: list[str], scale_min: float, scale_max: float) -> np.ndarray:
+    """Item columns as a float matrix (NaN = missing); a value outside the scale range raises."""
+    x = numeric_matrix(data, items)
+    bad = (x < scale_min) | (x > scale_max)
+    if bad.any():
+        j = int(np.nonzero(bad.any(axis=0))[0][0])
         raise AnalysisError(
-            "Spalten fehlen in den Daten / columns missing from the data: " + ", ".join(map(str, missing))
+            f"Item '{items[j]}' hat Werte außerhalb {scale_min}–{scale_max} / "
+            f"item '{items[j]}' has values outside {scale_min}–{scale_max}."
         )
-
-
-def _numeric_block(data: pd.DataFrame, cols: Sequence[str]) -> np.ndarray:
-    """Item columns as a float array (NaN = missing); non-numeric text raises a clear error."""
-    _check_columns(data, cols)
-    out = np.empty((len(data), len(cols)), dtype=float)
-    for j, c in enumerate(cols):
-        s = data[c]
-        if not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
-            conv = pd.to_numeric(s, errors="coerce")
-            bad = conv.isna() & s.notna()
-            if bad.any():
-                example = s[bad].iloc[0]
-                raise AnalysisError(
-                    f"Spalte '{c}' enthält Text statt Zahlen (z. B. {example!r}) / "
-                    f"column '{c}' holds non-numeric values (e.g. {example!r})."
-                )
-            s = conv
-        out[:, j] = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return out
+    return x
 
 
 def reverse_items(
@@ -98,14 +85,7 @@ def reverse_items(
     if scale_max <= scale_min:
         raise AnalysisError("scale_max muss größer als scale_min sein / scale_max must exceed scale_min.")
     items = list(items)
-    x = _numeric_block(data, items)
-    bad = (x < scale_min) | (x > scale_max)
-    if bad.any():
-        j = int(np.nonzero(bad.any(axis=0))[0][0])
-        raise AnalysisError(
-            f"Item '{items[j]}' hat Werte außerhalb {scale_min}–{scale_max} / "
-            f"item '{items[j]}' has values outside {scale_min}–{scale_max}."
-        )
+    x = _items_in_range(data, items, scale_min, scale_max)
     out = data.copy()
     for j, c in enumerate(items):
         out[c] = scale_min + scale_max - x[:, j]
@@ -174,24 +154,17 @@ def score_scales(
         raise AnalysisError("scale_max muss größer als scale_min sein / scale_max must exceed scale_min.")
     if not scales:
         raise AnalysisError("Keine Skalen angegeben / no scales given.")
-    _check_columns(data, list(id_cols))
+    check_columns(data, list(id_cols))
     reverse_set = set(reverse)
     unknown_rev = reverse_set - {i for its in scales.values() for i in its}
     if unknown_rev:
-        _check_columns(data, sorted(unknown_rev))
+        check_columns(data, sorted(unknown_rev))
     cols: dict[str, Any] = {c: data[c] for c in id_cols}
     for name, items in scales.items():
         items = list(items)
         if not items:
             raise AnalysisError(f"Skala '{name}' hat keine Items / scale '{name}' has no items.")
-        x = _numeric_block(data, items)
-        bad = (x < scale_min) | (x > scale_max)
-        if bad.any():
-            j = int(np.nonzero(bad.any(axis=0))[0][0])
-            raise AnalysisError(
-                f"Item '{items[j]}' hat Werte außerhalb {scale_min}–{scale_max} / "
-                f"item '{items[j]}' has values outside {scale_min}–{scale_max}."
-            )
+        x = _items_in_range(data, items, scale_min, scale_max)
         for j, c in enumerate(items):
             if c in reverse_set:
                 x[:, j] = scale_min + scale_max - x[:, j]

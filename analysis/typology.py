@@ -27,6 +27,7 @@ from scipy import stats
 
 from surveys.errors import AnalysisError
 
+from ._inputs import check_columns
 from .privacy import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = [
@@ -52,14 +53,6 @@ FACT_TYPES: tuple[tuple[str, str], ...] = (
     ("informell", "informal"),
 )
 _EN = dict(COMMITMENT_TYPES) | dict(FACT_TYPES)
-
-
-def _check(data: pd.DataFrame, cols: Sequence[str]) -> None:
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise AnalysisError(
-            f"Spalte(n) fehlen: {', '.join(missing)}. / Column(s) missing: {', '.join(missing)}."
-        )
 
 
 def _mean_ci(data: pd.DataFrame, col: str, group: str, alpha: float) -> pd.DataFrame:
@@ -147,7 +140,7 @@ def commitment_typology(
     >>> commitment_typology(df, "kom", "ziv")[["ags", "type", "type_en"]].values.tolist()
     [['a', 'Partnerschaft', 'partnership'], ['b', 'Zivilgesellschaftlich getragen', 'civil-society-led']]
     """
-    _check(data, [municipal, civil, group])
+    check_columns(data, [municipal, civil, group])
     if threshold is None:
         thr_m = thr_c = (scale_range[0] + scale_range[1]) / 2
     elif isinstance(threshold, (tuple, list)):
@@ -249,14 +242,14 @@ def fact_typology(
     """
     if resources is None:
         resources = {"staff_hours": 0, "budget_eur": 0, "rooms": 0}
-    _check(municipalities, [group])
+    check_columns(municipalities, [group])
     facts = municipalities.drop_duplicates(subset=[group]).sort_values(group).reset_index(drop=True)
     out = pd.DataFrame({group: facts[group].to_numpy()})
     crit: dict[str, pd.Series] = {}
     for name, col in (("council", council), ("mayor", mayor), ("contact", contact)):
         if col is None:
             continue
-        _check(facts, [col])
+        check_columns(facts, [col])
         crit[name] = _as_bool(facts[col])
     res_cols = [c for c in resources if c in facts.columns]
     if res_cols:
@@ -359,7 +352,7 @@ def structure_by_type(
     """
     from .comparisons import compare_groups
 
-    _check(data, [dv, type_col, group])
+    check_columns(data, [dv, type_col, group])
     sub = data[[group, type_col, dv]].copy()
     sub[dv] = pd.to_numeric(sub[dv], errors="coerce")
     sub = sub.dropna(subset=[group, dv])

@@ -19,14 +19,11 @@ from scipy import stats
 
 from surveys.errors import AnalysisError
 
+from ._inputs import as_list, check_columns
 from .perspectives import welch_difference
 from .privacy import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = ["did_estimate", "wave_change"]
-
-
-def _as_list(x: str | Sequence[str]) -> list[str]:
-    return [x] if isinstance(x, str) else list(x)
 
 
 def _pick_waves(values: pd.Series, waves: Sequence | None) -> tuple:
@@ -117,11 +114,9 @@ def wave_change(
     >>> wave_change(df, "struktur")[["change", "design"]].values.tolist()
     [[1.4, 'welch']]
     """
-    dvs = _as_list(dv)
+    dvs = as_list(dv)
     cols = [group, wave, *dvs] + ([paired_on] if paired_on else [])
-    missing = [c for c in cols if c not in data.columns]
-    if missing:
-        raise AnalysisError(f"Spalte(n) fehlen: {missing}. / Column(s) missing: {missing}.")
+    check_columns(data, cols)
     w0, w1 = _pick_waves(data[wave], waves)
     sub = data.loc[data[wave].isin([w0, w1]) & data[group].notna(), cols]
     rows = []
@@ -239,10 +234,8 @@ def did_estimate(
     """
     import statsmodels.api as sm
 
-    dvs = _as_list(dv)
-    missing = [c for c in [group, wave, treated, *dvs] if c not in data.columns]
-    if missing:
-        raise AnalysisError(f"Spalte(n) fehlen: {missing}. / Column(s) missing: {missing}.")
+    dvs = as_list(dv)
+    check_columns(data, [group, wave, treated, *dvs])
     w0, w1 = _pick_waves(data[wave], waves)
     base = data.loc[data[wave].isin([w0, w1]) & data[group].notna(), [group, wave, treated, *dvs]].copy()
     base["_T"] = _to_bool(base[treated])

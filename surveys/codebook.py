@@ -24,9 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from .dataset import atomic_file
 from .errors import BausteinError
 from .instrument import Instrument, Scale
-from .xlsform import FIXED_CREATED, atomic_file
+from .xlsform import FIXED_CREATED
 
 __all__ = [
     "CODEBOOK_SHEETS",

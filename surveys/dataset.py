@@ -19,11 +19,12 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ __all__ = [
     "RESPONSE_COLUMNS",
     "SIZE_CLASSES",
     "Dataset",
+    "atomic_file",
     "atomic_output_dir",
     "size_class",
 ]
@@ -126,6 +128,31 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; move it into place only if the block succeeds.
+
+    The file counterpart of :class:`atomic_output_dir`: an interrupted or failed write leaves a
+    previous file at ``path`` untouched.
+
+    >>> with atomic_file("out/codebook.md") as tmp:          # doctest: +SKIP
+    ...     tmp.write_text("# Codebuch")
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 class atomic_output_dir:  # noqa: N801 - used like a function in a ``with`` statement

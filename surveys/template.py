@@ -37,6 +37,7 @@ from typing import Any
 
 import pandas as pd
 
+from .dataset import atomic_file
 from .errors import BausteinError
 from .formats import (
     TEMPLATE_FIELD_HEADERS,
@@ -47,7 +48,7 @@ from .formats import (
     template_header,
 )
 from .instrument import Instrument
-from .xlsform import FIXED_CREATED, atomic_file
+from .xlsform import FIXED_CREATED
 
 __all__ = [
     "MUNICIPALITY_BOOL_COLUMNS",

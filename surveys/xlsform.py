@@ -35,17 +35,14 @@ True
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
+from .dataset import atomic_file  # also re-exported here (its former home)
 from .errors import XLSFormError
 from .instrument import (
     Choice,
@@ -184,27 +181,6 @@ class Problem:
 
 
 # ====================================================================== small helpers
-@contextlib.contextmanager
-def atomic_file(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; move it into place only if the block succeeds.
-
-    An interrupted or failed write leaves a previous file at ``path`` untouched.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def _cell_text(value: Any) -> str:
     """Cell value as text: ``None`` -> "", ``1.0`` -> "1", booleans -> "true"/"false"."""
     if value is None:

@@ -160,3 +160,52 @@ def test_run_cached_stores_parquet_and_json_not_pickle(dataset: Dataset, tmp_pat
     assert files <= {".parquet", ".json"}
     assert set(first.tables) == set(second.tables)
     pd.testing.assert_frame_equal(first["kommunen"].reset_index(drop=True), second["kommunen"], check_dtype=False)
+
+
+def _two_scale_instrument(instrument):  # type: ignore[no-untyped-def]
+    """The packaged instrument with the structure items on a 4-point scale (1–4)."""
+    from surveys.instrument import Instrument
+
+    d = instrument.to_dict()
+    agree4 = dict(d["scales"]["agree5"])
+    agree4["options"] = [o for o in agree4["options"] if o["code"] != 5]
+    d["scales"]["agree4"] = agree4
+    for c in d["constructs"]:
+        if c["id"] == "struktur":
+            c["scale"] = "agree4"
+    return Instrument.from_dict(d)
+
+
+def test_reverse_keyed_items_are_reversed_on_their_own_scale_in_a_mixed_instrument(instrument) -> None:  # type: ignore[no-untyped-def]
+    from analysis import cronbach_alpha, rwg
+    from analysis.pipeline import score_dataset
+
+    inst4 = _two_scale_instrument(instrument)
+    items = [i.code for i in inst4.items_of("struktur")]
+    assert {inst4.item(i).scale for i in items} == {"agree4"} and inst4.item("ERG05").reverse
+    prog = simulate(12, 20, seed=5, instrument=instrument)
+    wide = prog.wide.copy()
+    wide[items] = wide[items].mask(wide[items] == 5, 4)  # answers on the 4-point scale
+    ds = Dataset.from_wide(wide, prog.municipalities, inst4)
+
+    frame, _ = score_dataset(ds)
+    x = ds.analysis_frame()[items].astype(float)
+    x["ERG05"] = 5 - x["ERG05"]  # 1 + 4 − x on the 4-point scale (not 6 − x)
+    answered = x.notna().sum(axis=1)
+    hand = x.mean(axis=1).where(answered >= np.ceil(2 / 3 * len(items)))
+    np.testing.assert_allclose(frame["struktur"].to_numpy(), hand.to_numpy(), rtol=1e-12)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run(ds, AnalysisConfig(min_n=5))
+    latest = ds.analysis_frame()
+    latest = latest[latest["wave"].astype(str) == res.meta["wave"]].reset_index(drop=True)
+    keyed = latest.assign(ERG05=5 - latest["ERG05"].astype(float))
+    rel = res["reliabilitaet"].set_index("construct").loc["struktur"]
+    assert rel["raw_alpha"] == pytest.approx(cronbach_alpha(keyed, items).raw_alpha, rel=1e-12)
+    # rwg's uniform null variance uses the construct's own scale: (4² − 1)/12, not (5² − 1)/12
+    ref = rwg(keyed.assign(ags=keyed["ags"].astype(str)), items, "ags", n_options=4, scale_min=1, min_n=5)
+    agree = res["uebereinstimmung"]
+    got = agree[(agree["construct"] == "struktur") & ~agree["suppressed"].astype(bool)].set_index("ags")["rwg_j"]
+    np.testing.assert_allclose(got.to_numpy(dtype=float), ref.set_index("ags").loc[got.index, "rwg_j"].to_numpy(dtype=float),
+                               rtol=1e-12)
