@@ -222,19 +222,24 @@ def _dropdown_widget(options: list[tuple[str, Any]], description: str, show: Cal
     """A dropdown above an output area; choosing a value shows each ``figure(value)`` there, in order.
 
     Shows the figures of the first option at once (JupyterLab only; the static report calls the
-    figure functions directly).
+    figure functions directly). ``show`` is not called: the output area is filled with the same
+    MIME bundle that :func:`surveys.notebook.show` displays.
     """
     import ipywidgets as widgets
     from IPython.display import display
+
+    from surveys.notebook import figure_bundle
 
     out = widgets.Output()
     dd = widgets.Dropdown(options=options, description=description)
 
     def on_change(change: Any) -> None:
-        out.clear_output()
-        with out:
-            for make in figures:
-                show(make(dd.value))
+        # Set the output area's content directly instead of capturing with ``with out:``: capture
+        # routes display messages through the frontend's output-widget state, which stalled a
+        # headless nbclient run until its cell timeout (reproduced with the funnel figures).
+        out.outputs = tuple(
+            {"output_type": "display_data", "data": figure_bundle(make(dd.value)), "metadata": {}} for make in figures
+        )
 
     dd.observe(on_change, names="value")
     display(dd, out)
@@ -680,9 +685,13 @@ def perspective_gaps(results: Any, inst: Any, ags: str, lang: str = "de") -> go.
                          "ci_hi": float(sub["ci_hi"].iloc[0])})
     if not rows:
         return _empty(lang, results.config.min_n)
-    fig = P.coefficient_plot(pd.DataFrame(rows), drop=(), lang=lang,
-                             title="Verwaltung, Bürgermeister/in, Gemeinderat vs. Vereine und Engagierte" if lang == "de"
-                             else "Administration, mayor, council vs. associations and engaged citizens")
+    title = ("Verwaltung, Bürgermeister/in, Gemeinderat vs. Vereine und Engagierte" if lang == "de"
+             else "Administration, mayor, council vs. associations and engaged citizens")
+    if mine.empty or mine["gap"].isna().all():
+        title += ("<br><sup>Diese Kommune: zu wenige Antworten auf einer Seite (Mindestzahl "
+                  f"{results.config.min_n}); gezeigt wird nur der Landeswert.</sup>" if lang == "de" else
+                  f"<br><sup>This municipality: too few answers on one side (minimum {results.config.min_n}).</sup>")
+    fig = P.coefficient_plot(pd.DataFrame(rows), drop=(), lang=lang, title=title)
     fig.update_xaxes(title=texts(lang)["gap"])
     return fig
 

@@ -134,7 +134,9 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
     alpha_level = 1 - cfg.ci
     all_waves, scales = score_dataset(dataset, cfg)
     constructs = list(scales)
-    waves_present = sorted(all_waves["wave"].dropna().astype(str).unique()) if "wave" in all_waves else []
+    waves_present = (
+        sorted(all_waves["wave"].dropna().astype(str).unique(), key=_natural_key) if "wave" in all_waves else []
+    )
     wave = cfg.wave if cfg.wave is not None else (waves_present[-1] if waves_present else None)
     data = all_waves if wave is None else all_waves[all_waves["wave"].astype(str) == str(wave)].reset_index(drop=True)
     scale0 = next(iter(inst.scales.values()))
@@ -416,6 +418,14 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
             # Predictors centred at their grand means, so that each main effect is the effect at the
             # average level of the other commitment (Aiken & West 1991) and the interaction is H5.
             model_data = data.dropna(subset=[MUNICIPAL, CIVIL, STRUCTURE, "role"]).copy()
+            # small-cell rule for model terms: roles with fewer than min_n respondents are pooled
+            # into "andere", so that no coefficient describes a group below the minimum size
+            role_n = model_data["role"].value_counts()
+            small_roles = role_n[role_n < cfg.min_n].index
+            if len(small_roles):
+                model_data["role"] = model_data["role"].where(~model_data["role"].isin(small_roles), "andere")
+                notes.append(f"Rollen mit weniger als {cfg.min_n} Befragten im Modell als 'andere' zusammengefasst: "
+                             + ", ".join(map(str, small_roles)))
             centres = {c: float(model_data[c].mean()) for c in (MUNICIPAL, CIVIL)}
             for c, m in centres.items():
                 model_data[c] = model_data[c] - m
@@ -506,6 +516,13 @@ def _with_names(table: pd.DataFrame, names: pd.DataFrame | None, group: str) -> 
     if names is None or group not in table.columns:
         return table
     return table.merge(names, left_on=group, right_on="ags", how="left", suffixes=("", "_m"))
+
+
+def _natural_key(label: str) -> tuple:
+    """Sort key that orders "W9" before "W10" and "2025" before "2027"."""
+    import re
+
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", label))
 
 
 def _type_tests(tc: Any, typology: str) -> pd.DataFrame:

@@ -1,8 +1,6 @@
-# %% [markdown]
-# Bericht-Notebook von baustein-eval (Überschriften und Texte kommen in der Berichtssprache aus
-# `analysis.figures.section`; die Logik liegt in den Paketen `analysis` und `surveys`).
-
 # %% tags=["parameters"]
+# Bericht-Notebook von baustein-eval: Überschriften und Texte kommen in der Berichtssprache aus
+# `analysis.figures.section`, alle Logik aus den Paketen `analysis` und `surveys`.
 dataset = None
 lang = "de"
 min_n = 5

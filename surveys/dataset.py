@@ -160,7 +160,9 @@ class atomic_output_dir:  # noqa: N801 - used like a function in a ``with`` stat
 
     On success the previous folder (if any) is replaced as a whole; on any exception (or a kill)
     the previous folder is untouched and the temporary folder is removed (or left as
-    ``.<name>.tmp-*``, which the next run cleans up).
+    ``.<name>.tmp-*``, which the next run cleans up). The swap is two renames (target ->
+    ``.<name>.old-*``, new -> target); if a kill falls between them, the next run first puts the
+    intact previous folder back.
 
     >>> with atomic_output_dir("out/dataset") as tmp:     # doctest: +SKIP
     ...     (tmp / "a.parquet").write_bytes(b"...")
@@ -175,7 +177,11 @@ class atomic_output_dir:  # noqa: N801 - used like a function in a ``with`` stat
         parent.mkdir(parents=True, exist_ok=True)
         for stale in parent.glob(f".{self.target.name}.tmp-*"):
             shutil.rmtree(stale, ignore_errors=True)
-        for stale in parent.glob(f".{self.target.name}.old-*"):
+        olds = sorted(parent.glob(f".{self.target.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+        if olds and not self.target.exists():
+            # a run was killed between its two renames: the previous output is intact in `.old-*`
+            os.replace(olds.pop(0), self.target)
+        for stale in olds:
             shutil.rmtree(stale, ignore_errors=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=parent))
         return self.tmp

@@ -73,16 +73,20 @@ def setup(dataset: str | Path | None = None, lang: str = "de", min_n: int = 5) -
     return ReportContext(dataset=ds, results=results, lang=lang, min_n=min_n, rejections=rejections)
 
 
-def show(fig: Any) -> None:
-    """Display a plotly figure interactively in JupyterLab *and* in the exported HTML."""
-    from IPython.display import display
-
-    bundle = {
+def figure_bundle(fig: Any) -> dict[str, Any]:
+    """The MIME bundle :func:`show` displays: plotly JSON for JupyterLab, an HTML snippet for reports."""
+    return {
         "application/vnd.plotly.v1+json": fig.to_plotly_json() | {"config": PLOTLY_CONFIG},
         "text/html": fig.to_html(full_html=False, include_plotlyjs=False, config=PLOTLY_CONFIG),
         "text/plain": f"<Figure: {fig.layout.title.text or ''}>",
     }
-    display(bundle, raw=True)
+
+
+def show(fig: Any) -> None:
+    """Display a plotly figure interactively in JupyterLab *and* in the exported HTML."""
+    from IPython.display import display
+
+    display(figure_bundle(fig), raw=True)
 
 
 def md(text: str) -> None:

@@ -107,6 +107,32 @@ def load_notebook(name: str, params: dict[str, Any] | None = None, folder: Path 
 
 
 _EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
+_MERMAID_SCRIPT = re.compile(r"<script[^>]*>(?:(?!</script>).)*mermaid(?:(?!</script>).)*</script>", re.S | re.I)
+_STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
+
+
+def externalise_css(html: str, css_dir: Path, href_prefix: str) -> str:
+    """Move the page's inline ``<style>`` blocks into one shared stylesheet in ``css_dir``.
+
+    nbconvert inlines ~260 KB of JupyterLab CSS into every page; with 1,100 profiles that is
+    ~300 MB of repeated CSS. The stylesheet is named by its content hash, so pages built from a
+    different template version never share a wrong file.
+    """
+    import hashlib
+
+    blocks = _STYLE_BLOCK.findall(html)
+    if not blocks:
+        return html
+    css = "\n".join(blocks)
+    name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    target = css_dir / name
+    if not target.exists():
+        target.write_text(css, encoding="utf-8")
+    html = _STYLE_BLOCK.sub("", html)
+    link = f'<link rel="stylesheet" href="{escape_html(href_prefix + name)}">'
+    return html.replace("<head>", "<head>\n" + link, 1)
+
+
 _EXTERNAL_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>", re.I)
 
 
@@ -126,6 +152,7 @@ def export_html(nb: Any, plotly_src: str, title: str, lang: str = "de") -> str:
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nbformat.from_dict(nb))
+    body = _MERMAID_SCRIPT.sub("", body)  # loads mermaid.js from a CDN; reports have no diagrams
     body = _EXTERNAL_SCRIPT.sub("", body)
     body = _EXTERNAL_LINK.sub("", body)
     body = re.sub(r"<script[^>]*\bsrc=\"\"[^>]*>\s*</script>", "", body)
@@ -145,7 +172,7 @@ class _Kernel:
     """One Jupyter kernel that executes many notebooks one after the other."""
 
     cwd: Path
-    timeout: int = 600
+    timeout: int = 300
     _client: Any = None
     _ctx: Any = None
 
@@ -321,9 +348,8 @@ def build_reports(
                 say(f"{name} …")
                 nb = kernel.run(load_notebook(name, base, folder))
                 nbformat.write(nb, tmp / "notebooks" / f"{name}.ipynb")
-                (tmp / f"{name}.html").write_text(
-                    export_html(nb, "assets/plotly.min.js", t[name], lang), encoding="utf-8"
-                )
+                page = export_html(nb, "assets/plotly.min.js", t[name], lang)
+                (tmp / f"{name}.html").write_text(externalise_css(page, tmp / "assets", "assets/"), encoding="utf-8")
                 build.pages.append((t[name], f"{name}.html"))
             build.timings["overview"] = time.perf_counter() - t1
             t2 = time.perf_counter()
@@ -333,8 +359,9 @@ def build_reports(
                 if len(wanted) <= 50:
                     nbformat.write(nb, tmp / "notebooks" / f"{PROFILE_NOTEBOOK}_{ags}.ipynb")
                 title = f"{names.get(ags, ags)} ({ags})"
+                page = export_html(nb, "../assets/plotly.min.js", title, lang)
                 (tmp / "profile" / f"{ags}.html").write_text(
-                    export_html(nb, "../assets/plotly.min.js", title, lang), encoding="utf-8"
+                    externalise_css(page, tmp / "assets", "../assets/"), encoding="utf-8"
                 )
                 build.profiles.append((ags, names.get(ags, ags), f"profile/{ags}.html"))
             build.timings["profiles"] = time.perf_counter() - t2

@@ -73,11 +73,13 @@ def test_comparison_interval_is_a_t_interval_over_municipality_means_per_group(i
 def test_profile_widget_shows_profile_then_funnel_positions_for_the_chosen_municipality(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import IPython.display
 
-    shown: list[Any] = []
+    import surveys.notebook
+
     widgets: list[Any] = []
     monkeypatch.setattr(IPython.display, "display", lambda *objs: widgets.extend(objs))
     monkeypatch.setattr(F, "profile_vs_state", lambda res, inst, ags, lang: ("profile", ags))
     monkeypatch.setattr(F, "funnel_positions", lambda res, inst, ags, lang: ("funnel", ags))
+    monkeypatch.setattr(surveys.notebook, "figure_bundle", lambda fig: {"text/plain": repr(fig)})
     over = pd.DataFrame({"ags": AGS[:3], "name": ["A", "B", "C"], "n": [20, 3, 9], "suppressed": [False, True, False]})
 
     class Ctx:
@@ -85,9 +87,12 @@ def test_profile_widget_shows_profile_then_funnel_positions_for_the_chosen_munic
         instrument = None
         lang = "de"
 
-    F.profile_widget(Ctx(), shown.append)
-    dropdown = widgets[0]
+    def shown(out: Any) -> list[str]:
+        return [o["data"]["text/plain"] for o in out.outputs]
+
+    F.profile_widget(Ctx(), lambda fig: None)
+    dropdown, out = widgets[0], widgets[1]
     assert [v for _, v in dropdown.options] == [AGS[0], AGS[2]]  # the suppressed municipality is not offered
-    assert shown == [("profile", AGS[0]), ("funnel", AGS[0])]
+    assert shown(out) == [repr(("profile", AGS[0])), repr(("funnel", AGS[0]))]
     dropdown.value = AGS[2]
-    assert shown[2:] == [("profile", AGS[2]), ("funnel", AGS[2])]
+    assert shown(out) == [repr(("profile", AGS[2])), repr(("funnel", AGS[2]))]

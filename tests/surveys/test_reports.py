@@ -63,6 +63,17 @@ def test_reports_work_offline_plotly_shipped_once_no_internet_references(example
         assert page.stat().st_size < 2_000_000  # plotly.js is not inlined per page
 
 
+def test_pages_share_one_stylesheet_so_profiles_stay_small(example_reports: Path) -> None:
+    css = list((example_reports / "assets").glob("notebook-*.css"))
+    assert len(css) == 1 and css[0].stat().st_size > 100_000
+    for page in (example_reports / "profile").glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert f'href="../assets/{css[0].name}"' in html
+        assert "<style" not in html
+        assert page.stat().st_size < 150_000  # 1,100 profiles must not mean 1,100 copies of the CSS
+    assert "cdnjs" not in (example_reports / "01_import_quality.html").read_text(encoding="utf-8")
+
+
 def test_audit_finds_no_small_group_in_any_report_output(example_reports: Path) -> None:
     findings = audit_outputs(example_reports, min_n=5)
     assert findings.empty, findings.to_string()
