@@ -337,7 +337,8 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
         if by not in data.columns or data[by].nunique(dropna=True) < 2:
             continue
         for c in constructs:
-            cr = compare_groups(data, c, by, kind="scale", p_adjust=cfg.p_adjust, min_n=cfg.min_n)
+            cr = compare_groups(data, c, by, kind="scale", p_adjust=cfg.p_adjust, min_n=cfg.min_n,
+                                max_posthoc_groups=cfg.max_posthoc_groups)
             o = cr.omnibus.copy()
             o.insert(0, "by", by)
             omni.append(o)
@@ -541,7 +542,7 @@ def _missingness(dataset: Any, inst: Any) -> pd.DataFrame:
     n = len(dataset.respondents)
     reasons = ["dont_know", "no_answer", "not_shown", "invalid"]
     if len(resp):
-        tab = pd.crosstab(resp["item"], resp["missing_reason"].fillna("answered"))
+        tab = resp.groupby(["item", "missing_reason"], observed=True, dropna=True).size().unstack(fill_value=0)
     else:
         tab = pd.DataFrame(index=inst.item_codes)
     tab = tab.reindex(index=inst.item_codes, columns=reasons, fill_value=0).fillna(0)

@@ -46,6 +46,10 @@ class AnalysisConfig:
         Language of labels and verdict sentences.
     smallest_effect : float
         Smallest effect of interest (scale points) used to phrase hypothesis verdicts.
+    max_posthoc_groups : int
+        All-pairs post-hoc tests only up to this many groups (66 pairs); with more groups (e.g. 44
+        districts = 946 pairs) funnel plots are the right display and the omnibus test is reported
+        alone (statistics.md c3).
     wave : str or None
         Wave of the cross-sectional analyses (reliability, aggregation, comparisons, typology,
         model, hypotheses). None = the latest wave. Change between waves always uses all waves.
@@ -63,6 +67,7 @@ class AnalysisConfig:
     smallest_effect: float = 0.2
     keep_free_text: bool = False
     wave: str | None = None
+    max_posthoc_groups: int = 12
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
