@@ -183,16 +183,22 @@ def _eta2_ci(F: float, df1: float, df2: float, N: int, ci: float) -> tuple[float
     """CI for η² by inverting the noncentral F (Steiger 2004); λ bounded below by 0."""
     a = (1 - ci) / 2
 
+    def cdf(lam: float) -> float:
+        # scipy's noncentral F returns NaN for very large df2 and λ (national data: N ≈ 10^6); there
+        # F' -> χ'²(df1, λ)/df1 as df2 -> ∞, and the noncentral χ² is numerically stable.
+        v = float(stats.ncf.cdf(F, df1, df2, lam))
+        return v if np.isfinite(v) else float(stats.ncx2.cdf(F * df1, df1, lam))
+
     def lam_for(q: float) -> float:
         # λ such that P(F' <= F_obs | λ) = q ; cdf decreases in λ
         if stats.f.cdf(F, df1, df2) <= q:
             return 0.0
         hi = max(10.0, F * df1 * 2)
-        while stats.ncf.cdf(F, df1, df2, hi) > q:
+        while cdf(hi) > q:
             hi *= 2
             if hi > 1e9:
                 return np.inf
-        return float(optimize.brentq(lambda lam: stats.ncf.cdf(F, df1, df2, lam) - q, 0.0, hi, xtol=1e-10))
+        return float(optimize.brentq(lambda lam: cdf(lam) - q, 0.0, hi, xtol=1e-10))
 
     lam_lo = lam_for(1 - a)
     lam_hi = lam_for(a)

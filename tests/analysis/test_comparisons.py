@@ -397,3 +397,19 @@ def test_hedges_ci_single_seed_contains_truth():
     )
     r = games_howell(df, "y", "g").iloc[0]
     assert r.hedges_ci_low <= 0.5 <= r.hedges_ci_high
+
+
+def test_eta2_ci_stays_finite_at_national_sample_sizes_and_matches_ncf_where_it_works() -> None:
+    from analysis.comparisons import _eta2_ci
+
+    # where scipy's noncentral F is well behaved, the interval is the exact Steiger (2004) inversion
+    lo, hi = _eta2_ci(8.0, 3, 5_000, 5_004, 0.95)
+    assert 0 < lo < 3 * 8.0 / (3 * 8.0 + 5_000) < hi
+    # national scale: N ≈ 1.08 million, large F — ncf.cdf returns NaN here; the χ² limit takes over
+    F, df1, df2 = 1959.7, 2, 1_079_997  # without the fallback brentq stops on a NaN from ncf.cdf here
+    lo, hi = _eta2_ci(F, df1, df2, df2 + 3, 0.95)
+    point = F * df1 / (F * df1 + df2)
+    assert np.isfinite(lo) and np.isfinite(hi) and lo < point < hi
+    # the χ² limit agrees with the noncentral F where both are finite and df2 is large
+    lam = 40.0
+    assert stats.ncf.cdf(20.0, 2, 2e6, lam) == pytest.approx(stats.ncx2.cdf(40.0, 2, lam), abs=2e-3)
