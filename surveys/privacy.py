@@ -33,7 +33,6 @@ are scanned like worksheets. A row whose ``suppressed`` column is true is not a 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import html
 import json
@@ -47,6 +46,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import BausteinError
@@ -126,6 +126,7 @@ def pseudonymize(
         raise ValueError("Schlüssel zu kurz (mind. 16 Bytes) / key too short (at least 16 bytes)")
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     seen: dict[str, str] = {}
+    key_bytes = bytes(key)
 
     def one(v: Any) -> Any:
         if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
@@ -133,14 +134,24 @@ def pseudonymize(
         ident = _canonical(v)
         if ident == "":
             return pd.NA
-        digest = hmac.new(bytes(key), _DOMAIN + ident.encode("utf-8"), hashlib.sha256).hexdigest()
+        digest = hmac.digest(key_bytes, _DOMAIN + ident.encode("utf-8"), "sha256").hex()
         pseudo = prefix + digest[:PSEUDONYM_HEX]
         other = seen.setdefault(pseudo, ident)
         if other != ident:  # pragma: no cover - 2^-64 per pair
             raise ValueError(f"Pseudonym collision for two identifiers: {pseudo}")
         return pseudo
 
-    return series.map(one).astype(object)
+    # one HMAC per distinct text identifier (a dict over the unique values, no per-row Python);
+    # other values (numbers, missing) keep the general path
+    vals = series.to_numpy(dtype=object)
+    out = np.empty(len(vals), dtype=object)
+    is_str = np.fromiter((type(v) is str for v in vals), dtype=bool, count=len(vals))
+    if is_str.any():
+        codes, uniques = pd.factorize(vals[is_str])
+        out[is_str] = np.array([one(u) for u in uniques] + [pd.NA], dtype=object)[codes]
+    for i in np.flatnonzero(~is_str):
+        out[i] = one(vals[i])
+    return pd.Series(out, index=series.index, name=series.name, dtype=object)
 
 
 # ----------------------------------------------------------------------------- key file

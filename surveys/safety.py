@@ -41,6 +41,7 @@ import argparse
 import codecs
 import csv
 import dataclasses
+import functools
 import hashlib
 import os
 import re
@@ -207,6 +208,9 @@ class SheetDimensions:
         Highest column number of any cell (1-based; 0 for an empty sheet).
     declared : str or None
         The ``<dimension ref="...">`` the writer declared, if any (may be wrong or hostile).
+    flag_hint : bool
+        The XML holds an error cell (``t="e"``) or a formula (``<f``): only such sheets need the
+        importer's cell-flag pass (:func:`surveys.importing.readers.xlsx_cell_flags`).
     """
 
     sheet: str
@@ -214,6 +218,7 @@ class SheetDimensions:
     rows: int
     columns: int
     declared: str | None = None
+    flag_hint: bool = False
 
 
 @dataclass(frozen=True)
@@ -871,8 +876,13 @@ def _ods_tables(p: Path, zf: zipfile.ZipFile) -> tuple[tuple[str, ...], tuple[st
 # ----------------------------------------------------------------------------- sheet extent
 _ROW_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
-_CELL_LETTERS_RE = re.compile(rb' r="([A-Z]{2,3})[0-9]')
-_SINGLE_LETTERS = [(i + 1, b' r="' + bytes([64 + i + 1])) for i in reversed(range(26))]
+# the same without namespace prefixes: a literal start ("<row") makes the regex search fast
+_ROW_RE_PLAIN = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
+_ROW_TAG_PLAIN = re.compile(rb"<row\b")
+#: Error cells and formulas (the importer's cell flags); ``_FLAG_QUICK`` are literal pre-checks.
+_FLAG_HINT = re.compile(rb'\st="e"|<(?:\w+:)?f[\s>/]')
+_FLAG_PLAIN = re.compile(rb"<f[\s>/]")  # literal start: fast
+_HINT_OVERLAP = 64
 _DIM_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([^"]*)"')
 _MAX_ROW_LEN = 100_000
 
@@ -885,8 +895,52 @@ def column_index(letters: str) -> int:
     return n
 
 
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _refs_above(max_col: int) -> re.Pattern[bytes] | None:
+    """Cell references whose column is beyond ``max_col``: two- and three-letter references
+    (`` r="AB12``) and single letters (`` r="C``), so that a sheet whose width is known after its
+    first rows costs one regex search per chunk instead of one match per cell."""
+    letters = _letters(max_col) if max_col > 0 else ""
+    m = len(letters)
+    # longest alternatives first: a single letter would also match the start of "AB12";
+    # the row digit is a lookahead, so a sheet gives only as many distinct matches as columns
+    alts = [f"[A-Z]{{{length}}}(?=[0-9])" for length in range(3, max(m + 1, 2) - 1, -1)]
+    for i, ch in enumerate(letters):
+        if ch < "Z":
+            alt = letters[:i] + f"[{chr(ord(ch) + 1)}-Z]" + "[A-Z]" * (m - i - 1)
+            alts.append(alt if m == 1 else alt + "(?=[0-9])")
+    if m == 0:
+        alts.append("[A-Z]")
+    if not alts:
+        return None
+    return re.compile(rb' r="(' + "|".join(f"(?:{a})" for a in alts).encode() + rb")")
+
+
+def _max_col_in(body: bytes, max_col: int) -> int:
+    """Highest column of any cell reference in ``body`` (at least ``max_col``)."""
+    pat = _refs_above(max_col)
+    if pat is None:
+        return max_col
+    found = set(pat.findall(body))
+    if not found:
+        return max_col
+    best = max(found, key=lambda c: (len(c), c))
+    return max(max_col, column_index(best.decode()))
+
+
 def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits) -> SheetDimensions:
-    """Stream one sheet's XML and find its real extent; refuse beyond the limits as soon as seen."""
+    """Stream one sheet's XML and find its real extent; refuse beyond the limits as soon as seen.
+
+    The same pass notes whether the sheet holds error cells or formulas (``flag_hint``).
+    """
     info = zf.getinfo(part)
     declared_size = info.file_size
     max_row = 0
@@ -896,6 +950,8 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
     read = 0
     tail = b""
     first = True
+    hint = False
+    hint_tail = b""
     try:
         with zf.open(info) as raw:
             # ZipExtFile stops at the declared size and checks the CRC: a member that lies about
@@ -923,21 +979,21 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
                 if cut < 0 or len(buf) - cut > _MAX_ROW_LEN:
                     cut = len(buf)
                 body, tail = buf[:cut], buf[cut:]
-                rows = _ROW_RE.findall(body)
+                prefixed = b":row" in body  # only then can a row tag carry a namespace prefix
+                rows = (_ROW_RE if prefixed else _ROW_RE_PLAIN).findall(body)
                 if rows:
                     max_row = max(max_row, max(int(r) for r in rows))
-                n_rows += len(_ROW_TAG.findall(body))
-                # Columns beyond Z have two or more letters; A..Z can only give 26 columns.
-                wide = _CELL_LETTERS_RE.findall(body)
-                if wide:
-                    max_col = max(max_col, max(column_index(c.decode()) for c in wide))
-                elif max_col < 26:
-                    for col, needle in _SINGLE_LETTERS:
-                        if col <= max_col:
-                            break
-                        if needle in body:
-                            max_col = col
-                            break
+                n_rows += len((_ROW_TAG if prefixed else _ROW_TAG_PLAIN).findall(body))
+                # Columns beyond Z have two or more letters (followed by the row number); A..Z can
+                # only give 26 columns. Only references beyond the widest so far are looked for.
+                max_col = _max_col_in(body, max_col)
+                if not hint:
+                    probe = hint_tail + body
+                    if (b"<f" in probe and _FLAG_PLAIN.search(probe)) or (
+                        (b":f" in probe or b't="e"' in probe) and _FLAG_HINT.search(probe)
+                    ):
+                        hint = True
+                    hint_tail = probe[-_HINT_OVERLAP:]
                 rows_now = max(max_row, n_rows)
                 if rows_now > lim.max_rows or max_col > lim.max_columns:
                     _refuse_extent(p, sheet, rows_now, max_col, lim)
@@ -945,7 +1001,10 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError):
         raise _damaged(p, part) from None
-    return SheetDimensions(sheet=sheet, part=part, rows=max(max_row, n_rows), columns=max_col, declared=declared)
+    if not hint and tail:
+        hint = _FLAG_HINT.search(hint_tail + tail) is not None
+    return SheetDimensions(sheet=sheet, part=part, rows=max(max_row, n_rows), columns=max_col, declared=declared,
+                           flag_hint=hint)
 
 
 def _refuse_extent(p: Path, sheet: str, rows: int, cols: int, lim: Limits) -> None:

@@ -313,6 +313,12 @@ class FindingCollector:
         )
         self._chunks.append(chunk)
 
+    def copy(self) -> FindingCollector:
+        """A collector holding the same findings (added later to either one only)."""
+        other = FindingCollector()
+        other._chunks = list(self._chunks)
+        return other
+
     def extend(self, frames: Sequence[pd.DataFrame]) -> None:
         """Add finished findings frames (e.g. from worker processes)."""
         self._chunks.extend(f for f in frames if len(f))

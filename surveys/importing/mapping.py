@@ -218,6 +218,7 @@ class HeaderIndex:
             put(exact, meta, Target("meta"))
         self.exact = exact
         self.items = items
+        self._resolved: dict[str, Target | None] = {}
         self._labels = [
             (norm_key(lab), it.code)
             for it in instrument.items
@@ -227,6 +228,21 @@ class HeaderIndex:
 
     def resolve(self, header: object) -> Target | None:
         """Target of one header, or ``None`` when it is not recognised."""
+        if type(header) is str:
+            # memoised by the header text: the same headers (and answer texts scanned while
+            # looking for the header row) repeat in every file of an import
+            cache = self._resolved
+            try:
+                return cache[header]
+            except KeyError:
+                pass
+            hit = self._resolve(header)
+            if len(cache) < 200_000:
+                cache[header] = hit
+            return hit
+        return self._resolve(header)
+
+    def _resolve(self, header: object) -> Target | None:
         key = norm_key(header)
         if not key:
             return None

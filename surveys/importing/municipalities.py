@@ -7,6 +7,7 @@ to booleans, German numbers (``12.500``) to numbers, dates from text or serials.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,8 @@ from ..dataset import MUNICIPALITY_COLUMNS, STATES, size_class
 from ..errors import InputFileError
 from ..formats import TEMPLATE_MUNICIPALITY_HEADERS
 from .findings import FindingCollector, column_letter
-from .normalize import norm_key, normalize_ags, parse_bool, parse_dates, parse_number
-from .readers import RawSheet, inspect_input, read_raw
+from .normalize import nonblank_rows, norm_key, normalize_ags, parse_bool, parse_dates, parse_number
+from .readers import RawSheet, inspect_input, read_raw, sheet_objects
 
 __all__ = [
     "BOOL_FACTS",
@@ -25,6 +26,7 @@ __all__ = [
     "complete_municipalities",
     "looks_like_municipalities",
     "parse_municipality_sheet",
+    "parse_municipality_sheets",
     "read_municipalities_file",
 ]
 
@@ -64,58 +66,117 @@ def parse_municipality_sheet(
     Rows without a valid AGS are rejected (finding ``municipality_invalid``); unreadable facts are
     left empty with a warning. Returns the table and counts (rows_in, rows_accepted, rows_rejected).
     """
-    cells = sheet.cells
-    h = _header_row(cells)
-    empty = pd.DataFrame(columns=[*MUNICIPALITY_COLUMNS, "source_file", "source_sheet", "source_row"])
-    if h is None:
-        return empty, {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0}
-    headers = cells.iloc[h]
-    data = cells.iloc[h + 1 :]
-    nonblank = data.apply(lambda c: c.astype("string").str.strip().fillna("").ne("")).any(axis=1).to_numpy()
-    data = data[nonblank]
-    rows = sheet.row_base + h + 1 + np.flatnonzero(nonblank)
-    colmap: dict[str, int] = {}
-    for pos, head in headers.items():
-        target = _ALIASES.get(norm_key(head))
-        if target and target not in colmap:
-            colmap[target] = int(pos)  # type: ignore[arg-type]
-    out = pd.DataFrame(index=data.index)
+    return parse_municipality_sheets([(sheet, file, findings)])[0]
+
+
+_LAYOUT = ("ags", *TEXT_FACTS, *NUMBER_FACTS, *BOOL_FACTS, *DATE_FACTS)
+
+
+def _empty_table() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*MUNICIPALITY_COLUMNS, "source_file", "source_sheet", "source_row"])
+
+
+def parse_municipality_sheets(
+    sheets: Sequence[tuple[RawSheet, str, FindingCollector]],
+) -> list[tuple[pd.DataFrame, dict[str, int]]]:
+    """:func:`parse_municipality_sheet` for many sheets at once: each value is normalised once over
+    the rows of all sheets (one template workbook holds a one-row ``Kommunen`` sheet, an import
+    a thousand of them). Returns one (table, counts) per sheet; findings go to each sheet's collector.
+    """
+    out: list[tuple[pd.DataFrame, dict[str, int]] | None] = [None] * len(sheets)
+    parts = []  # (i, sheet, file, fc, headers, colmap, rows, sel)
+    for i, (sheet, file, fc) in enumerate(sheets):
+        cells = sheet.cells
+        h = _header_row(cells)
+        if h is None:
+            out[i] = (_empty_table(), {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0})
+            continue
+        headers = cells.iloc[h]
+        data = cells.iloc[h + 1 :]
+        nonblank = nonblank_rows(data)
+        objs = sheet_objects(sheet)[h + 1 :][nonblank]  # == data[nonblank].to_numpy(dtype=object)
+        rows = sheet.row_base + h + 1 + np.flatnonzero(nonblank)
+        colmap: dict[str, int] = {}
+        for pos, head in headers.items():
+            target = _ALIASES.get(norm_key(head))
+            if target and target not in colmap:
+                colmap[target] = int(pos)  # type: ignore[arg-type]
+        sel = np.full((len(objs), len(_LAYOUT)), None, dtype=object)
+        for j, name in enumerate(_LAYOUT):
+            if name in colmap:
+                sel[:, j] = objs[:, cells.columns.get_loc(colmap[name])]
+        parts.append((i, sheet, file, fc, headers, colmap, rows, sel))
+    if not parts:
+        return out  # type: ignore[return-value]
+
+    sizes = np.array([len(p[6]) for p in parts], dtype=np.int64)
+    offs = np.concatenate([[0], np.cumsum(sizes)])
+    which = np.repeat(np.arange(len(parts)), sizes)
+    allsel = np.concatenate([p[7] for p in parts]) if offs[-1] else np.empty((0, len(_LAYOUT)), dtype=object)
 
     def col(name: str) -> pd.Series:
-        return data[colmap[name]] if name in colmap else pd.Series(None, index=data.index, dtype=object)
+        return pd.Series(allsel[:, _LAYOUT.index(name)], dtype=object)
 
-    ags, status = normalize_ags(col("ags"))
+    def each(mask: np.ndarray):
+        """(part, its slice of the batch, the part's mask) for parts where ``mask`` is set."""
+        if not mask.any():
+            return
+        for k in np.flatnonzero(np.bincount(which[mask], minlength=len(parts))):
+            a, b = offs[k], offs[k + 1]
+            yield parts[k], slice(a, b), mask[a:b]
+
+    table = pd.DataFrame(index=pd.RangeIndex(offs[-1]))
+    raw_ags = col("ags")
+    ags, status = normalize_ags(raw_ags)
     bad_rows = status != "ok"
-    if bad_rows.any():
-        findings.add(
-            "municipality_invalid", file=file, sheet=sheet.name, rows=rows[bad_rows],
+    for (_, sheet, file, fc, headers, colmap, rows, _), sl, m in each(bad_rows):
+        fc.add(
+            "municipality_invalid", file=file, sheet=sheet.name, rows=rows[m],
             column=column_letter(sheet.col_index[colmap["ags"]]) if "ags" in colmap else "",
-            header=str(headers.get(colmap.get("ags", -1), "AGS")), value=col("ags")[bad_rows].to_numpy(),
+            header=str(headers.get(colmap.get("ags", -1), "AGS")), value=raw_ags.to_numpy()[sl][m],
         )
-    out["ags"] = ags
+    table["ags"] = ags
     for name in TEXT_FACTS:
         s = col(name)
-        out[name] = s.astype("string").str.strip().replace("", pd.NA).astype(object).where(s.notna(), None)
+        table[name] = s.astype("string").str.strip().replace("", pd.NA).astype(object).where(s.notna(), None)
     for name in NUMBER_FACTS:
-        vals, bad = parse_number(col(name))
-        _warn_bad(findings, file, sheet, rows, colmap, headers, name, col(name), bad, "Zahl / number")
+        raw = col(name)
+        vals, bad = parse_number(raw)
+        _warn_bad_batch(parts, each, name, raw, bad, "Zahl / number")
         if name in INT_FACTS:
             vals = vals.round()
-        out[name] = vals.astype("Int64") if name in INT_FACTS else vals
+        table[name] = vals.astype("Int64") if name in INT_FACTS else vals
     for name in BOOL_FACTS:
-        vals, bad = parse_bool(col(name))
-        _warn_bad(findings, file, sheet, rows, colmap, headers, name, col(name), bad, "ja/nein")
-        out[name] = vals
+        raw = col(name)
+        vals, bad = parse_bool(raw)
+        _warn_bad_batch(parts, each, name, raw, bad, "ja/nein")
+        table[name] = vals
     for name in DATE_FACTS:
-        vals, bad = parse_dates(col(name), sheet.date1904)
-        _warn_bad(findings, file, sheet, rows, colmap, headers, name, col(name), bad, "Datum / date")
-        out[name] = vals.dt.normalize()
-    out["source_file"] = file
-    out["source_sheet"] = sheet.name
-    out["source_row"] = rows
-    out = out[~bad_rows].reset_index(drop=True)
-    counts = {"rows_in": len(rows), "rows_accepted": int((~bad_rows).sum()), "rows_rejected": int(bad_rows.sum())}
-    return out, counts
+        raw = col(name)
+        d1904 = np.repeat([bool(p[1].date1904) for p in parts], sizes)
+        vals, bad = parse_dates(raw, False)
+        if d1904.any():
+            v4, b4 = parse_dates(raw, True)
+            vals = vals.where(~d1904, v4)
+            bad = np.where(d1904, b4, bad)
+        _warn_bad_batch(parts, each, name, raw, bad, "Datum / date")
+        table[name] = vals.dt.normalize()
+    for k, (i, sheet, file, _fc, _h, _c, rows, _s) in enumerate(parts):
+        a, b = offs[k], offs[k + 1]
+        t = table.iloc[a:b].copy()
+        t["source_file"] = file
+        t["source_sheet"] = sheet.name
+        t["source_row"] = rows
+        keep = ~bad_rows[a:b]
+        t = t[keep].reset_index(drop=True)
+        counts = {"rows_in": len(rows), "rows_accepted": int(keep.sum()), "rows_rejected": int((~keep).sum())}
+        out[i] = (t, counts)
+    return out  # type: ignore[return-value]
+
+
+def _warn_bad_batch(parts, each, name, raw, bad, what) -> None:
+    for (_, sheet, file, fc, headers, colmap, rows, _), sl, m in each(bad):
+        _warn_bad(fc, file, sheet, rows, colmap, headers, name, raw.iloc[sl].reset_index(drop=True), m, what)
 
 
 def _warn_bad(findings, file, sheet, rows, colmap, headers, name, raw, bad, what) -> None:

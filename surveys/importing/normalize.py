@@ -12,6 +12,7 @@ dashes and quotes unified. German and English labels, option names (Kobo choice 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,8 @@ __all__ = [
     "GENERIC_MISSING",
     "AnswerLookup",
     "map_answers",
+    "map_answers_coded",
+    "nonblank_rows",
     "norm_key",
     "normalize_ags",
     "parse_bool",
@@ -72,9 +75,17 @@ def norm_key(text: object) -> str:
     >>> norm_key("4.0")
     '4'
     """
+    if type(text) is str:
+        return _norm_key_str(text)
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
-    s = unicodedata.normalize("NFC", str(text)).translate(_DASHES)
+    return _norm_key_str(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _norm_key_str(text: str) -> str:
+    # memoised: the same headers and answer labels repeat in every file of an import
+    s = unicodedata.normalize("NFC", text).translate(_DASHES)
     s = _WS.sub(" ", s).strip().casefold()
     m = _INT_FLOAT.match(s)
     if m:
@@ -140,6 +151,7 @@ class AnswerLookup:
                 table[key] = (None, missing) if missing else (code, None)
         self.table = table
         self.valid = frozenset(self.scale.valid_codes)
+        self._memo: dict[str, tuple[int | None, str, str | None]] = {}
 
     def describe(self) -> str:
         """Short description of the valid answers, for messages."""
@@ -148,6 +160,16 @@ class AnswerLookup:
 
     def lookup(self, raw: object) -> tuple[int | None, str, str | None]:
         """(code, missing reason or "", problem) of one distinct raw value."""
+        if type(raw) is str:
+            hit = self._memo.get(raw)
+            if hit is None:
+                hit = self._lookup(raw)
+                if len(self._memo) < 100_000:
+                    self._memo[raw] = hit
+            return hit
+        return self._lookup(raw)
+
+    def _lookup(self, raw: object) -> tuple[int | None, str, str | None]:
         key = norm_key(raw)
         if key == "":
             return None, "not_shown", None
@@ -181,6 +203,65 @@ def map_answers(raw: pd.Series, lookup: AnswerLookup) -> tuple[np.ndarray, np.nd
     u_problem = np.array([p for _, _, p in looked] + [None], dtype=object)
     idx = np.where(codes >= 0, codes, len(uniques))
     return u_val[idx], u_reason[idx], u_problem[idx]
+
+
+#: Missing reasons as small integers (0 = a valid answer); the pipeline keeps reasons as int8 codes.
+REASONS = ("", "dont_know", "no_answer", "not_shown", "invalid")
+REASON_CODE = {r: i for i, r in enumerate(REASONS)}
+
+
+def map_answers_coded(
+    raw: pd.Series, lookup: AnswerLookup
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """Like :func:`map_answers`, with the reasons as int8 codes into :data:`REASONS`.
+
+    Returns ``(value, reason_code, problem, reason)``: ``reason`` is the text array of
+    :func:`map_answers`; ``reason_code`` is the same as int8 codes, or ``None`` when a reason is not
+    one of :data:`REASONS` (a mapping file named another one).
+    """
+    codes, uniques = _factorize(raw)
+    looked = [lookup.lookup(u) for u in uniques]
+    u_val = np.array([np.nan if c is None else float(c) for c, _, _ in looked] + [np.nan], dtype=float)
+    u_reason = np.array([r for _, r, _ in looked] + ["not_shown"], dtype=object)
+    u_problem = np.array([p for _, _, p in looked] + [None], dtype=object)
+    idx = np.where(codes >= 0, codes, len(uniques))
+    u_code = [REASON_CODE.get(r) for r in u_reason]
+    reason_code = None if None in u_code else np.array(u_code, dtype=np.int8)[idx]
+    return u_val[idx], reason_code, u_problem[idx], u_reason[idx]
+
+
+def nonblank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with at least one cell whose text is not empty after trimming whitespace.
+
+    The same test as ``s.astype("string").str.strip().fillna("").ne("")`` per column, run once on
+    the Arrow data of all columns when they are Arrow strings (fastexcel), else per column.
+    """
+    n, k = frame.shape
+    out = np.zeros(n, dtype=bool)
+    if n == 0 or k == 0:
+        return out
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow: list = []
+    rest: list = []
+    for pos in frame.columns:
+        arr = frame[pos].array
+        if isinstance(arr, pd.arrays.ArrowStringArray):
+            arrow.append(arr)
+        else:
+            rest.append(pos)
+    if arrow:
+        chunks = [pa.array(arr) for arr in arrow]
+        if len({c.type for c in chunks}) > 1:
+            chunks = [c.cast(pa.large_string()) for c in chunks]
+        flat = pa.concat_arrays(chunks) if len(chunks) != 1 else chunks[0]
+        ok = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(flat), ""), False)
+        out |= ok.to_numpy(zero_copy_only=False).reshape(len(arrow), n).any(axis=0)
+    for pos in rest:
+        s = frame[pos]
+        out |= (s.notna() & s.astype("string").str.strip().fillna("").ne("")).to_numpy()
+    return out
 
 
 # ---------------------------------------------------------------- AGS

@@ -50,26 +50,28 @@ from .mapping import HeaderIndex, Mapping, load_mapping
 from .municipalities import (
     complete_municipalities,
     looks_like_municipalities,
-    parse_municipality_sheet,
+    parse_municipality_sheets,
     read_municipalities_file,
 )
+from .normalize import REASONS as _REASONS
 from .normalize import (
     AnswerLookup,
     choice_lookup,
-    map_answers,
+    map_answers_coded,
+    nonblank_rows,
     norm_key,
     normalize_ags,
     parse_dates,
     strip_numeric_text,
 )
-from .readers import FileMeta, RawSheet, inspect_input, read_raw
+from .readers import FileMeta, RawSheet, inspect_input, read_raw, sheet_objects
 from .validate import merge_municipalities, resolve_cross_file_ids
 
 __all__ = ["ImportResult", "collect_inputs", "pseudonymize_result", "read_responses", "write_import", "write_report"]
 
 INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv", ".sav"}
 #: Missing reasons as small integers inside the pipeline (0 = a valid answer).
-REASONS = ("", "dont_know", "no_answer", "not_shown", "invalid")
+REASONS = _REASONS
 _REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 _NOT_SHOWN = _REASON_CODE["not_shown"]
 _TEMPLATE_LISTS_SHEET = "Listen"  # surveys.template.TEMPLATE_LISTS_SHEET (hidden dropdown lists)
@@ -141,6 +143,26 @@ class _FileResult:
     municipalities: pd.DataFrame
     findings: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    # deferred work, finished for many files at once by _finish_batch (never leaves a worker)
+    path: str = ""
+    fc: FindingCollector | None = None
+    pending_munis: list[RawSheet] = field(default_factory=list)
+    pending: _Pending | None = None
+
+
+@dataclass
+class _Pending:
+    """The answer rows of one file, located and selected but not yet normalised."""
+
+    sheet: str
+    sha256: str
+    date1904: bool
+    header_row: int
+    rows: np.ndarray
+    sel: np.ndarray  # (rows, items + _FIELDS) raw cells; None where the file has no such column
+    item_where: list[tuple[str, object] | None]
+    where: dict[str, tuple[str, str]]
+    flagged: tuple[Any, ...] | None  # (main sheet, headers, item_cols) when the sheet has flagged cells
 
 
 _CTX: _Context | None = None
@@ -289,7 +311,9 @@ def _process_file(path: str, file: str, meta: FileMeta | None, error: str | None
         info["status"] = "unreadable"
         return _empty_result(file, info, fc, n_items)
     try:
-        return _convert(sheets, file, meta, info, fc, ctx, duplicate_of)
+        res = _convert(sheets, file, meta, info, fc, ctx, duplicate_of)
+        res.path = path
+        return res
     except BausteinError as exc:
         fc = FindingCollector()
         fc.add("file_unreadable", file=file, detail=str(exc))
@@ -322,16 +346,16 @@ def _pick_sheets(sheets: list[RawSheet], ctx: _Context, file: str, fc: FindingCo
     for s in visible:
         if s in muni or norm_key(s.name) == norm_key(TEMPLATE_INSTRUCTIONS_SHEET):
             continue
-        h, score = find_header_row(s.cells, ctx.index)
+        h, score = find_header_row(s.cells, ctx.index, sheet_objects(s))
         if h is None:
             continue
-        heads = s.cells.iloc[h]
-        keys = {norm_key(v) for v in heads.tolist() if isinstance(v, str)}
+        heads = sheet_objects(s)[h].tolist()
+        keys = {norm_key(v) for v in heads if isinstance(v, str)}
         if "_parent_index" in keys:
             fc.add("sheet_skipped", file=file, sheet=s.name,
                    detail="Wiederholungsgruppe (repeat group, _parent_index) / repeat-group sheet")
             continue
-        n_items = sum(1 for v in heads.tolist() if (t := ctx.index.resolve(v)) is not None and t.kind == "item")
+        n_items = sum(1 for v in heads if (t := ctx.index.resolve(v)) is not None and t.kind == "item")
         if n_items == 0 and looks_like_municipalities(keys):
             if s.visible:
                 muni.append(s)  # a Kommunen table delivered as its own file or sheet
@@ -371,14 +395,8 @@ def _convert(
     n_items = len(codes)
     main, h, muni_sheets = _pick_sheets(sheets, ctx, file, fc)
 
-    munis = []
-    if duplicate_of is None:
-        for ms in muni_sheets:
-            table, counts = parse_municipality_sheet(ms, file, fc)
-            munis.append(table)
-            for k, v in counts.items():
-                info["municipality_rows"][k] += v
-    muni_table = pd.concat(munis, ignore_index=True) if munis else pd.DataFrame()
+    pending_munis = list(muni_sheets) if duplicate_of is None else []  # parsed in _finish_batch
+    muni_table = pd.DataFrame()
 
     if main is None or h is None:
         if not muni_sheets:
@@ -388,6 +406,7 @@ def _convert(
             info["format"] = "municipalities"
         result = _empty_result(file, info, fc, n_items)
         result.municipalities = muni_table
+        result.fc, result.pending_munis = fc, pending_munis
         return result
 
     cells = main.cells
@@ -444,10 +463,7 @@ def _convert(
         fc.add("label_row_skipped", file=file, sheet=main.name, rows=[main.row_base + first_data])
         data = data.iloc[1:]
         first_data += 1
-    nonblank = np.zeros(len(data), dtype=bool)
-    for pos in data.columns:
-        s = data[pos]
-        nonblank |= (s.notna() & s.astype("string").str.strip().fillna("").ne("")).to_numpy()
+    nonblank = nonblank_rows(data)
     info["rows_blank"] = int((~nonblank).sum())
     rows = (main.row_base + first_data + np.flatnonzero(nonblank)).astype(np.int64)
     data = data[nonblank]
@@ -463,6 +479,7 @@ def _convert(
         info.update(status="no_items", rows_rejected=n)
         res = _empty_result(file, info, fc, n_items)
         res.municipalities = muni_table
+        res.fc, res.pending_munis = fc, pending_munis
         return res
 
     if duplicate_of is not None:
@@ -472,71 +489,221 @@ def _convert(
         res = _empty_result(file, info, dup, n_items)
         return res
 
-    def col(name: str) -> pd.Series:
-        if name in field_cols:
-            return data[field_cols[name][1]]
-        return pd.Series(None, index=data.index, dtype=object)
-
     def where(name: str) -> tuple[str, str]:
         if name in field_cols:
             p = field_cols[name][1]
             return column_letter(main.col_index[p]), str(headers[p])
         return "", ""
 
+    # ---- select the raw cells; normalising and validating runs once for many files (_finish_batch)
+    arr = sheet_objects(main)[first_data:][nonblank]  # == data.to_numpy(dtype=object)
+    sel = np.full((n, n_items + len(_FIELDS)), None, dtype=object)
+    item_where: list[tuple[str, object] | None] = []
+    for j, code in enumerate(codes):
+        if code in item_cols:
+            pos = item_cols[code]
+            sel[:, j] = arr[:, data.columns.get_loc(pos)]
+            item_where.append((column_letter(main.col_index[pos]), headers[pos]))
+        else:
+            item_where.append(None)
+    for k, name in enumerate(_FIELDS):
+        if name in field_cols:
+            sel[:, n_items + k] = arr[:, data.columns.get_loc(field_cols[name][1])]
+    res = _FileResult(
+        file=file, meta=info, respondents=pd.DataFrame(), values=np.empty((0, n_items), dtype=np.float32),
+        reasons=np.empty((0, n_items), dtype=np.int8), municipalities=muni_table, findings=pd.DataFrame(),
+    )
+    res.fc, res.pending_munis = fc, pending_munis
+    res.pending = _Pending(
+        sheet=main.name, sha256=meta.sha256, date1904=bool(main.date1904), header_row=header_row, rows=rows,
+        sel=sel, item_where=item_where, where={name: where(name) for name in _FIELDS},
+        flagged=(main, headers, item_cols) if main.flags else None,
+    )
+    return res
+
+
+#: Respondent fields selected per file, in this order after the items (see _Pending.sel).
+_FIELDS = ("ags", "wave", "role", "submitted_at", "respondent_id", "comment")
+
+
+def _finish_chunk(results: list[_FileResult], ctx: _Context) -> None:
+    """Finish the deferred work of files read in one process: all at once, or - when that fails -
+    file by file, so that a failure rejects only its own file (as when each file was converted alone)."""
+    todo = [r for r in results if r.pending is not None or r.pending_munis]
+    try:
+        _finish_batch(todo, ctx)
+    except Exception:
+        for r in todo:
+            try:
+                _finish_batch([r], ctx, single=True)
+            except BausteinError as exc:
+                _fail_file(r, str(exc), ctx)
+            except Exception as exc:  # pragma: no cover - a bug; the file is rejected as a whole
+                _fail_file(r, _reader_failure(Path(r.path), exc), ctx)
+    for r in results:
+        r.fc = None
+        r.pending = None
+        r.pending_munis = []
+
+
+def _fail_file(r: _FileResult, detail: str, ctx: _Context, before_sheets: bool = False) -> None:
+    fc = FindingCollector()
+    fc.add("file_unreadable", file=r.file, detail=detail)
+    info = r.meta
+    if before_sheets:  # failed where the per-file conversion parsed the municipality sheets
+        info.update(format=None, sheet=None, header_row=None)
+    info.update(status="unreadable", rows_in=0, rows_accepted=0, rows_rejected=0, rows_blank=0,
+                municipality_rows={"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0})
+    empty = _empty_result(r.file, info, fc, len(ctx.instrument.items))
+    r.respondents, r.values, r.reasons = empty.respondents, empty.values, empty.reasons
+    r.municipalities, r.findings = empty.municipalities, empty.findings
+
+
+def _finish_batch(todo: list[_FileResult], ctx: _Context, single: bool = False) -> None:
+    """Parse municipality sheets and normalise + validate the answer rows of many files at once.
+
+    Every rule, finding and count is the one of a file converted alone: values are normalised per
+    distinct value (context free), and every finding is added to its own file's collector in the
+    same order as before. Nothing in ``todo`` changes unless all files succeed.
+    """
+    if not todo:
+        return
+    fcs = {id(r): r.fc.copy() if r.fc is not None else FindingCollector() for r in todo}
+    # ---- municipality sheets
+    jobs = [(ms, r.file, fcs[id(r)]) for r in todo for ms in r.pending_munis]
+    try:
+        parsed = parse_municipality_sheets(jobs) if jobs else []
+    except BausteinError as exc:
+        if not single:
+            raise
+        _fail_file(todo[0], str(exc), ctx, before_sheets=True)
+        return
+    except Exception as exc:
+        if not single:
+            raise
+        _fail_file(todo[0], _reader_failure(Path(todo[0].path), exc), ctx, before_sheets=True)
+        return
+    muni_counts: dict[int, dict[str, int]] = {}
+    muni_tables: dict[int, list[pd.DataFrame]] = {}
+    k = 0
+    for r in todo:
+        counts = {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0}
+        tables = []
+        for _ in r.pending_munis:
+            table, c = parsed[k]
+            k += 1
+            tables.append(table)
+            for key, v in c.items():
+                counts[key] += v
+        muni_counts[id(r)] = counts
+        muni_tables[id(r)] = tables
+    # ---- answer rows
+    pend = [r for r in todo if r.pending is not None]
+    done = _finish_responses(pend, fcs, ctx) if pend else {}
+    # ---- commit
+    for r in todo:
+        info = r.meta
+        for key, v in muni_counts[id(r)].items():
+            info["municipality_rows"][key] += v
+        tables = muni_tables[id(r)]
+        r.municipalities = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+        if id(r) in done:
+            resp, values, reasons, updates = done[id(r)]
+            r.respondents, r.values, r.reasons = resp, values, reasons
+            info.update(updates)
+        r.findings = fcs[id(r)].raw()
+
+
+def _finish_responses(
+    pend: list[_FileResult], fcs: dict[int, FindingCollector], ctx: _Context
+) -> dict[int, tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, Any]]]:
+    """Normalise and validate the selected answer rows of ``pend`` over their concatenation."""
+    codes = ctx.instrument.item_codes
+    n_items = len(codes)
+    ps: list[_Pending] = [r.pending for r in pend]  # type: ignore[misc]
+    sizes = np.array([len(p.rows) for p in ps], dtype=np.int64)
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    n = int(offs[-1])
+    which = np.repeat(np.arange(len(ps)), sizes)
+    rows = np.concatenate([p.rows for p in ps]).astype(np.int64) if n else np.empty(0, dtype=np.int64)
+    sel = np.concatenate([p.sel for p in ps]) if n else np.empty((0, n_items + len(_FIELDS)), dtype=object)
+
+    def col(name: str) -> pd.Series:
+        return pd.Series(sel[:, n_items + _FIELDS.index(name)], dtype=object)
+
+    def each(mask: np.ndarray):
+        """(file number, its slice of the batch, the file's mask) for files where ``mask`` is set."""
+        if not len(mask) or not mask.any():
+            return
+        for f in np.flatnonzero(np.bincount(which[mask], minlength=len(ps))):
+            a, b = int(offs[f]), int(offs[f + 1])
+            yield int(f), slice(a, b), mask[a:b]
+
+    def fc_of(f: int) -> FindingCollector:
+        return fcs[id(pend[f])]
+
     # ---- items
     values = np.full((n, n_items), np.nan, dtype=np.float32)
     reasons = np.full((n, n_items), _NOT_SHOWN, dtype=np.int8)
     for j, code in enumerate(codes):
-        if code not in item_cols:
+        if all(p.item_where[j] is None for p in ps):
             continue
-        pos = item_cols[code]
-        raw = data[pos]
+        raw = pd.Series(sel[:, j], dtype=object)
         lookup = ctx.lookups[code]
-        v, r, p = map_answers(raw, lookup)
+        v, rc, prob, r = map_answers_coded(raw, lookup)
         values[:, j] = v
-        reasons[:, j] = pd.Series(r).map(_REASON_CODE).to_numpy(dtype=np.int8)
+        if rc is None:  # a reason outside REASONS (mapping file): fails as before
+            rc = pd.Series(r).map(_REASON_CODE).to_numpy(dtype=np.int8)
+        reasons[:, j] = rc
         for problem in ("value_out_of_scale", "value_unknown_label"):
-            mask = p == problem
-            if mask.any():
-                fc.add(problem, file=file, sheet=main.name, rows=rows[mask],
-                       column=column_letter(main.col_index[pos]), header=headers[pos],
-                       value=raw.to_numpy()[mask], detail=lookup.describe())
-    if main.flags:
-        _apply_cell_flags(main, header_row, rows, headers, item_cols, codes, values, reasons, file, fc)
+            for f, sl, m in each(prob == problem):
+                letter, header = ps[f].item_where[j]  # type: ignore[misc]
+                fc_of(f).add(problem, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                             header=header, value=sel[sl, j][m], detail=lookup.describe())
+    for f, p in enumerate(ps):
+        if p.flagged is not None:
+            main, headers, item_cols = p.flagged
+            a, b = int(offs[f]), int(offs[f + 1])
+            _apply_cell_flags(main, p.header_row, rows[a:b], headers, item_cols, codes, values[a:b], reasons[a:b],
+                              pend[f].file, fc_of(f))
     reject = np.zeros(n, dtype=bool)
     no_answer = (reasons == _NOT_SHOWN).all(axis=1) if n_items else np.ones(n, dtype=bool)
-    if no_answer.any():
-        fc.add("no_answers", file=file, sheet=main.name, rows=rows[no_answer])
-        reject |= no_answer
+    for f, sl, m in each(no_answer):
+        fc_of(f).add("no_answers", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m])
+    reject |= no_answer
 
     # ---- AGS
     ags_raw = col("ags")
     if "ags" in ctx.defaults:
         ags_raw = ags_raw.where(ags_raw.notna() & ags_raw.astype("string").str.strip().ne(""), ctx.defaults["ags"])
     ags, status = normalize_ags(ags_raw)
-    letter, header = where("ags")
+    ags_raw_arr = ags_raw.to_numpy()
     for code, st in (("ags_missing", "missing"), ("ags_invalid", "invalid")):
         mask = status == st
-        if mask.any():
-            fc.add(code, file=file, sheet=main.name, rows=rows[mask], column=letter, header=header,
-                   value=ags_raw.to_numpy()[mask])
-            reject |= mask
+        for f, sl, m in each(mask):
+            letter, header = ps[f].where["ags"]
+            fc_of(f).add(code, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                         header=header, value=ags_raw_arr[sl][m])
+        reject |= mask
     if ctx.known_ags is not None:
         unknown_ags = (status == "ok") & ~ags.isin(ctx.known_ags).to_numpy()
-        if unknown_ags.any():
-            fc.add("ags_unknown", file=file, sheet=main.name, rows=rows[unknown_ags], column=letter,
-                   header=header, value=ags.to_numpy()[unknown_ags])
-            reject |= unknown_ags
+        ags_arr = ags.to_numpy()
+        for f, sl, m in each(unknown_ags):
+            letter, header = ps[f].where["ags"]
+            fc_of(f).add("ags_unknown", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                         header=header, value=ags_arr[sl][m])
+        reject |= unknown_ags
 
     # ---- wave
     wave = strip_numeric_text(col("wave"))
     if "wave" in ctx.defaults:
         wave = wave.where(wave.notna(), ctx.defaults["wave"])
     no_wave = wave.isna().to_numpy()
-    if no_wave.any():
-        letter, header = where("wave")
-        fc.add("wave_missing", file=file, sheet=main.name, rows=rows[no_wave], column=letter, header=header)
-        reject |= no_wave
+    for f, sl, m in each(no_wave):
+        letter, header = ps[f].where["wave"]
+        fc_of(f).add("wave_missing", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                     header=header)
+    reject |= no_wave
 
     # ---- role
     role_raw = strip_numeric_text(col("role"))
@@ -545,77 +712,90 @@ def _convert(
     role_keys = role_raw.map(norm_key, na_action="ignore") if len(role_raw) else role_raw
     role = role_keys.map(ctx.roles) if ctx.roles else role_raw
     bad_role = (role_raw.notna() & role.isna()).to_numpy()
-    if bad_role.any():
-        letter, header = where("role")
-        fc.add("role_unknown", file=file, sheet=main.name, rows=rows[bad_role], column=letter, header=header,
-               value=role_raw.to_numpy()[bad_role], detail=", ".join(sorted(set(ctx.roles.values()))))
+    role_raw_arr = role_raw.to_numpy()
+    for f, sl, m in each(bad_role):
+        letter, header = ps[f].where["role"]
+        fc_of(f).add("role_unknown", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                     header=header, value=role_raw_arr[sl][m], detail=", ".join(sorted(set(ctx.roles.values()))))
 
     # ---- date
-    submitted, bad_date = parse_dates(col("submitted_at"), main.date1904)
-    if bad_date.any():
-        letter, header = where("submitted_at")
-        fc.add("date_invalid", file=file, sheet=main.name, rows=rows[bad_date], column=letter, header=header,
-               value=col("submitted_at").to_numpy()[bad_date])
+    raw_dates = col("submitted_at")
+    d1904 = np.repeat([p.date1904 for p in ps], sizes)
+    submitted, bad_date = parse_dates(raw_dates, False)
+    if d1904.any():
+        s4, b4 = parse_dates(raw_dates, True)
+        submitted = submitted.where(~d1904, s4)
+        bad_date = np.where(d1904, b4, bad_date)
+    raw_dates_arr = raw_dates.to_numpy()
+    for f, sl, m in each(bad_date):
+        letter, header = ps[f].where["submitted_at"]
+        fc_of(f).add("date_invalid", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                     header=header, value=raw_dates_arr[sl][m])
 
     # ---- respondent ID
     given_raw = strip_numeric_text(col("respondent_id"))
     given = given_raw.notna().to_numpy()
-    sheet_name = main.name
-    derived = np.array(
-        ["p" + hashlib.sha256(f"{meta.sha256}:{sheet_name}:{r}".encode()).hexdigest()[:16] for r in rows[~given]],
-        dtype=object,
-    )
     rid = given_raw.to_numpy(dtype=object).copy()
-    rid[~given] = derived
-    id_letter, id_header = where("respondent_id")
+    for f, sl, m in each(~given):
+        p = ps[f]
+        rid[sl][m] = np.array(
+            ["p" + hashlib.sha256(f"{p.sha256}:{p.sheet}:{r}".encode()).hexdigest()[:16] for r in rows[sl][m]],
+            dtype=object,
+        )
     if given.any():
-        s = pd.Series(rid)
-        dup = s.duplicated(keep="first").to_numpy() & given
-        if dup.any():
-            first_row = pd.Series(rows).groupby(s.to_numpy()).transform("first").to_numpy()
-            fc.add("duplicate_id", file=file, sheet=main.name, rows=rows[dup], column=id_letter, header=id_header,
-                   value=rid[dup], detail=first_row[dup])
-            reject |= dup
+        dup_any = pd.DataFrame({"f": which, "r": rid}).duplicated(keep="first").to_numpy() & given
+        for f, sl, _m in each(dup_any):
+            s = pd.Series(rid[sl])
+            dup = s.duplicated(keep="first").to_numpy() & given[sl]
+            first_row = pd.Series(rows[sl]).groupby(s.to_numpy()).transform("first").to_numpy()
+            letter, header = ps[f].where["respondent_id"]
+            fc_of(f).add("duplicate_id", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][dup], column=letter,
+                         header=header, value=rid[sl][dup], detail=first_row[dup])
+            reject[sl] |= dup
 
-    # ---- strict policy
-    raw_findings = fc.raw()
-    if ctx.strict and (raw_findings["severity"] == "error").any():
-        extra = ~reject
-        if extra.any():
-            fc.add("file_strict", file=file, sheet=main.name, rows=rows[extra])
-        reject[:] = True
-        info["status"] = "rejected_strict"
-
-    keep = ~reject
-    resp = pd.DataFrame(
-        {
-            "respondent_id": rid[keep],
-            "ags": ags.to_numpy(dtype=object)[keep],
-            "role": role.to_numpy(dtype=object)[keep] if len(role) else np.array([], dtype=object),
-            "wave": wave.to_numpy(dtype=object)[keep],
-            "submitted_at": submitted.to_numpy()[keep],
-            "source_file": file,
-            "source_sheet": sheet_name,
-            "source_row": rows[keep],
-        }
-    )
-    if ctx.keep_free_text:
-        comment = col("comment")
-        resp["comment"] = comment.to_numpy(dtype=object)[keep]
-    resp["_id_given"] = given[keep]
-    resp["_id_column"] = id_letter
-    resp["_id_header"] = id_header
-    info["rows_accepted"] = int(keep.sum())
-    info["rows_rejected"] = int(reject.sum())
-    return _FileResult(
-        file=file,
-        meta=info,
-        respondents=resp,
-        values=values[keep],
-        reasons=reasons[keep],
-        municipalities=muni_table,
-        findings=fc.raw(),
-    )
+    # ---- per file: strict policy, accepted rows
+    ags_obj = ags.to_numpy(dtype=object)
+    role_obj = role.to_numpy(dtype=object)
+    wave_obj = wave.to_numpy(dtype=object)
+    sub_arr = submitted.to_numpy()
+    comment = col("comment").to_numpy(dtype=object) if ctx.keep_free_text else None
+    out: dict[int, tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, Any]]] = {}
+    for f, r in enumerate(pend):
+        p = ps[f]
+        a, b = int(offs[f]), int(offs[f + 1])
+        rej = reject[a:b].copy()
+        updates: dict[str, Any] = {}
+        if ctx.strict:
+            raw_findings = fc_of(f).raw()
+            if (raw_findings["severity"] == "error").any():
+                extra = ~rej
+                if extra.any():
+                    fc_of(f).add("file_strict", file=r.file, sheet=p.sheet, rows=rows[a:b][extra])
+                rej[:] = True
+                updates["status"] = "rejected_strict"
+        keep = ~rej
+        resp = pd.DataFrame(
+            {
+                "respondent_id": rid[a:b][keep],
+                "ags": ags_obj[a:b][keep],
+                "role": role_obj[a:b][keep] if b > a else np.array([], dtype=object),
+                "wave": wave_obj[a:b][keep],
+                "submitted_at": sub_arr[a:b][keep],
+                "source_file": r.file,
+                "source_sheet": p.sheet,
+                "source_row": rows[a:b][keep],
+            }
+        )
+        if comment is not None:
+            resp["comment"] = comment[a:b][keep]
+        resp["_id_given"] = given[a:b][keep]
+        id_letter, id_header = p.where["respondent_id"]
+        resp["_id_column"] = id_letter
+        resp["_id_header"] = id_header
+        updates["rows_accepted"] = int(keep.sum())
+        updates["rows_rejected"] = int(rej.sum())
+        out[id(r)] = (resp, values[a:b][keep], reasons[a:b][keep], updates)
+    return out
 
 
 def _apply_cell_flags(
@@ -769,24 +949,19 @@ def read_responses(
     ctx = _build_context(inst, mapping_obj, format, strict, keep_free_text, known_ags, wave)
 
     # inspect (hash) every file first: duplicates are known before any reading
+    n_jobs = jobs if jobs is not None else _auto_jobs(len(files))
     tasks: list[tuple[str, str, FileMeta | None, str | None, str | None]] = []
     first_by_sha: dict[str, str] = {}
-    for f in files:
+    for f, (meta, error) in zip(files, _inspect_all(files, limits, n_jobs), strict=True):
         disp = _display(f)
-        try:
-            meta = inspect_input(f, limits)
-        except BausteinError as exc:
-            tasks.append((str(f), disp, None, str(exc), None))
-            continue
-        except Exception as exc:  # defence in depth: never a traceback for one bad file
-            tasks.append((str(f), disp, None, _reader_failure(f, exc), None))
+        if meta is None:
+            tasks.append((str(f), disp, None, error, None))
             continue
         dup = first_by_sha.get(meta.sha256)
         if dup is None:
             first_by_sha[meta.sha256] = disp
         tasks.append((str(f), disp, meta, None, dup))
 
-    n_jobs = jobs if jobs is not None else _auto_jobs(len(tasks))
     show = sys.stderr.isatty() if progress is None else progress
     results = _run(tasks, ctx, n_jobs, show)
     results.sort(key=lambda r: r.file)
@@ -881,10 +1056,14 @@ def pseudonymize_result(result: ImportResult, key: bytes) -> ImportResult:
     respondents["respondent_id"] = pseudo
     responses = ds.responses.copy()
     if len(responses):
-        codes = pd.Categorical(responses["respondent_id"], categories=ids.tolist()).codes
-        if (codes < 0).any():  # pragma: no cover - responses always belong to a respondent
-            raise BausteinError("Antworten ohne Befragte / responses without a respondent")
-        responses["respondent_id"] = pseudo[codes]
+        repeated = _repeated_ids(responses["respondent_id"], ids)
+        if repeated is not None:  # the importer's layout: k responses per respondent, in order
+            responses["respondent_id"] = np.repeat(pseudo, repeated)
+        else:
+            codes = pd.Categorical(responses["respondent_id"], categories=ids.tolist()).codes
+            if (codes < 0).any():  # pragma: no cover - responses always belong to a respondent
+                raise BausteinError("Antworten ohne Befragte / responses without a respondent")
+            responses["respondent_id"] = pseudo[codes]
     manifest = dict(result.manifest)
     manifest["privacy"] = {
         "respondent_ids": "pseudonymized",
@@ -896,6 +1075,58 @@ def pseudonymize_result(result: ImportResult, key: bytes) -> ImportResult:
     return ImportResult(dataset=dataset, rejections=result.rejections, manifest=manifest)
 
 
+def _repeated_ids(resp_ids: pd.Series, ids: pd.Series) -> int | None:
+    """``k`` when ``resp_ids`` is ``ids`` (unique) with each repeated ``k`` times in order, as
+    :func:`_tidy_tables` builds it; else None. Saves hashing millions of response IDs."""
+    n = len(ids)
+    if n == 0 or len(resp_ids) % n or not pd.Index(ids).is_unique:
+        return None
+    k = len(resp_ids) // n
+    ra = resp_ids.to_numpy(dtype=object).reshape(n, k)
+    ia = ids.to_numpy(dtype=object)
+    if ia.dtype != object or not bool((ra == ia[:, None]).all()):
+        return None
+    return k
+
+
+def _inspect_one(f: Path, limits: Limits | None) -> tuple[FileMeta | None, str | None]:
+    try:
+        return inspect_input(f, limits), None
+    except BausteinError as exc:
+        return None, str(exc)
+    except Exception as exc:  # defence in depth: never a traceback for one bad file
+        return None, _reader_failure(f, exc)
+
+
+def _inspect_chunk(files: list[Path], limits: Limits | None) -> list[tuple[FileMeta | None, str | None]]:
+    return [_inspect_one(f, limits) for f in files]
+
+
+def _inspect_all(files: list[Path], limits: Limits | None, n_jobs: int) -> list[tuple[FileMeta | None, str | None]]:
+    """:func:`inspect_input` of every file (hash, safety checks), in ``n_jobs`` processes when > 1."""
+    if n_jobs <= 1 or len(files) < 2 * n_jobs:
+        return _inspect_chunk(files, limits)
+    import multiprocessing as mp
+
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    size = max(1, -(-len(files) // (n_jobs * 4)))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(method)) as pool:
+        return [x for part in pool.map(_inspect_chunk, chunks, [limits] * len(chunks)) for x in part]
+
+
+#: Files whose answers are normalised together (memory: their raw cells at once).
+_CHUNK_FILES = 256
+
+
+def _process_chunk(tasks: list[tuple]) -> list[_FileResult]:
+    """Read and convert a chunk of files (runs in a worker process)."""
+    assert _CTX is not None
+    results = [_process_file(*t) for t in tasks]
+    _finish_chunk(results, _CTX)
+    return results
+
+
 def _run(tasks: list[tuple], ctx: _Context, n_jobs: int, show: bool) -> list[_FileResult]:
     from tqdm import tqdm
 
@@ -905,12 +1136,16 @@ def _run(tasks: list[tuple], ctx: _Context, n_jobs: int, show: bool) -> list[_Fi
     try:
         if n_jobs <= 1 or len(tasks) <= 1:
             _init_worker(ctx)
-            for t in tasks:
-                r = _process_file(*t)
-                results.append(r)
-                rows += r.meta["rows_in"]
-                bar.update(1)
-                bar.set_postfix(Zeilen=rows, refresh=False)
+            for i in range(0, len(tasks), _CHUNK_FILES):
+                chunk = []
+                for t in tasks[i : i + _CHUNK_FILES]:
+                    r = _process_file(*t)
+                    chunk.append(r)
+                    rows += r.meta["rows_in"]
+                    bar.update(1)
+                    bar.set_postfix(Zeilen=rows, refresh=False)
+                _finish_chunk(chunk, ctx)
+                results.extend(chunk)
         else:
             import multiprocessing as mp
 
@@ -918,14 +1153,18 @@ def _run(tasks: list[tuple], ctx: _Context, n_jobs: int, show: bool) -> list[_Fi
             # has only hashed files so far, no reader threads exist to be inherited.
             method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
             mpctx = mp.get_context(method)
+            # chunks of files per task: each worker normalises its chunk at once (_finish_batch);
+            # about four chunks per worker keep both busy until the end
+            size = max(1, min(_CHUNK_FILES // 4, -(-len(tasks) // (n_jobs * 4))))
+            chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
             with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mpctx, initializer=_init_worker,
                                      initargs=(ctx,)) as pool:
-                futures = [pool.submit(_process_file, *t) for t in tasks]
+                futures = [pool.submit(_process_chunk, c) for c in chunks]
                 for fut in as_completed(futures):
-                    r = fut.result()
-                    results.append(r)
-                    rows += r.meta["rows_in"]
-                    bar.update(1)
+                    for r in fut.result():
+                        results.append(r)
+                        rows += r.meta["rows_in"]
+                        bar.update(1)
                     bar.set_postfix(Zeilen=rows, refresh=False)
     finally:
         bar.close()
@@ -952,18 +1191,27 @@ def _tidy_tables(
     codes = inst.item_codes
     n, k = values.shape
     flat_vals = values.reshape(-1).astype(float)
-    flat_reason = np.asarray(REASONS, dtype=object)[reasons.reshape(-1)] if n else np.array([], dtype=object)
+    reason_or_none = np.array([None if r == "" else r for r in REASONS], dtype=object)
     responses = pd.DataFrame(
         {
             "respondent_id": np.repeat(out["respondent_id"].to_numpy(dtype=object), k),
             "item": np.tile(np.asarray(codes, dtype=object), n),
-            "value": pd.array(np.where(np.isnan(flat_vals), np.nan, flat_vals), dtype="Int16")
-            if n
-            else pd.array([], dtype="Int16"),
-            "missing_reason": np.where(flat_reason == "", None, flat_reason) if n else np.array([], dtype=object),
+            "value": _int16_codes(flat_vals) if n else pd.array([], dtype="Int16"),
+            "missing_reason": reason_or_none[reasons.reshape(-1)] if n else np.array([], dtype=object),
         }
     )
     return out, responses
+
+
+def _int16_codes(flat: np.ndarray) -> Any:
+    """``pd.array(flat, dtype="Int16")`` (NaN -> NA) built directly from the mask when every value
+    is a whole number in range (answer codes always are), else through pandas' checked cast."""
+    mask = np.isnan(flat)
+    filled = np.where(mask, 0.0, flat)
+    as16 = filled.astype(np.int16)
+    if np.array_equal(as16, filled):
+        return pd.arrays.IntegerArray(as16, mask)
+    return pd.array(np.where(mask, np.nan, flat), dtype="Int16")
 
 
 # ---------------------------------------------------------------- writing

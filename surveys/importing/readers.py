@@ -17,7 +17,7 @@ import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..errors import InputFileError
 
-__all__ = ["FileMeta", "RawSheet", "inspect_input", "read_raw"]
+__all__ = ["FileMeta", "RawSheet", "inspect_input", "read_raw", "sheet_objects"]
 
 EXCEL_KINDS = {"xlsx", "xlsm", "xls", "ods"}
 
@@ -62,6 +62,17 @@ class RawSheet:
     date1904: bool = False
     labels: dict[str, str] | None = None
     flags: list[tuple[int, int, str, str]] | None = None
+    #: ``cells.to_numpy(dtype=object)``, computed once when first needed (:func:`sheet_objects`)
+    objects: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+
+def sheet_objects(sheet: RawSheet) -> np.ndarray:
+    """The cells of ``sheet`` as a 2-D object array (NaN for empty cells), computed once."""
+    if sheet.objects is None or sheet.objects.shape != sheet.cells.shape:
+        from .detect import frame_objects
+
+        sheet.objects = frame_objects(sheet.cells)
+    return sheet.objects
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,8 @@ class FileMeta:
     encoding: str | None = None
     delimiter: str | None = None
     parts: tuple[tuple[str, str], ...] = ()
+    #: The parts whose XML holds an error cell or a formula (found by the safety scan); None = unknown.
+    flag_parts: tuple[tuple[str, str], ...] | None = None
 
 
 # ---------------------------------------------------------------- inspection
@@ -104,6 +117,7 @@ def inspect_input(path: Path, limits: Any = None) -> FileMeta:
         encoding=info.encoding,
         delimiter=info.delimiter,
         parts=tuple((d.sheet, d.part) for d in info.dimensions),
+        flag_parts=tuple((d.sheet, d.part) for d in info.dimensions if d.flag_hint),
     )
 
 
@@ -118,7 +132,10 @@ def read_raw(path: Path, kind: str, meta: FileMeta | None = None) -> list[RawShe
     if kind in EXCEL_KINDS:
         sheets = read_workbook(path, kind)
         if meta is not None and kind in {"xlsx", "xlsm"} and meta.parts:
-            flags = xlsx_cell_flags(path, meta.parts)
+            if meta.flag_parts is None:
+                flags = xlsx_cell_flags(path, meta.parts)
+            else:  # the safety scan already looked for error cells and formulas in one pass
+                flags = xlsx_cell_flags(path, meta.flag_parts, prescanned=True) if meta.flag_parts else {}
             for s in sheets:
                 s.flags = flags.get(s.name) or None
         return sheets
@@ -232,13 +249,17 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def xlsx_cell_flags(path: Path, parts: tuple[tuple[str, str], ...]) -> dict[str, list[tuple[int, int, str, str]]]:
+def xlsx_cell_flags(
+    path: Path, parts: tuple[tuple[str, str], ...], prescanned: bool = False
+) -> dict[str, list[tuple[int, int, str, str]]]:
     """Error cells and formulas without cached values of every sheet of an xlsx/xlsm file.
 
     Returns ``{sheet: [(excel_row, col0, kind, text), ...]}`` with ``kind`` ``"error"`` (text: the
     error code such as ``#DIV/0!``) or ``"formula"`` (text: the formula, never evaluated). A sheet
     is parsed (defusedxml, streaming) only when a quick byte scan finds ``t="e"`` or ``<f``; the
     file has passed :func:`surveys.safety.inspect_file` (sizes, entity bombs) before.
+    ``prescanned=True``: ``parts`` are only the sheets whose safety scan found such a hint
+    (:attr:`surveys.safety.SheetDimensions.flag_hint`), so the byte scan is not repeated.
     """
     from defusedxml.ElementTree import iterparse
 
@@ -250,7 +271,7 @@ def xlsx_cell_flags(path: Path, parts: tuple[tuple[str, str], ...]) -> dict[str,
     with zf:
         for sheet, part in parts:
             try:
-                if not _has_flag_hint(zf, part):
+                if not prescanned and not _has_flag_hint(zf, part):
                     continue
                 found: list[tuple[int, int, str, str]] = []
                 row = 0
