@@ -45,6 +45,7 @@ __all__ = [
     "Dataset",
     "atomic_file",
     "atomic_output_dir",
+    "recover_interrupted_write",
     "size_class",
 ]
 
@@ -155,6 +156,24 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+def recover_interrupted_write(target: str | Path) -> bool:
+    """Put back the previous output folder if a run was killed between the two renames of a swap.
+
+    :class:`atomic_output_dir` swaps with two renames (target -> ``.<name>.old-*``, new ->
+    target); a kill between them leaves no target but an intact ``.old-*`` folder. Returns True
+    if a folder was restored. Other ``.old-*`` leftovers are removed.
+    """
+    target = Path(target)
+    olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    restored = False
+    if olds and not target.exists():
+        os.replace(olds.pop(0), target)
+        restored = True
+    for stale in olds:
+        shutil.rmtree(stale, ignore_errors=True)
+    return restored
+
+
 class atomic_output_dir:  # noqa: N801 - used like a function in a ``with`` statement
     """Context manager: write into a temporary sibling folder, then swap it into place.
 
@@ -177,12 +196,7 @@ class atomic_output_dir:  # noqa: N801 - used like a function in a ``with`` stat
         parent.mkdir(parents=True, exist_ok=True)
         for stale in parent.glob(f".{self.target.name}.tmp-*"):
             shutil.rmtree(stale, ignore_errors=True)
-        olds = sorted(parent.glob(f".{self.target.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
-        if olds and not self.target.exists():
-            # a run was killed between its two renames: the previous output is intact in `.old-*`
-            os.replace(olds.pop(0), self.target)
-        for stale in olds:
-            shutil.rmtree(stale, ignore_errors=True)
+        recover_interrupted_write(self.target)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=parent))
         return self.tmp
 

@@ -1273,25 +1273,8 @@ def write_import(
     """
     if pseudonymize:
         result = pseudonymize_result(result, load_or_create_key(key_file, forbidden_dirs=[out_dir]))
-    _recover_interrupted_swap(Path(out_dir))
     extra = {"rejections.csv": _rejections_csv(result.rejections), "rejections.xlsx": _rejections_xlsx(result.rejections)}
     return result.dataset.save(out_dir, extra_files=extra)
-
-
-def _recover_interrupted_swap(out: Path) -> None:
-    """Put back a previous dataset that a killed run had moved aside but not yet replaced.
-
-    :class:`~surveys.dataset.atomic_output_dir` swaps with two renames (``out`` -> ``.out.old-*``,
-    new -> ``out``); a kill between them leaves no ``out`` but an intact ``.out.old-*``, which the
-    next run would otherwise delete as stale.
-    """
-    if out.exists():
-        return
-    olds = sorted(out.parent.glob(f".{out.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in olds:
-        if (old / "manifest.json").exists() and (old / "respondents.parquet").exists():
-            os.replace(old, out)
-            return
 
 
 def write_report(result: ImportResult, out_dir: str | Path) -> Path:

@@ -69,7 +69,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_keeps_previous_dataset_and_rerun_completes(inputs: tuple[Path, Path], tmp_path: Path) -> None:
-    from surveys.importing.pipeline import _recover_interrupted_swap
+    from surveys.dataset import recover_interrupted_write
 
     fewer, every = inputs
     out = tmp_path / "dataset"
@@ -90,7 +90,7 @@ def test_sigkill_at_random_moments_keeps_previous_dataset_and_rerun_completes(in
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
         if not out.exists():  # killed between the two renames of the swap: the next run restores it
-            _recover_interrupted_swap(out)
+            assert recover_interrupted_write(out)
             seen["recovered"] += 1
         ds = Dataset.load(out)
         assert len(ds.respondents) > 0
