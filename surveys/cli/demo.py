@@ -44,7 +44,9 @@ def _run(args: argparse.Namespace) -> int:
     )
     print("2/3 Auswertung und 3/3 Berichte …")
     build = build_reports(args.dataset, args.out, all_municipalities=True, lang=args.lang)
-    instr_dir = args.out / "instrument"
+    # the blank instrument workbooks are not results: keep them out of the report folder, which
+    # `baustein audit` checks before publication
+    instr_dir = args.dataset.parent.parent / "instrument"
     _export_instrument(inst, instr_dir)
     print()
     print(f"Fertig in {time.perf_counter() - t0:.0f} s / done.")
