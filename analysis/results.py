@@ -73,6 +73,56 @@ class AnalysisConfig:
         return dataclasses.asdict(self)
 
 
+#: German headers of columns that recur across result tables (a table's own TableDoc wins).
+COMMON_HEADERS_DE: dict[str, str] = {
+    "ags": "AGS",
+    "name": "Kommune",
+    "district": "Landkreis",
+    "size_class": "Größenklasse",
+    "cohort": "Förderkohorte",
+    "role": "Rolle",
+    "wave": "Welle",
+    "construct": "Konstrukt",
+    "scale": "Skala",
+    "variable": "Skala",
+    "dv": "Zielgröße",
+    "item": "Item",
+    "label": "Wortlaut",
+    "n": "n",
+    "mean": "Mittelwert",
+    "sd": "SD",
+    "se": "Standardfehler",
+    "ci_lo": "KI unten",
+    "ci_hi": "KI oben",
+    "ci_low": "KI unten",
+    "ci_high": "KI oben",
+    "estimate": "Schätzer",
+    "p": "p",
+    "p_unc": "p (unadjustiert)",
+    "p_holm": "p (Holm)",
+    "p_fdr_bh": "p (Benjamini-Hochberg)",
+    "effect_size": "Effektstärke",
+    "hypothesis": "Hypothese",
+    "statement_de": "Aussage des Bausteins",
+    "operationalisation": "Operationalisierung",
+    "method": "Verfahren",
+    "verdict_de": "Urteil",
+    "sentence_de": "Ergebnis in einem Satz",
+    "type": "Typ",
+    "typology": "Typologie",
+    "n_municipalities": "Anzahl Kommunen",
+    "n_respondents": "Anzahl Befragte",
+    "eb_mean": "Mittelwert (empirisch-bayesianisch geschrumpft)",
+    "value": "Wert",
+    "target": "Landesmittel",
+    "change": "Veränderung",
+    "gap": "Unterschied",
+    "term": "Term",
+    "statistic": "Kennwert",
+    "suppressed": "unterdrückt",
+}
+
+
 @dataclass(frozen=True)
 class TableDoc:
     """Documentation of one result table."""
@@ -89,6 +139,8 @@ class TableDoc:
     def header(self, col: str, lang: str = "de") -> str:
         if lang == "de" and col in self.columns:
             return self.columns[col][0]
+        if lang == "de" and col in COMMON_HEADERS_DE:
+            return COMMON_HEADERS_DE[col]
         return str(col)
 
     def column_help(self, col: str, lang: str = "de") -> str:
