@@ -283,11 +283,12 @@ def rejection_summary(rejections: pd.DataFrame | None, lang: str = "de") -> pd.D
     """Counts of findings by severity and reason (values are never shown: they may be personal)."""
     if rejections is None or not len(rejections):
         return pd.DataFrame({("Befund" if lang == "de" else "finding"): ["keine" if lang == "de" else "none"]})
-    msg = "message_de" if lang == "de" and "message_de" in rejections else "message_en"
+    # No example messages: they quote cell values, e.g. a duplicated questionnaire number (an
+    # identifier). The full list with locations stays in rejections.xlsx for the data team.
     key = [c for c in ("severity", "code") if c in rejections.columns]
-    out = rejections.groupby(key, observed=True).agg(n=(key[0], "size"), example=(msg, "first")).reset_index()
+    out = rejections.groupby(key, observed=True).size().rename("n").reset_index()
     if lang == "de":
-        out = out.rename(columns={"severity": "Schwere", "code": "Regel", "n": "Anzahl", "example": "Beispiel"})
+        out = out.rename(columns={"severity": "Schwere", "code": "Regel", "n": "Anzahl"})
     return out
 
 

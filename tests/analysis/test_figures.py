@@ -96,3 +96,19 @@ def test_profile_widget_shows_profile_then_funnel_positions_for_the_chosen_munic
     assert shown(out) == [repr(("profile", AGS[0])), repr(("funnel", AGS[0]))]
     dropdown.value = AGS[2]
     assert shown(out) == [repr(("profile", AGS[2])), repr(("funnel", AGS[2]))]
+
+
+def test_rejection_summary_counts_findings_without_quoting_cell_values() -> None:
+    rej = pd.DataFrame({
+        "severity": ["error", "error", "warning"],
+        "code": ["duplicate_id", "duplicate_id", "role_unknown"],
+        "value": ["FB-4711", "FB-4712", "Hausmeister"],
+        "message_de": ["Fragebogen-Nr. FB-4711 doppelt", "Fragebogen-Nr. FB-4712 doppelt", "Rolle 'Hausmeister' unbekannt"],
+        "message_en": ["duplicate FB-4711", "duplicate FB-4712", "unknown role 'Hausmeister'"],
+    })
+    out = F.rejection_summary(rej, "de")
+    assert out.to_dict("records") == [
+        {"Schwere": "error", "Regel": "duplicate_id", "Anzahl": 2},
+        {"Schwere": "warning", "Regel": "role_unknown", "Anzahl": 1},
+    ]
+    assert "FB-4711" not in out.to_string() and "Hausmeister" not in out.to_string()
