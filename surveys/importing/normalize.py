@@ -196,13 +196,8 @@ def map_answers(raw: pd.Series, lookup: AnswerLookup) -> tuple[np.ndarray, np.nd
     problem : ndarray of object
         ``None`` or the finding code (``value_out_of_scale``, ``value_unknown_label``).
     """
-    codes, uniques = _factorize(raw)
-    looked = [lookup.lookup(u) for u in uniques]
-    u_val = np.array([np.nan if c is None else float(c) for c, _, _ in looked] + [np.nan], dtype=float)
-    u_reason = np.array([r for _, r, _ in looked] + ["not_shown"], dtype=object)
-    u_problem = np.array([p for _, _, p in looked] + [None], dtype=object)
-    idx = np.where(codes >= 0, codes, len(uniques))
-    return u_val[idx], u_reason[idx], u_problem[idx]
+    value, _, problem, reason = map_answers_coded(raw, lookup)
+    return value, reason, problem
 
 
 #: Missing reasons as small integers (0 = a valid answer); the pipeline keeps reasons as int8 codes.
