@@ -58,14 +58,33 @@ class ReportContext:
         return str(hit.iloc[0]) if len(hit) else str(ags)
 
 
+#: Contexts already loaded in this kernel. The report builder runs every notebook and all profiles
+#: in one kernel; without this, each of 1,100 profiles would reload the dataset and the results.
+_LOADED: dict[tuple[Any, ...], ReportContext] = {}
+
+
 def setup(dataset: str | Path | None = None, lang: str = "de", min_n: int = 5) -> ReportContext:
-    """Load the dataset and its (cached) analysis results for a notebook."""
+    """Load the dataset and its (cached) analysis results for a notebook.
+
+    Loaded once per kernel for the same folder, files (size and mtime), language and ``min_n``.
+    """
+    path = Path(dataset or default_dataset()).resolve()
+    stamp = tuple(
+        (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(path.glob("*")) if p.is_file()
+    )
+    key = (str(path), stamp, lang, min_n)
+    if key not in _LOADED:
+        _LOADED.clear()  # keep at most one dataset in memory
+        _LOADED[key] = _load(path, lang, min_n)
+    return _LOADED[key]
+
+
+def _load(path: Path, lang: str, min_n: int) -> ReportContext:
     from analysis import AnalysisConfig
     from analysis.pipeline import run_cached
 
     from .dataset import Dataset
 
-    path = Path(dataset or default_dataset()).resolve()
     ds = Dataset.load(path)
     results = run_cached(ds, AnalysisConfig(min_n=min_n, lang=lang), path)
     rej_path = path / "rejections.csv"
