@@ -28,7 +28,6 @@ from .hypotheses import evaluate_hypotheses
 from .multilevel import MultilevelResult, fit_multilevel
 from .perspectives import perspective_gaps
 from .pipeline import run
-from .privacy import suppress_small_groups
 from .reliability import (
     AlphaResult,
     OmegaResult,
@@ -40,6 +39,7 @@ from .reliability import (
 )
 from .results import AnalysisConfig, Results, TableDoc
 from .scoring import reverse_items, scales_from_instrument, score_scales
+from .small_cells import suppress_small_groups
 from .typology import commitment_typology, fact_typology, structure_by_type
 from .waves import did_estimate, wave_change
 

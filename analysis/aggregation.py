@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
-from ._inputs import as_list, check_columns, numeric_matrix
+from .input_checks import as_list, check_columns, numeric_matrix
 
 __all__ = [
     "NULL_DISTRIBUTIONS",

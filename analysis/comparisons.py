@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
-from ._inputs import check_columns, numeric_column
-from .privacy import DEFAULT_MIN_N, suppress_small_groups
+from .input_checks import check_columns, numeric_column
+from .small_cells import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = [
     "ComparisonResult",

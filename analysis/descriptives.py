@@ -1,6 +1,6 @@
 """Descriptive tables per municipality (or any group): means with CIs, shrunken means, Likert frequencies.
 
-All tables pass the small-cell rule (:func:`analysis.privacy.suppress_small_groups`): a group with
+All tables pass the small-cell rule (:func:`analysis.small_cells.suppress_small_groups`): a group with
 fewer than ``min_n`` valid answers keeps its label but no statistic. Per-group work uses group
 sums (``numpy.bincount`` / pandas groupby); loops run over items, never over groups.
 """
@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
-from ._inputs import as_list, check_columns, numeric_column
-from .privacy import DEFAULT_MIN_N, suppress_small_groups
+from .input_checks import as_list, check_columns, numeric_column
+from .small_cells import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = [
     "VarianceComponents",

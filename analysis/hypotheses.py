@@ -51,9 +51,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
-from ._inputs import check_columns
+from .input_checks import check_columns
 from .multilevel import contextual_terms, fit_multilevel
 from .typology import commitment_typology
 

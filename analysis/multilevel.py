@@ -62,9 +62,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
-from ._inputs import check_columns
+from .input_checks import check_columns
 
 __all__ = ["AUTO_PROFILED_ROWS", "MultilevelResult", "contextual_terms", "fit_multilevel"]
 

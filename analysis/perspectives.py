@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
-from ._inputs import as_list, check_columns
+from .input_checks import as_list, check_columns
 from .multilevel import fit_multilevel
-from .privacy import DEFAULT_MIN_N, suppress_small_groups
+from .small_cells import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = ["perspective_gaps", "welch_difference"]
 

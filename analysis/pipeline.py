@@ -15,23 +15,20 @@ The steps, each a pure function of another module:
 6. perspective gaps between roles and change between waves (:mod:`analysis.perspectives`,
    :mod:`analysis.waves`).
 
-Every table passes the small-cell rule (:func:`analysis.privacy.suppress_small_groups`) before it
+Every table passes the small-cell rule (:func:`analysis.small_cells.suppress_small_groups`) before it
 is returned; free text and respondent identifiers never enter a table. The run is deterministic.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
 from .aggregation import icc, rwg
 from .comparisons import compare_groups
@@ -40,14 +37,14 @@ from .funnel import funnel_limits
 from .hypotheses import evaluate_hypotheses
 from .multilevel import fit_multilevel
 from .perspectives import perspective_gaps
-from .privacy import suppress_small_groups
 from .reliability import cronbach_alpha, item_analysis, mcdonald_omega, reliability_by_group
-from .results import AnalysisConfig, Results, TableDoc, results_from_folder, results_to_folder
+from .results import AnalysisConfig, Results, TableDoc
 from .scoring import reverse_items, scales_from_instrument, score_scales
+from .small_cells import suppress_small_groups
 from .typology import commitment_typology, fact_typology, structure_by_type
 from .waves import did_estimate, wave_change
 
-__all__ = ["run", "run_cached", "score_dataset"]
+__all__ = ["run", "score_dataset"]
 
 #: Roles counted as "municipality side" and "civil-society side" for perspective gaps.
 MUNICIPAL_ROLES = ("verwaltung", "buergermeister", "gemeinderat")
@@ -481,7 +478,7 @@ def run(dataset: Any, config: AnalysisConfig | None = None) -> Results:
         "n_respondents_all_waves": len(all_waves),
         "n_respondents": len(data),
         "n_municipalities": int(data[g].nunique()),
-        "tool_version": _tool_version(),
+        "tool_version": tool_version(),
         "warnings": notes,
     }
     return Results(tables=tables, docs=docs, config=cfg, meta=meta, models=models)
@@ -567,50 +564,11 @@ def _straightlining(data: pd.DataFrame, items: list[str], group: str) -> pd.Data
     return out
 
 
-def _tool_version() -> str:
+def tool_version() -> str:
+    """The installed version of baustein-eval ("dev" when run from a source tree)."""
     try:
         from importlib.metadata import version
 
         return version("baustein-eval")
     except Exception:  # pragma: no cover - not installed
         return "dev"
-
-
-def _fingerprint(dataset_dir: Path, config: AnalysisConfig) -> str:
-    h = hashlib.sha256()
-    for name in ("respondents.parquet", "responses.parquet", "municipalities.parquet", "instrument.yaml"):
-        p = dataset_dir / name
-        if p.exists():
-            st = p.stat()
-            h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    h.update(json.dumps(config.to_dict(), sort_keys=True).encode())
-    h.update(_tool_version().encode())
-    return h.hexdigest()[:16]
-
-
-def run_cached(dataset: Any, config: AnalysisConfig, dataset_dir: str | Path) -> Results:
-    """:func:`run` with a cache in ``<dataset_dir>/.cache`` keyed by the files and the config.
-
-    Notebooks and the report builder call this so that one report build computes the analysis
-    once, however many notebooks and profiles it executes. The cache holds Parquet tables and
-    JSON only (never pickle), so a dataset folder received from someone else cannot run code.
-    """
-    import shutil
-    import tempfile
-
-    dataset_dir = Path(dataset_dir)
-    cache = dataset_dir / ".cache" / f"results-{_fingerprint(dataset_dir, config)}"
-    if (cache / "results.json").exists():
-        try:
-            return results_from_folder(cache)
-        except Exception:  # unreadable cache: recompute
-            shutil.rmtree(cache, ignore_errors=True)
-    res = run(dataset, config)
-    try:
-        cache.parent.mkdir(exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cache.parent))
-        results_to_folder(res, tmp)
-        tmp.replace(cache)
-    except Exception:  # read-only folder or a table Parquet cannot hold: just don't cache
-        shutil.rmtree(tmp, ignore_errors=True) if "tmp" in locals() else None
-    return res

@@ -42,10 +42,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
-from ._inputs import numeric_matrix
 from .aggregation import group_codes
+from .input_checks import numeric_matrix
 
 __all__ = [
     "AlphaResult",

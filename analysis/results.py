@@ -9,15 +9,13 @@ configuration and run metadata.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["AnalysisConfig", "Results", "TableDoc", "results_from_folder", "results_to_folder"]
+__all__ = ["AnalysisConfig", "Results", "TableDoc"]
 
 
 @dataclass(frozen=True)
@@ -198,39 +196,3 @@ class Results:
             f"{int(self.config.ci * 100)} %. Two-sided p; adjusted by Holm and Benjamini-Hochberg.",
             f"Made with baustein-eval {m.get('tool_version', '')}.",
         ]
-
-
-def results_to_folder(results: Results, folder: str | Path) -> None:
-    """Store the tables as Parquet and docs/config/meta as JSON (no pickle: safe to load).
-
-    Fitted model objects are not stored. Raises on a table that Parquet cannot hold.
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    names = list(results.tables)
-    for i, name in enumerate(names):
-        results.tables[name].to_parquet(folder / f"t{i:03d}.parquet", index=False)
-    meta = {
-        "tables": names,
-        "docs": {k: dataclasses.asdict(v) for k, v in results.docs.items()},
-        "config": results.config.to_dict(),
-        "meta": dict(results.meta),
-    }
-    (folder / "results.json").write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
-
-
-def results_from_folder(folder: str | Path) -> Results:
-    """Inverse of :func:`results_to_folder` (models are not restored)."""
-    import pandas as pd
-
-    folder = Path(folder)
-    meta = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-    tables = {name: pd.read_parquet(folder / f"t{i:03d}.parquet") for i, name in enumerate(meta["tables"])}
-    docs = {
-        k: TableDoc(v["title_de"], v["title_en"], v["description_de"], v["description_en"],
-                    {c: tuple(h) for c, h in v["columns"].items()})
-        for k, v in meta["docs"].items()
-    }
-    cfg = meta["config"]
-    cfg["p_adjust"] = tuple(cfg.get("p_adjust", ()))
-    return Results(tables=tables, docs=docs, config=AnalysisConfig(**cfg), meta=meta["meta"])

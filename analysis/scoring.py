@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
-from ._inputs import check_columns, numeric_matrix
+from .input_checks import check_columns, numeric_matrix
 
 __all__ = ["reverse_items", "scales_from_instrument", "score_scales"]
 

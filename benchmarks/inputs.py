@@ -111,7 +111,7 @@ def _stamp(folder: Path, params: dict[str, Any], seconds: float, extra: dict[str
 
 
 def _simulate(n: int, per: int) -> Any:
-    from surveys.generate import simulate
+    from surveys.synthetic import simulate
 
     return simulate(n, per, SEED, population_truth_n=None)
 
@@ -124,7 +124,7 @@ def excel_inputs(scale: Scale, fmt: str, size: tuple[int, int], tag: str, regene
               "seed": SEED}
     if _fresh(folder, params, regenerate):
         return folder
-    from surveys.generate import write_format
+    from surveys.synthetic import write_format
 
     log(f"[inputs] generating {tag}: {fmt}, {size[0]:,} municipalities x {size[1]} respondents ...")
     t = time.perf_counter()

@@ -41,12 +41,12 @@ def availability() -> dict[str, str | None]:
     except Exception as exc:
         out["analysis"] = f"analysis.run not importable ({type(exc).__name__}: {exc})"
     try:
-        from analysis.pipeline import run_cached  # type: ignore[import-not-found]  # noqa: F401
-        from surveys.reports import build_reports  # noqa: F401
+        from reporting.build import build_reports  # noqa: F401
+        from reporting.results_cache import run_cached  # type: ignore[import-not-found]  # noqa: F401
 
         out["reports"] = None
     except Exception as exc:
-        out["reports"] = f"surveys.reports.build_reports or analysis.pipeline.run_cached not importable ({type(exc).__name__}: {exc})"
+        out["reports"] = f"reporting.build.build_reports or analysis.pipeline.run_cached not importable ({type(exc).__name__}: {exc})"
     return out
 
 
@@ -180,8 +180,8 @@ def task_analysis(ds: Any, min_n: int = 5, **_: Any) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- reports (W5)
 def prepare_reports(**_: Any) -> None:
-    from analysis.pipeline import run_cached  # type: ignore[import-not-found]  # noqa: F401
-    from surveys.reports import build_reports  # noqa: F401
+    from reporting.build import build_reports  # noqa: F401
+    from reporting.results_cache import run_cached  # type: ignore[import-not-found]  # noqa: F401
 
 
 def task_reports(dataset: str, out: str, profiles: int | None = None, all_profiles: bool = False,
@@ -189,7 +189,7 @@ def task_reports(dataset: str, out: str, profiles: int | None = None, all_profil
     """``build_reports``: overview notebooks (+ profiles). Sub-timings from ``build.timings``."""
     import pandas as pd
 
-    from surveys.reports import build_reports
+    from reporting.build import build_reports
 
     munis: list[str] | None = None
     if profiles and not all_profiles:

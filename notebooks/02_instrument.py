@@ -1,6 +1,6 @@
 # %% tags=["parameters"]
 # Bericht-Notebook von baustein-eval: Überschriften und Texte kommen in der Berichtssprache aus
-# `analysis.figures.section`, alle Logik aus den Paketen `analysis` und `surveys`.
+# `reporting.figures.section`, alle Logik aus den Paketen `analysis` und `surveys`.
 dataset = None
 lang = "de"
 min_n = 5
@@ -8,8 +8,8 @@ interactive = True
 construct = None  # z. B. "struktur"; None: alle Konstrukte
 
 # %%
-from analysis import figures as F
-from surveys.notebook import md, setup, show, show_table
+from reporting import figures as F
+from reporting.notebook import md, setup, show, show_table
 
 ctx = setup(dataset, lang=lang, min_n=min_n)
 md(F.section("02_title", lang))

@@ -1,6 +1,6 @@
 # %% tags=["parameters"]
 # Bericht-Notebook von baustein-eval: Überschriften und Texte kommen in der Berichtssprache aus
-# `analysis.figures.section`, alle Logik aus den Paketen `analysis` und `surveys`.
+# `reporting.figures.section`, alle Logik aus den Paketen `analysis` und `surveys`.
 dataset = None
 lang = "de"
 min_n = 5
@@ -8,8 +8,8 @@ interactive = True
 ags = None  # Amtlicher Gemeindeschlüssel; None: erste Kommune mit genügend Antworten
 
 # %%
-from analysis import figures as F
-from surveys.notebook import md, setup, show
+from reporting import figures as F
+from reporting.notebook import md, setup, show
 
 ctx = setup(dataset, lang=lang, min_n=min_n)
 md(F.section("05_title", lang))

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from .errors import (
-    BausteinError,
-    DatasetError,
-    InputFileError,
-    InstrumentError,
-    XLSFormError,
-)
+from pathlib import Path
+
+from core.errors import BausteinError, DatasetError, InputFileError, InstrumentError, XLSFormError
+
 from .instrument import (
     Choice,
     Construct,
@@ -22,6 +19,22 @@ from .instrument import (
 
 __version__ = "0.1.0"
 
+
+def load_instrument(source: str | Path | Instrument) -> Instrument:
+    """An instrument from a packaged name, a YAML file or an XLSForm workbook (.xlsx/.xlsm).
+
+    >>> load_instrument("sensibilisierung").name
+    'sensibilisierung'
+    """
+    if isinstance(source, Instrument):
+        return source
+    if Path(source).suffix.lower() in {".xlsx", ".xlsm"}:
+        from .xlsform import read_xlsform
+
+        return read_xlsform(source)
+    return Instrument.load(source)
+
+
 _LAZY = {
     "read_responses": "importing",
     "write_import": "importing",
@@ -32,8 +45,7 @@ _LAZY = {
     "check_xlsform": "xlsform",
     "write_template": "template",
     "write_codebook": "codebook",
-    "simulate": "generate",
-    "build_reports": "reports",
+    "simulate": "synthetic",
 }
 
 
@@ -61,8 +73,8 @@ __all__ = [
     "XLSFormError",
     "__version__",
     "available_instruments",
-    "build_reports",
     "check_xlsform",
+    "load_instrument",
     "read_responses",
     "read_xlsform",
     "simulate",

@@ -92,7 +92,8 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path
 
-from .errors import InstrumentError
+from core.errors import InstrumentError
+
 from .instrument import Construct, Instrument, Item
 
 __all__ = [

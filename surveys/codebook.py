@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dataset import atomic_file
-from .errors import BausteinError
+from core.atomic import atomic_file
+from core.errors import BausteinError
+
 from .instrument import Instrument, Scale
 from .xlsform import FIXED_CREATED
 

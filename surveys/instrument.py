@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .errors import InstrumentError
+from core.errors import InstrumentError
 
 __all__ = [
     "Choice",
@@ -208,10 +208,17 @@ class Instrument:
 
     @classmethod
     def load(cls, name_or_path: str | Path) -> Instrument:
-        """Load a packaged instrument by name, or an instrument file (.yaml/.yml or XLSForm .xlsx)."""
+        """Load a packaged instrument by name, or an instrument YAML file (.yaml/.yml).
+
+        XLSForm workbooks are read by :func:`surveys.load_instrument` (which also takes names and
+        YAML files) or :func:`surveys.xlsform.read_xlsform`.
+        """
         path = Path(name_or_path)
         if path.suffix.lower() in {".xlsx", ".xlsm"}:
-            return cls.from_xlsform(path)
+            raise InstrumentError(
+                f"{path.name} ist eine Arbeitsmappe: bitte surveys.load_instrument verwenden / "
+                f"{path.name} is a workbook: use surveys.load_instrument."
+            )
         if path.suffix.lower() in {".yaml", ".yml"}:
             if not path.exists():
                 raise InstrumentError(f"Instrument-Datei nicht gefunden / file not found: {path}")
@@ -379,19 +386,6 @@ class Instrument:
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=120)
-
-    @classmethod
-    def from_xlsform(cls, path: str | Path) -> Instrument:
-        """Load an instrument from an XLSForm workbook (see :mod:`surveys.xlsform`)."""
-        from .xlsform import read_xlsform
-
-        return read_xlsform(path)
-
-    def to_xlsform(self, path: str | Path) -> Path:
-        """Write the instrument as an XLSForm workbook (see :mod:`surveys.xlsform`)."""
-        from .xlsform import write_xlsform
-
-        return write_xlsform(self, path)
 
     # ------------------------------------------------------------------ queries
     @property

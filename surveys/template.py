@@ -37,8 +37,9 @@ from typing import Any
 
 import pandas as pd
 
-from .dataset import atomic_file
-from .errors import BausteinError
+from core.atomic import atomic_file
+from core.errors import BausteinError
+
 from .formats import (
     TEMPLATE_FIELD_HEADERS,
     TEMPLATE_INSTRUCTIONS_SHEET,

@@ -42,17 +42,10 @@ from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
-from .dataset import atomic_file  # also re-exported here (its former home)
-from .errors import XLSFormError
-from .instrument import (
-    Choice,
-    Construct,
-    Field,
-    Instrument,
-    Item,
-    ResponseOption,
-    Scale,
-)
+from core.atomic import atomic_file  # also re-exported here (its former home
+from core.errors import XLSFormError
+
+from .instrument import Choice, Construct, Field, Instrument, Item, ResponseOption, Scale
 
 __all__ = [
     "CHOICES_COLUMNS",
@@ -171,7 +164,7 @@ class Problem:
         return self.severity == "error"
 
     def as_tuple(self) -> tuple[str, int | None, str]:
-        """``(sheet, row, message)``, the form :class:`~surveys.errors.XLSFormError` carries."""
+        """``(sheet, row, message)``, the form :class:`~core.errors.XLSFormError` carries."""
         return (self.sheet, self.row, self.message)
 
     def __str__(self) -> str:

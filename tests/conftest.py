@@ -7,7 +7,7 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # The pseudonymisation key of every test run (and of the subprocesses and kernels it starts) lives in
-# a temporary folder, never in the real ~/.config/baustein-eval (surveys.privacy.load_or_create_key).
+# a temporary folder, never in the real ~/.config/baustein-eval (surveys.pseudonyms.load_or_create_key).
 if not os.environ.get("BAUSTEIN_KEY_FILE"):
     import atexit as _atexit
     import shutil as _shutil
@@ -47,12 +47,12 @@ def example_dataset(tmp_path_factory: pytest.TempPathFactory, instrument: Instru
 @pytest.fixture(scope="session")
 def example_reports(tmp_path_factory: pytest.TempPathFactory, example_dataset: Path) -> Path:
     """Reports of the example dataset: overview notebooks, two profiles, static images."""
-    from surveys.reports import build_reports
+    from reporting.build import build_reports
 
     out = tmp_path_factory.mktemp("reports") / "reports"
     import pandas as pd
 
-    from analysis.pipeline import run_cached  # noqa: F401  (warm import outside the timed build)
+    from reporting.results_cache import run_cached  # noqa: F401  (warm import outside the timed build
 
     overview = pd.read_parquet(example_dataset / "municipalities.parquet")
     first_two = overview["ags"].astype(str).head(2).tolist()

@@ -20,7 +20,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from ..formats import TEMPLATE_RESPONSES_SHEET
+from surveys.formats import TEMPLATE_RESPONSES_SHEET
+
 from .mapping import HeaderIndex
 from .normalize import norm_key
 

@@ -10,7 +10,7 @@ codes (-1, -9) so that they stay distinguishable from "not shown" (empty). Value
 * ``xlsx``: sheets ``Daten``, ``Variablen``, ``Wertelabels``;
 * ``csv``: the data (semicolon, UTF-8 with BOM for Excel) plus ``<name>_labels.csv``.
 
-Text cells that a spreadsheet would run as a formula are neutralised (:mod:`surveys.safe_output`).
+Text cells that a spreadsheet would run as a formula are neutralised (:mod:`core.spreadsheet_escape`).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..dataset import Dataset
-from ..errors import BausteinError
-from ..safe_output import neutralize_frame
+from core.errors import BausteinError
+from core.spreadsheet_escape import neutralize_frame
+from surveys.dataset import Dataset
 
 __all__ = ["EXPORT_FORMATS", "export_dataset", "export_frames"]
 

@@ -12,21 +12,23 @@ Severities and what happens to the data (``action``):
 * ``warning`` -- the data is kept (``kept``), but somebody should look at it;
 * ``info``    -- a note (e.g. a repeat-group sheet that was skipped).
 
-Templates use the placeholders ``{value}``, ``{header}`` and ``{detail}``; they are filled
-column-wise (no Python loop over rows), so a report with 200,000 findings costs milliseconds.
+The catalogue is a :class:`core.problems.Catalogue` (the located-problem model shared with analysis
+notes, XLSForm problems and the audit). Templates use the placeholders ``{value}``, ``{header}``
+and ``{detail}``; they are filled column-wise (:func:`core.problems.fill_templates`, no Python loop
+over rows), so a report with 200,000 findings costs milliseconds.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CODES", "REJECTION_COLUMNS", "FindingCollector", "FindingSpec", "column_letter"]
+from core.problems import Catalogue, MessageSpec, fill_templates
+
+__all__ = ["CODES", "REJECTION_COLUMNS", "FindingCollector"]
 
 #: Columns of the rejection report, in order.
 REJECTION_COLUMNS = (
@@ -44,226 +46,217 @@ REJECTION_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class FindingSpec:
-    """One finding type: default severity, default action and message templates."""
-
-    severity: str
-    action: str
-    de: str
-    en: str
-
-
-CODES: dict[str, FindingSpec] = {
+CODES = Catalogue("import", {
     # ---------------------------------------------------------------- file level
-    "file_unreadable": FindingSpec(
-        "error", "file_rejected",
-        "Datei kann nicht gelesen werden: {detail}",
-        "File cannot be read: {detail}",
-    ),
-    "file_duplicate": FindingSpec(
-        "error", "row_rejected",
-        "Diese Datei ist inhaltsgleich (SHA-256) mit '{detail}' und wurde übersprungen, damit keine "
+    "file_unreadable": MessageSpec(
+                           "error",
+                           "Datei kann nicht gelesen werden: {detail}",
+                           "File cannot be read: {detail}",
+                           action="file_rejected",
+                       ),
+    "file_duplicate": MessageSpec(
+                          "error",
+                          "Diese Datei ist inhaltsgleich (SHA-256) mit '{detail}' und wurde übersprungen, damit keine "
         "Antwort doppelt zählt. Nichts zu tun, falls sie versehentlich doppelt geliefert wurde.",
-        "This file has the same content (SHA-256) as '{detail}' and was skipped so that no answer "
+                          "This file has the same content (SHA-256) as '{detail}' and was skipped so that no answer "
         "counts twice. Nothing to do if it was delivered twice by mistake.",
-    ),
-    "file_strict": FindingSpec(
-        "error", "row_rejected",
-        "Die Datei enthält Fehler und wurde wegen --strict vollständig abgelehnt. Bitte die anderen "
+                          action="row_rejected",
+                      ),
+    "file_strict": MessageSpec(
+                       "error",
+                       "Die Datei enthält Fehler und wurde wegen --strict vollständig abgelehnt. Bitte die anderen "
         "Meldungen zu dieser Datei beheben.",
-        "The file contains errors and was rejected as a whole because of --strict. Please fix the "
+                       "The file contains errors and was rejected as a whole because of --strict. Please fix the "
         "other findings of this file.",
-    ),
-    "no_data_sheet": FindingSpec(
-        "error", "file_rejected",
-        "Kein Tabellenblatt mit Antworten gefunden ({detail}).",
-        "No sheet with answers found ({detail}).",
-    ),
-    "format_unknown": FindingSpec(
-        "warning", "kept",
-        "Format nicht erkannt; die Datei wird als einfache Tabelle gelesen ({detail}).",
-        "Format not recognised; the file is read as a plain table ({detail}).",
-    ),
-    "file_note": FindingSpec(
-        "info", "kept",
-        "Hinweis zur Datei: {detail}",
-        "Note on the file: {detail}",
-    ),
-    "no_data_rows": FindingSpec(
-        "warning", "kept",
-        "Das Blatt hat eine Kopfzeile, aber keine einzige Antwortzeile; aus dieser Datei wird nichts "
+                       action="row_rejected",
+                   ),
+    "no_data_sheet": MessageSpec(
+                         "error",
+                         "Kein Tabellenblatt mit Antworten gefunden ({detail}).",
+                         "No sheet with answers found ({detail}).",
+                         action="file_rejected",
+                     ),
+    "format_unknown": MessageSpec(
+                          "warning",
+                          "Format nicht erkannt; die Datei wird als einfache Tabelle gelesen ({detail}).",
+                          "Format not recognised; the file is read as a plain table ({detail}).",
+                          action="kept",
+                      ),
+    "file_note": MessageSpec(
+                     "info",
+                     "Hinweis zur Datei: {detail}",
+                     "Note on the file: {detail}",
+                     action="kept",
+                 ),
+    "no_data_rows": MessageSpec(
+                        "warning",
+                        "Das Blatt hat eine Kopfzeile, aber keine einzige Antwortzeile; aus dieser Datei wird nichts "
         "übernommen. Ist es die richtige Datei (oder nur die leere Vorlage)?",
-        "The sheet has a header row but not a single answer row; nothing is taken over from this "
+                        "The sheet has a header row but not a single answer row; nothing is taken over from this "
         "file. Is it the right file (or just the empty template)?",
-    ),
-    "sheet_skipped": FindingSpec(
-        "info", "kept",
-        "Tabellenblatt übersprungen: {detail}",
-        "Sheet skipped: {detail}",
-    ),
-    "label_row_skipped": FindingSpec(
-        "info", "kept",
-        "Zweite Kopfzeile mit Variablenbeschriftungen erkannt und übersprungen.",
-        "Second header row with variable labels detected and skipped.",
-    ),
+                        action="kept",
+                    ),
+    "sheet_skipped": MessageSpec(
+                         "info",
+                         "Tabellenblatt übersprungen: {detail}",
+                         "Sheet skipped: {detail}",
+                         action="kept",
+                     ),
+    "label_row_skipped": MessageSpec(
+                             "info",
+                             "Zweite Kopfzeile mit Variablenbeschriftungen erkannt und übersprungen.",
+                             "Second header row with variable labels detected and skipped.",
+                             action="kept",
+                         ),
     # ---------------------------------------------------------------- columns
-    "unknown_column": FindingSpec(
-        "warning", "kept",
-        "Spalte '{header}' gehört zu keinem Item des Instruments und wird ignoriert.{detail}",
-        "Column '{header}' belongs to no item of the instrument and is ignored.{detail}",
-    ),
-    "missing_item_column": FindingSpec(
-        "warning", "kept",
-        "Die Spalte für Item {value} fehlt; alle Antworten dazu gelten als 'nicht gezeigt'. "
+    "unknown_column": MessageSpec(
+                          "warning",
+                          "Spalte '{header}' gehört zu keinem Item des Instruments und wird ignoriert.{detail}",
+                          "Column '{header}' belongs to no item of the instrument and is ignored.{detail}",
+                          action="kept",
+                      ),
+    "missing_item_column": MessageSpec(
+                               "warning",
+                               "Die Spalte für Item {value} fehlt; alle Antworten dazu gelten als 'nicht gezeigt'. "
         "Falls die Spalte anders heißt, bitte eine Zuordnungsdatei (--mapping) verwenden.",
-        "The column for item {value} is missing; all its answers count as 'not shown'. If the "
+                               "The column for item {value} is missing; all its answers count as 'not shown'. If the "
         "column has another name, please use a mapping file (--mapping).",
-    ),
-    "no_item_columns": FindingSpec(
-        "error", "file_rejected",
-        "Keine einzige Item-Spalte erkannt; keine der {detail} Zeilen wird übernommen. Falls es "
+                               action="kept",
+                           ),
+    "no_item_columns": MessageSpec(
+                           "error",
+                           "Keine einzige Item-Spalte erkannt; keine der {detail} Zeilen wird übernommen. Falls es "
         "Antworten sind: mit 'baustein import --suggest-mapping' eine Zuordnungsdatei erstellen, "
         "prüfen und mit --mapping angeben.",
-        "Not a single item column recognised; none of the {detail} rows is taken over. If these are "
+                           "Not a single item column recognised; none of the {detail} rows is taken over. If these are "
         "answers: draft a mapping file with 'baustein import --suggest-mapping', check it and pass "
         "it with --mapping.",
-    ),
-    "duplicate_column": FindingSpec(
-        "warning", "kept",
-        "Spalte '{header}' ist ein zweites Mal dem Feld/Item {detail} zugeordnet und wird ignoriert.",
-        "Column '{header}' is a second column for field/item {detail} and is ignored.",
-    ),
+                           action="file_rejected",
+                       ),
+    "duplicate_column": MessageSpec(
+                            "warning",
+                            "Spalte '{header}' ist ein zweites Mal dem Feld/Item {detail} zugeordnet und wird ignoriert.",
+                            "Column '{header}' is a second column for field/item {detail} and is ignored.",
+                            action="kept",
+                        ),
     # ---------------------------------------------------------------- cells
-    "value_out_of_scale": FindingSpec(
-        "error", "cell_rejected",
-        "Wert '{value}' liegt außerhalb der Antwortskala ({detail}). Die Zelle wird als ungültig "
+    "value_out_of_scale": MessageSpec(
+                              "error",
+                              "Wert '{value}' liegt außerhalb der Antwortskala ({detail}). Die Zelle wird als ungültig "
         "(fehlend) übernommen; bitte den Wert prüfen.",
-        "Value '{value}' is outside the answer scale ({detail}). The cell is taken over as invalid "
+                              "Value '{value}' is outside the answer scale ({detail}). The cell is taken over as invalid "
         "(missing); please check the value.",
-    ),
-    "value_unknown_label": FindingSpec(
-        "error", "cell_rejected",
-        "Antwort '{value}' ist keine Antwortmöglichkeit ({detail}). Die Zelle wird als ungültig "
+                              action="cell_rejected",
+                          ),
+    "value_unknown_label": MessageSpec(
+                               "error",
+                               "Antwort '{value}' ist keine Antwortmöglichkeit ({detail}). Die Zelle wird als ungültig "
         "(fehlend) übernommen; ggf. in der Zuordnungsdatei unter 'values' ergänzen.",
-        "Answer '{value}' is not an answer option ({detail}). The cell is taken over as invalid "
+                               "Answer '{value}' is not an answer option ({detail}). The cell is taken over as invalid "
         "(missing); add it under 'values' in a mapping file if it is a valid label.",
-    ),
-    "cell_error": FindingSpec(
-        "error", "cell_rejected",
-        "Die Zelle enthält den Excel-Fehlerwert '{value}' statt einer Antwort (z. B. Division durch 0 in "
+                               action="cell_rejected",
+                           ),
+    "cell_error": MessageSpec(
+                      "error",
+                      "Die Zelle enthält den Excel-Fehlerwert '{value}' statt einer Antwort (z. B. Division durch 0 in "
         "einer Formel); sie wird als ungültig (fehlend) übernommen. Bitte Formel oder Wert in der Datei "
         "korrigieren.",
-        "The cell holds the Excel error value '{value}' instead of an answer (e.g. a division by 0 in a "
+                      "The cell holds the Excel error value '{value}' instead of an answer (e.g. a division by 0 in a "
         "formula); it is taken over as invalid (missing). Please correct the formula or value in the file.",
-    ),
-    "formula_no_value": FindingSpec(
-        "warning", "kept",
-        "Die Zelle enthält eine Formel ({value}) ohne gespeichertes Ergebnis (die Datei wurde von einem "
+                      action="cell_rejected",
+                  ),
+    "formula_no_value": MessageSpec(
+                            "warning",
+                            "Die Zelle enthält eine Formel ({value}) ohne gespeichertes Ergebnis (die Datei wurde von einem "
         "Programm ohne Rechenfunktion erzeugt); Formeln werden nie ausgeführt, der Wert fehlt daher. Bitte "
         "die Datei in Excel oder LibreOffice öffnen, neu berechnen (Strg+Alt+F9) und speichern.",
-        "The cell holds a formula ({value}) without a stored result (the file was written by a program "
+                            "The cell holds a formula ({value}) without a stored result (the file was written by a program "
         "that does not calculate); formulas are never run, so the value is missing. Please open the file "
         "in Excel or LibreOffice, recalculate (Ctrl+Alt+F9) and save it.",
-    ),
-    "role_unknown": FindingSpec(
-        "warning", "kept",
-        "Rolle '{value}' ist nicht vorgesehen ({detail}); die Rolle bleibt leer.",
-        "Role '{value}' is not one of the choices ({detail}); the role is left empty.",
-    ),
-    "date_invalid": FindingSpec(
-        "warning", "kept",
-        "Datum '{value}' ist nicht lesbar (erwartet z. B. 01.03.2025 12:00 oder 2025-03-01); es bleibt leer.",
-        "Date '{value}' cannot be read (expected e.g. 01.03.2025 12:00 or 2025-03-01); it is left empty.",
-    ),
+                            action="kept",
+                        ),
+    "role_unknown": MessageSpec(
+                        "warning",
+                        "Rolle '{value}' ist nicht vorgesehen ({detail}); die Rolle bleibt leer.",
+                        "Role '{value}' is not one of the choices ({detail}); the role is left empty.",
+                        action="kept",
+                    ),
+    "date_invalid": MessageSpec(
+                        "warning",
+                        "Datum '{value}' ist nicht lesbar (erwartet z. B. 01.03.2025 12:00 oder 2025-03-01); es bleibt leer.",
+                        "Date '{value}' cannot be read (expected e.g. 01.03.2025 12:00 or 2025-03-01); it is left empty.",
+                        action="kept",
+                    ),
     # ---------------------------------------------------------------- rows
-    "no_answers": FindingSpec(
-        "error", "row_rejected",
-        "Die Zeile enthält keine einzige Antwort auf ein Item und wird nicht übernommen.",
-        "The row contains no answer to any item and is not taken over.",
-    ),
-    "ags_missing": FindingSpec(
-        "error", "row_rejected",
-        "Der Gemeindeschlüssel (AGS) fehlt. Bitte den 8-stelligen AGS der Kommune eintragen.",
-        "The municipality key (AGS) is missing. Please enter the municipality's 8-digit AGS.",
-    ),
-    "ags_invalid": FindingSpec(
-        "error", "row_rejected",
-        "'{value}' ist kein gültiger Gemeindeschlüssel (AGS: 8 Ziffern, Land 01–16, z. B. 08111000).",
-        "'{value}' is not a valid municipality key (AGS: 8 digits, state 01–16, e.g. 08111000).",
-    ),
-    "ags_unknown": FindingSpec(
-        "error", "row_rejected",
-        "Gemeindeschlüssel {value} steht nicht in der Kommunen-Tabelle. Bitte AGS prüfen oder die "
+    "no_answers": MessageSpec(
+                      "error",
+                      "Die Zeile enthält keine einzige Antwort auf ein Item und wird nicht übernommen.",
+                      "The row contains no answer to any item and is not taken over.",
+                      action="row_rejected",
+                  ),
+    "ags_missing": MessageSpec(
+                       "error",
+                       "Der Gemeindeschlüssel (AGS) fehlt. Bitte den 8-stelligen AGS der Kommune eintragen.",
+                       "The municipality key (AGS) is missing. Please enter the municipality's 8-digit AGS.",
+                       action="row_rejected",
+                   ),
+    "ags_invalid": MessageSpec(
+                       "error",
+                       "'{value}' ist kein gültiger Gemeindeschlüssel (AGS: 8 Ziffern, Land 01–16, z. B. 08111000).",
+                       "'{value}' is not a valid municipality key (AGS: 8 digits, state 01–16, e.g. 08111000).",
+                       action="row_rejected",
+                   ),
+    "ags_unknown": MessageSpec(
+                       "error",
+                       "Gemeindeschlüssel {value} steht nicht in der Kommunen-Tabelle. Bitte AGS prüfen oder die "
         "Kommune in der Kommunen-Tabelle ergänzen.",
-        "Municipality key {value} is not in the municipalities table. Please check the AGS or add "
+                       "Municipality key {value} is not in the municipalities table. Please check the AGS or add "
         "the municipality to the table.",
-    ),
-    "wave_missing": FindingSpec(
-        "error", "row_rejected",
-        "Die Befragungswelle fehlt. Bitte in der Spalte eintragen oder beim Import mit --wave angeben.",
-        "The survey wave is missing. Please fill it in or pass it with --wave when importing.",
-    ),
-    "duplicate_id": FindingSpec(
-        "error", "row_rejected",
-        "Fragebogen-Nr. '{value}' kommt in dieser Datei mehrfach vor (zuerst in Zeile {detail}); "
+                       action="row_rejected",
+                   ),
+    "wave_missing": MessageSpec(
+                        "error",
+                        "Die Befragungswelle fehlt. Bitte in der Spalte eintragen oder beim Import mit --wave angeben.",
+                        "The survey wave is missing. Please fill it in or pass it with --wave when importing.",
+                        action="row_rejected",
+                    ),
+    "duplicate_id": MessageSpec(
+                        "error",
+                        "Fragebogen-Nr. '{value}' kommt in dieser Datei mehrfach vor (zuerst in Zeile {detail}); "
         "die Wiederholung wird nicht übernommen.",
-        "Respondent ID '{value}' occurs more than once in this file (first in row {detail}); the "
+                        "Respondent ID '{value}' occurs more than once in this file (first in row {detail}); the "
         "repetition is not taken over.",
-    ),
-    "duplicate_id_across_files": FindingSpec(
-        "warning", "kept",
-        "Fragebogen-Nr. '{value}' kommt auch in '{detail}' vor. Die Zeile bleibt erhalten und "
+                        action="row_rejected",
+                    ),
+    "duplicate_id_across_files": MessageSpec(
+                                     "warning",
+                                     "Fragebogen-Nr. '{value}' kommt auch in '{detail}' vor. Die Zeile bleibt erhalten und "
         "erhält eine eindeutige Kennung.",
-        "Respondent ID '{value}' also occurs in '{detail}'. The row is kept and given a unique ID.",
-    ),
+                                     "Respondent ID '{value}' also occurs in '{detail}'. The row is kept and given a unique ID.",
+                                     action="kept",
+                                 ),
     # ---------------------------------------------------------------- municipalities
-    "municipality_conflict": FindingSpec(
-        "warning", "kept",
-        "Widersprüchliche Angabe zur Kommune: '{header}' ist hier '{value}', anderswo {detail}. "
+    "municipality_conflict": MessageSpec(
+                                 "warning",
+                                 "Widersprüchliche Angabe zur Kommune: '{header}' ist hier '{value}', anderswo {detail}. "
         "Der zuerst gelesene Wert wird verwendet; bitte klären.",
-        "Contradictory municipality fact: '{header}' is '{value}' here but {detail} elsewhere. The "
+                                 "Contradictory municipality fact: '{header}' is '{value}' here but {detail} elsewhere. The "
         "value read first is used; please clarify.",
-    ),
-    "municipality_invalid": FindingSpec(
-        "error", "row_rejected",
-        "Kommunen-Zeile ohne gültigen AGS ('{value}') wird nicht übernommen.",
-        "Municipality row without a valid AGS ('{value}') is not taken over.",
-    ),
-    "municipality_value_invalid": FindingSpec(
-        "warning", "kept",
-        "Wert '{value}' in '{header}' ist nicht lesbar ({detail}); er bleibt leer.",
-        "Value '{value}' in '{header}' cannot be read ({detail}); it is left empty.",
-    ),
-}
-
-_PLACEHOLDER = re.compile(r"\{(value|header|detail)\}")
-
-
-def column_letter(index: int | None) -> str:
-    """Excel column letter of a 0-based column index (``0 -> "A"``, ``27 -> "AB"``); "" for None."""
-    if index is None or index < 0:
-        return ""
-    letters = ""
-    n = int(index) + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _fill(template: str, params: pd.DataFrame) -> pd.Series:
-    """Fill ``template`` row-wise from ``params`` (columns value/header/detail) without a loop."""
-    parts = _PLACEHOLDER.split(template)
-    out = pd.Series([""] * len(params), index=params.index, dtype=object)
-    for i, part in enumerate(parts):
-        if i % 2 == 0:
-            if part:
-                out = out + part
-        else:
-            out = out + params[part].astype(str)
-    return out
-
+                                 action="kept",
+                             ),
+    "municipality_invalid": MessageSpec(
+                                "error",
+                                "Kommunen-Zeile ohne gültigen AGS ('{value}') wird nicht übernommen.",
+                                "Municipality row without a valid AGS ('{value}') is not taken over.",
+                                action="row_rejected",
+                            ),
+    "municipality_value_invalid": MessageSpec(
+                                      "warning",
+                                      "Wert '{value}' in '{header}' ist nicht lesbar ({detail}); er bleibt leer.",
+                                      "Value '{value}' in '{header}' cannot be read ({detail}); it is left empty.",
+                                      action="kept",
+                                  ),
+})
 
 class FindingCollector:
     """Collects findings in column chunks; :meth:`to_frame` gives the rejection report.
@@ -342,8 +335,8 @@ class FindingCollector:
         params = raw[["value", "header", "detail"]].fillna("")
         for code, idx in raw.groupby("code", sort=True).groups.items():
             spec = CODES[str(code)]
-            de.loc[idx] = _fill(spec.de, params.loc[idx]).to_numpy()
-            en.loc[idx] = _fill(spec.en, params.loc[idx]).to_numpy()
+            de.loc[idx] = fill_templates(spec.de, params.loc[idx]).to_numpy()
+            en.loc[idx] = fill_templates(spec.en, params.loc[idx]).to_numpy()
         out = raw.assign(message_de=de, message_en=en)[list(REJECTION_COLUMNS)]
         sev_order = out["severity"].map({"error": 0, "warning": 1, "info": 2}).fillna(3)
         out = (

@@ -36,8 +36,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import BausteinError
-from ..formats import (
+from core.errors import BausteinError
+from surveys.formats import (
     KOBO_META_COLUMNS,
     LIMESURVEY_META_COLUMNS,
     SOSCI_FIELD_VARIABLES,
@@ -49,7 +49,8 @@ from ..formats import (
     sosci_variable,
     template_header,
 )
-from ..instrument import Instrument
+from surveys.instrument import Instrument
+
 from .normalize import norm_key
 
 __all__ = [

@@ -13,10 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..dataset import MUNICIPALITY_COLUMNS, STATES, size_class
-from ..errors import InputFileError
-from ..formats import TEMPLATE_MUNICIPALITY_HEADERS
-from .findings import FindingCollector, column_letter
+from core.errors import InputFileError
+from core.excel_columns import column_letter
+from surveys.dataset import MUNICIPALITY_COLUMNS, STATES, size_class
+from surveys.formats import TEMPLATE_MUNICIPALITY_HEADERS
+
+from .findings import FindingCollector
 from .normalize import nonblank_rows, norm_key, normalize_ags, parse_bool, parse_dates, parse_number
 from .readers import RawSheet, inspect_input, read_raw, sheet_objects
 

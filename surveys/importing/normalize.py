@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..instrument import Scale
+from surveys.instrument import Scale
 
 __all__ = [
     "GENERIC_MISSING",

@@ -36,16 +36,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..dataset import Dataset, atomic_output_dir
-from ..errors import BausteinError, InputFileError
-from ..formats import TEMPLATE_INSTRUCTIONS_SHEET, TEMPLATE_MUNICIPALITIES_SHEET
-from ..instrument import Instrument
-from ..privacy import load_or_create_key
-from ..privacy import pseudonymize as pseudonymize_ids
-from ..safe_output import neutralize_frame
-from ..safety import Limits
+from core.atomic import atomic_output_dir
+from core.errors import BausteinError, InputFileError
+from core.excel_columns import column_letter
+from core.spreadsheet_escape import neutralize_frame
+from surveys import load_instrument
+from surveys.dataset import Dataset
+from surveys.formats import TEMPLATE_INSTRUCTIONS_SHEET, TEMPLATE_MUNICIPALITIES_SHEET
+from surveys.instrument import Instrument
+from surveys.pseudonyms import load_or_create_key
+from surveys.pseudonyms import pseudonymize as pseudonymize_ids
+
 from .detect import FORMATS, detect_format, find_header_row, is_label_row
-from .findings import FindingCollector, column_letter
+from .findings import FindingCollector
+from .input_guard import Limits
 from .mapping import HeaderIndex, Mapping, load_mapping
 from .municipalities import (
     complete_municipalities,
@@ -895,8 +899,8 @@ def read_responses(
         Worker processes (default: one per CPU, up to 8, when there are 8 files or more).
     progress : bool, optional
         Show a progress bar (default: when stderr is a terminal).
-    limits : surveys.safety.Limits, optional
-        Resource limits for every input file (default: :meth:`~surveys.safety.Limits.from_env`).
+    limits : surveys.importing.input_guard.Limits, optional
+        Resource limits for every input file (default: :meth:`~surveys.importing.input_guard.Limits.from_env`).
     pseudonymize : bool
         Replace respondent IDs by keyed pseudonyms already in memory (:func:`pseudonymize_result`).
         :func:`write_import` always does it before anything reaches the disk (unless told not to).
@@ -912,7 +916,7 @@ def read_responses(
         raise BausteinError(
             f"Unbekanntes Format '{format}'. Erlaubt: auto, {', '.join(FORMATS)}. / Unknown format."
         )
-    inst = instrument if isinstance(instrument, Instrument) else Instrument.load(instrument)
+    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     mapping_obj = mapping if isinstance(mapping, Mapping) or mapping is None else load_mapping(mapping)
     if mapping_obj is not None:
         mapping_obj.validate(inst)
@@ -1005,7 +1009,7 @@ def read_responses(
         "municipalities": len(muni_final),
         "findings": {k: int(v) for k, v in rejections["severity"].value_counts().sort_index().items()},
     }
-    from .. import __version__
+    from surveys import __version__
 
     manifest: dict[str, Any] = {
         "tool": {"name": "baustein-eval", "version": __version__},
@@ -1042,7 +1046,7 @@ def read_responses(
 def pseudonymize_result(result: ImportResult, key: bytes) -> ImportResult:
     """The result with every respondent ID replaced by its keyed pseudonym (``R-`` + 16 hex digits).
 
-    Uses :func:`surveys.privacy.pseudonymize` (HMAC-SHA256 with ``key``): the same ID gets the same
+    Uses :func:`surveys.pseudonyms.pseudonymize` (HMAC-SHA256 with ``key``): the same ID gets the same
     pseudonym in every run with the same key, so waves stay linkable. Already pseudonymised results
     are returned unchanged. The manifest records the method and a key identifier (a hash of the key,
     which reveals nothing about it) - never the key.
@@ -1067,7 +1071,7 @@ def pseudonymize_result(result: ImportResult, key: bytes) -> ImportResult:
     manifest = dict(result.manifest)
     manifest["privacy"] = {
         "respondent_ids": "pseudonymized",
-        "method": "HMAC-SHA256, R- + 16 hex (surveys.privacy.pseudonymize)",
+        "method": "HMAC-SHA256, R- + 16 hex (surveys.pseudonyms.pseudonymize)",
         "key_id": hashlib.sha256(b"baustein-eval/key-id\0" + bytes(key)).hexdigest()[:12],
     }
     dataset = Dataset(respondents=respondents, responses=responses, municipalities=ds.municipalities,

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputFileError
+from core.errors import InputFileError
 
 __all__ = ["FileMeta", "RawSheet", "inspect_input", "read_raw", "sheet_objects"]
 
@@ -79,7 +79,7 @@ def sheet_objects(sheet: RawSheet) -> np.ndarray:
 class FileMeta:
     """What we know about an input file before reading it.
 
-    ``notes`` are the user messages of :func:`surveys.safety.inspect_file` (macros ignored, hidden
+    ``notes`` are the user messages of :func:`surveys.importing.input_guard.inspect_file` (macros ignored, hidden
     sheets, 1904 dates, CSV encoding ...); ``parts`` maps sheet names to their XML part (xlsx/xlsm),
     used to find error cells and formulas without cached values.
     """
@@ -101,10 +101,10 @@ class FileMeta:
 def inspect_input(path: Path, limits: Any = None) -> FileMeta:
     """Kind, SHA-256, size and notes of a file; raises :class:`InputFileError` for unusable files.
 
-    Uses :func:`surveys.safety.inspect_file` (encryption, zip bombs, size limits; ``limits`` is a
-    :class:`surveys.safety.Limits`, default from the environment).
+    Uses :func:`surveys.importing.input_guard.inspect_file` (encryption, zip bombs, size limits; ``limits`` is a
+    :class:`surveys.importing.input_guard.Limits`, default from the environment).
     """
-    from ..safety import inspect_file
+    from .input_guard import inspect_file
 
     info = inspect_file(path, limits)
     return FileMeta(
@@ -127,7 +127,7 @@ def read_raw(path: Path, kind: str, meta: FileMeta | None = None) -> list[RawShe
 
     With ``meta`` (from :func:`inspect_input`), xlsx/xlsm sheets get :attr:`RawSheet.flags`: error
     cells (``#DIV/0!``) and formulas without a cached value, which every reader returns as empty.
-    CSV files are decoded with the encoding and delimiter :func:`surveys.safety.inspect_file` found.
+    CSV files are decoded with the encoding and delimiter :func:`surveys.importing.input_guard.inspect_file` found.
     """
     if kind in EXCEL_KINDS:
         sheets = read_workbook(path, kind)
@@ -257,9 +257,9 @@ def xlsx_cell_flags(
     Returns ``{sheet: [(excel_row, col0, kind, text), ...]}`` with ``kind`` ``"error"`` (text: the
     error code such as ``#DIV/0!``) or ``"formula"`` (text: the formula, never evaluated). A sheet
     is parsed (defusedxml, streaming) only when a quick byte scan finds ``t="e"`` or ``<f``; the
-    file has passed :func:`surveys.safety.inspect_file` (sizes, entity bombs) before.
+    file has passed :func:`surveys.importing.input_guard.inspect_file` (sizes, entity bombs) before.
     ``prescanned=True``: ``parts`` are only the sheets whose safety scan found such a hint
-    (:attr:`surveys.safety.SheetDimensions.flag_hint`), so the byte scan is not repeated.
+    (:attr:`surveys.importing.input_guard.SheetDimensions.flag_hint`), so the byte scan is not repeated.
     """
     from defusedxml.ElementTree import iterparse
 
@@ -356,7 +356,7 @@ def sniff_delimiter(text: str, default: str = ",") -> str:
 
 def read_csv_raw(path: Path, encoding: str | None = None, delimiter: str | None = None) -> RawSheet:
     """A CSV file as text cells; encoding (UTF-8 with/without BOM, UTF-16, cp1252) and delimiter detected
-    (or given, as found by :func:`surveys.safety.inspect_file`)."""
+    (or given, as found by :func:`surveys.importing.input_guard.inspect_file`)."""
     data = path.read_bytes()
     if encoding:
         text = data.decode(encoding, errors="replace").lstrip("\ufeff")

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import BausteinError
-from ..instrument import Instrument
+from core.errors import BausteinError
+from surveys import load_instrument
+from surveys.instrument import Instrument
+
 from .findings import FindingCollector
 from .mapping import mapping_to_yaml
 from .normalize import norm_key
@@ -46,7 +48,7 @@ def suggest_mapping(
     max_values : int
         At most this many unrecognised answer texts are listed.
     """
-    inst = instrument if isinstance(instrument, Instrument) else Instrument.load(instrument)
+    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     if isinstance(paths, (str, Path)):
         paths = [paths]
     ctx = _build_context(inst, None, "auto", False, False, None, None)

@@ -33,7 +33,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..formats import TEMPLATE_MUNICIPALITY_HEADERS
+from surveys.formats import TEMPLATE_MUNICIPALITY_HEADERS
+
 from .findings import FindingCollector
 from .municipalities import FACT_COLUMNS
 

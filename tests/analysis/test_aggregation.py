@@ -16,14 +16,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.aggregation import (
-    group_mean_reliability,
-    icc,
-    null_variance,
-    rwg,
-    rwg_critical_value,
-)
-from surveys.errors import AnalysisError
+from analysis.aggregation import group_mean_reliability, icc, null_variance, rwg, rwg_critical_value
+from core.errors import AnalysisError
 
 
 def close(got: float, printed: str, units: float = 0.5) -> bool:

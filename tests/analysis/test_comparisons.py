@@ -21,7 +21,7 @@ from analysis.comparisons import (
     kruskal,
     welch_anova,
 )
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
 pg = pytest.importorskip("pingouin")
 sp = pytest.importorskip("scikit_posthocs")

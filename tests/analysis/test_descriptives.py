@@ -18,7 +18,7 @@ from analysis.descriptives import (
     oneway_variance_components,
     share_agree,
 )
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
 
 def unbalanced(seed: int = 3, G: int = 40) -> pd.DataFrame:

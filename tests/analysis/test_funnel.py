@@ -13,7 +13,7 @@ import pytest
 from scipy import stats
 
 from analysis.funnel import _binomial_raw, binomial_limits, funnel_limits
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
 Z95, Z998 = 1.959964, 3.090232  # FunnelPlotR's constants
 

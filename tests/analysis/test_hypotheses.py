@@ -24,7 +24,7 @@ from analysis.perspectives import perspective_gaps
 from analysis.waves import did_estimate
 from tests.analysis.test_multilevel import simulate_programme
 
-generate = pytest.importorskip("surveys.generate")
+generate = pytest.importorskip("surveys.synthetic")
 
 
 def scored_programme(n_municipalities: int, respondents_per: int, seed: int) -> tuple[pd.DataFrame, dict]:

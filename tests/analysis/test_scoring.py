@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.scoring import reverse_items, scales_from_instrument, score_scales
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
 BFI_REVERSED = ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]
 

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from analysis.typology import commitment_typology, fact_typology, structure_by_type
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
 
 def _four_municipalities() -> pd.DataFrame:

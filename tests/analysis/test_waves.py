@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from analysis.waves import did_estimate, wave_change
-from surveys.errors import AnalysisError
+from core.errors import AnalysisError
 
 
 def simulate_waves(G: int = 40, m: int = 12, effect: float = 0.4, trend: float = 0.15, seed: int = 1,

@@ -34,7 +34,7 @@ import atheris
 
 with atheris.instrument_imports(include=["surveys"]):
     import surveys.importing
-    import surveys.safety  # noqa: F401
+    import surveys.importing.input_guard  # noqa: F401
 
 from tests.fuzz.harness import KNOWN_HEADERS, NASTY_CELLS, check_import, seed_files, write_table
 

@@ -2,7 +2,7 @@
 
 :func:`check_import` is the oracle: importing any file may only end in a result whose counts
 reconcile (``rows_in == rows_accepted + rows_rejected``, one respondent per accepted row, every
-item once per respondent) or in a :class:`~surveys.errors.BausteinError`; nothing is written next
+item once per respondent) or in a :class:`~core.errors.BausteinError`; nothing is written next
 to the input. :func:`seed_files` are valid inputs to mutate; :func:`write_table` writes a table of
 arbitrary cell contents as xlsx or CSV.
 """
@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from surveys.errors import BausteinError
+from core.errors import BausteinError
 
 #: Headers the importer knows (template, Kobo, SoSci ...) mixed with junk, for structured fuzzing.
 KNOWN_HEADERS = [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.reports import OVERVIEW_NOTEBOOKS, PROFILE_NOTEBOOK, _Kernel, load_notebook, notebooks_dir
+from reporting.build import OVERVIEW_NOTEBOOKS, PROFILE_NOTEBOOK, _Kernel, load_notebook, notebooks_dir
 
 pytestmark = pytest.mark.notebooks
 

@@ -24,6 +24,7 @@ from surveys.baustein_reader import (
     read_document,
     split_claims,
 )
+from surveys.xlsform import read_xlsform
 
 DATA = Path(__file__).parents[1] / "data" / "baustein"
 SENSIBILISIERUNG = DATA / "sensibilisierung-kommune-zivilgesellschaft.txt"
@@ -476,7 +477,7 @@ def test_draft_converts_with_pyxform_and_loads_back_identically(tmp_path: Path, 
         out = xlsform.write_xlsform(draft, tmp_path / f"{path.stem}.xlsx")
         convert(xlsform=str(out), validate=False)  # raises PyXFormError on an invalid form
         assert [p for p in xlsform.check_xlsform(out) if p.is_error] == []
-        assert Instrument.from_xlsform(out) == draft
+        assert read_xlsform(out) == draft
 
 
 def test_reviewer_edits_in_excel_survive_loading_back(tmp_path: Path) -> None:
@@ -496,7 +497,7 @@ def test_reviewer_edits_in_excel_survive_loading_back(tmp_path: Path) -> None:
             ).value = "Die Kommune bindet Bürgermeister/in, Verwaltung und Gemeinderat ein."
             ws.cell(row, en_col).value = "The municipality involves the mayor, administration and council."
     wb.save(out)
-    edited = Instrument.from_xlsform(out)
+    edited = read_xlsform(out)
     item = edited.item("KOM02")
     assert item.label_de == "Die Kommune bindet Bürgermeister/in, Verwaltung und Gemeinderat ein."
     assert item.label_en == "The municipality involves the mayor, administration and council."
@@ -505,14 +506,14 @@ def test_reviewer_edits_in_excel_survive_loading_back(tmp_path: Path) -> None:
 
 def test_command_line_from_baustein_writes_a_checked_xlsform(tmp_path: Path, capsys) -> None:
     _xlsform()
-    from surveys.cli import main
+    from cli import main
 
     out = tmp_path / "entwurf.xlsx"
     assert main(["instrument", "from-baustein", str(NACHBARSCHAFT_MD), "--out", str(out)]) == 0
     assert "24 Items" in capsys.readouterr().out
     assert main(["instrument", "check", str(out)]) == 0
     assert (
-        Instrument.from_xlsform(out).item("ERG05").source_statement == NACHBARSCHAFT_EXPECTED["ergebnis"][4]
+        read_xlsform(out).item("ERG05").source_statement == NACHBARSCHAFT_EXPECTED["ergebnis"][4]
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.dataset import atomic_output_dir
+from core.atomic import atomic_output_dir
 
 
 def _write(target: Path, text: str) -> None:

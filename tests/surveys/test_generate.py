@@ -2,7 +2,7 @@
 
 Recovery tests score the *generated wide data* the way an analyst would (codes < 0 missing,
 reverse keying, scale mean with at least 2/3 of items answered) and compare the result with the
-ground truth that :func:`surveys.generate.simulate` computed analytically.
+ground truth that :func:`surveys.synthetic.simulate` computed analytically.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from cli import main
 from surveys import Instrument
-from surveys.cli import main
 from surveys.dataset import MUNICIPALITY_COLUMNS, size_class
 from surveys.formats import (
     KOBO_META_COLUMNS,
@@ -35,8 +35,8 @@ from surveys.formats import (
     sosci_variable,
     template_header,
 )
-from surveys.generate import GeneratorError, SimulatedProgramme, simulate
-from surveys.generate_writers import FORMATS, FORMS_SHEET, SOSCI_EXTRA_COLUMNS, write_format
+from surveys.synthetic import GeneratorError, SimulatedProgramme, simulate
+from surveys.synthetic.writers import FORMATS, FORMS_SHEET, SOSCI_EXTRA_COLUMNS, write_format
 
 BASELINE = "2025"
 

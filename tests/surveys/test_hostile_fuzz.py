@@ -1,6 +1,6 @@
 """Hypothesis fuzzing of the importer (bounded, part of ``make test``): mutated workbooks and CSVs -
 byte flips, truncation, inserted junk, random cell contents (formulas, unicode, huge strings),
-shuffled headers and duplicate columns. Only a :class:`~surveys.errors.BausteinError` may escape
+shuffled headers and duplicate columns. Only a :class:`~core.errors.BausteinError` may escape
 ``read_responses``; counts reconcile; nothing is written next to the input (tests/fuzz/harness.py).
 
 Budget: 3 x 40 examples, each import ~50 ms; well under 60 s. The long runs are ``make fuzz``

@@ -16,11 +16,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from surveys.cli import main
+from cli import main
 from surveys.dataset import Dataset
 from surveys.importing import read_responses, write_import
-from surveys.privacy import default_key_path
-from surveys.safety import ENV_VARS
+from surveys.importing.input_guard import ENV_VARS
+from surveys.pseudonyms import default_key_path
 from tests.data.bad.corpus import EXPECTED, LARGE, build_corpus, build_file
 
 SMALL = [n for n in EXPECTED if n not in LARGE]

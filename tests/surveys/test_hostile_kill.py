@@ -1,7 +1,7 @@
 """Crash safety: ``baustein import`` killed with SIGKILL at random (seeded) moments never damages the
 previous dataset, never leaves half-written files in it, and a rerun completes (issue 7, item 3).
 
-40 template workbooks (surveys.generate) are imported once (the "previous" dataset, from 39 of the
+40 template workbooks (surveys.synthetic) are imported once (the "previous" dataset, from 39 of the
 files); then imports of all 40 files into the same folder are started in a subprocess and killed
 (whole process group: the parent and its worker processes) after a random delay. After each kill
 the folder must hold either the complete previous dataset or the complete new one - nothing in
@@ -44,7 +44,7 @@ def _fingerprint(folder: Path) -> str:
 
 def _import(inputs: Path, out: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "surveys", "import", str(inputs), "--out", str(out), "--no-progress", "--jobs", "4"],
+        [sys.executable, "-m", "cli", "import", str(inputs), "--out", str(out), "--no-progress", "--jobs", "4"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
         env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
     )
@@ -52,7 +52,7 @@ def _import(inputs: Path, out: Path) -> subprocess.Popen[bytes]:
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    from surveys.generate import simulate, write_format
+    from surveys.synthetic import simulate, write_format
 
     root = tmp_path_factory.mktemp("kill")
     prog = simulate(N_FILES, 40, seed=SEED, waves=("2025",), population_truth_n=None)
@@ -69,7 +69,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_keeps_previous_dataset_and_rerun_completes(inputs: tuple[Path, Path], tmp_path: Path) -> None:
-    from surveys.dataset import recover_interrupted_write
+    from core.atomic import recover_interrupted_write
 
     fewer, every = inputs
     out = tmp_path / "dataset"

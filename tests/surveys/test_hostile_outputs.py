@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from core.spreadsheet_escape import FORMULA_PREFIXES
+from reporting.audit import audit_outputs
 from surveys import Instrument
 from surveys.dataset import Dataset
-from surveys.privacy import audit_outputs
-from surveys.safe_output import FORMULA_PREFIXES
 
 SCRIPT = "<script>alert(1)</script>"
 HYPERLINK = '=HYPERLINK("http://x","y")'
@@ -57,7 +57,7 @@ def _assert_csv_neutral(path: Path, sep: str = ";") -> None:
 
 @pytest.fixture(scope="module")
 def hostile_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    from surveys.generate import simulate
+    from surveys.synthetic import simulate
 
     inst = Instrument.load("sensibilisierung")
     prog = simulate(6, 30, seed=11, instrument=inst, waves=("2025",), equal_n=True, population_truth_n=None)
@@ -76,7 +76,7 @@ def hostile_dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
 
 @pytest.fixture(scope="module")
 def hostile_reports(hostile_dataset: tuple[Path, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from surveys.reports import build_reports
+    from reporting.build import build_reports
 
     dataset, names = hostile_dataset
     out = tmp_path_factory.mktemp("hostile-reports") / "reports"
@@ -157,7 +157,7 @@ def test_results_json_neutralises_formula_text(hostile_reports: Path) -> None:
 @pytest.fixture(scope="module")
 def hostile_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A template workbook whose cells start with every formula prefix, imported with the CLI."""
-    from surveys.cli import main
+    from cli import main
     from tests.surveys.test_import_writers import small_wide, write_template
 
     inst = Instrument.load("sensibilisierung")
@@ -192,7 +192,7 @@ def test_rejection_report_csv_and_xlsx_neutralise_every_formula_prefix(hostile_i
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_neutralises_formula_text(hostile_import: Path, tmp_path: Path, fmt: str) -> None:
-    from surveys.cli import main
+    from cli import main
 
     target = tmp_path / f"export.{fmt}"
     assert main(["export", str(hostile_import), "--format", fmt, "--out", str(target)]) == 0

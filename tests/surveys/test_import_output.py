@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cli import main
 from surveys import Instrument
-from surveys.cli import main
 from surveys.dataset import Dataset
 from surveys.importing import export_dataset, read_responses, write_import
 from tests.surveys.test_import_writers import small_wide, write_csv, write_template

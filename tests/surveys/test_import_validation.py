@@ -272,7 +272,7 @@ def test_unreadable_and_non_spreadsheet_files_are_reported_not_raised(tmp_path: 
 
 
 def test_no_input_files_is_a_clear_error(tmp_path: Path, instrument: Instrument) -> None:
-    from surveys.errors import BausteinError
+    from core.errors import BausteinError
 
     with pytest.raises(BausteinError, match="Keine Eingabedateien"):
         read_responses(tmp_path, instrument)

@@ -1,6 +1,6 @@
 """Minimal writers of the five export formats (following surveys/formats.py) for import tests.
 
-They write what each tool writes, from a wide frame like ``surveys.generate.simulate(...).wide``
+They write what each tool writes, from a wide frame like ``surveys.synthetic.simulate(...).wide``
 (respondent_id, ags, role, wave, submitted_at, comment, one float column per item with 1..5, -1,
 -9 or NaN). The tests at the bottom only check the writers themselves.
 """

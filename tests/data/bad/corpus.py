@@ -1,8 +1,8 @@
 """The corpus of broken, odd and hostile input files, built by code.
 
 :func:`build_corpus` writes every file into a folder and returns ``{name: path}``; :data:`EXPECTED`
-says what :func:`surveys.safety.inspect_file` must do with each file (accept with a kind and notes,
-or refuse with an :class:`~surveys.errors.InputFileError` whose message names the problem) and what
+says what :func:`surveys.importing.input_guard.inspect_file` must do with each file (accept with a kind and notes,
+or refuse with an :class:`~core.errors.InputFileError` whose message names the problem) and what
 an import must do with it (for the importer's own tests).
 
 Nothing here needs Excel or LibreOffice: workbooks are written with openpyxl, raw XML streamed into
@@ -44,18 +44,18 @@ class Expected:
     what : str
         What the file is (for the README and test ids).
     kind : str or None
-        :attr:`surveys.safety.FileInfo.kind` when :func:`~surveys.safety.inspect_file` accepts it.
+        :attr:`surveys.importing.input_guard.FileInfo.kind` when :func:`~surveys.importing.input_guard.inspect_file` accepts it.
     error : str or None
         A word the German/English error message must contain when it is refused (case-insensitive).
     notes : tuple of str
-        Words that must appear in :attr:`~surveys.safety.FileInfo.notes` (case-insensitive).
+        Words that must appear in :attr:`~surveys.importing.input_guard.FileInfo.notes` (case-insensitive).
     rows : int or None
         Data rows (without header) an import must produce (the importer's reconciliation tests);
         ``None`` when refused or not yet defined.
     import_outcome : str
         What the importer must do with it.
     import_error : str or None
-        For files :func:`~surveys.safety.inspect_file` accepts but no reader can read: a word the
+        For files :func:`~surveys.importing.input_guard.inspect_file` accepts but no reader can read: a word the
         importer's ``file_unreadable`` message must contain.
     """
 

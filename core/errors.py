@@ -1,0 +1,58 @@
+"""Exception classes with messages a non-programmer understands.
+
+Every error the toolkit raises on purpose derives from :class:`BausteinError`. The command line
+catches it and prints the message (German / English) without a traceback, exit code 2.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AnalysisError",
+    "BausteinError",
+    "DatasetError",
+    "GeneratorError",
+    "InputFileError",
+    "InstrumentError",
+    "ReportError",
+    "XLSFormError",
+]
+
+
+class BausteinError(Exception):
+    """Base class of all user-facing errors of baustein-eval."""
+
+
+class InstrumentError(BausteinError):
+    """The instrument definition (YAML or XLSForm) is invalid or cannot be found."""
+
+
+class XLSFormError(InstrumentError):
+    """An XLSForm workbook has problems; ``problems`` lists (sheet, row, message) tuples."""
+
+    def __init__(self, message: str, problems: list[tuple[str, int | None, str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class InputFileError(BausteinError):
+    """An input file cannot be read at all (encrypted, truncated, not a spreadsheet, too large...)."""
+
+    def __init__(self, message: str, path: str | None = None):
+        super().__init__(message)
+        self.path = path
+
+
+class DatasetError(BausteinError):
+    """A clean dataset folder is missing, incomplete or of an incompatible version."""
+
+
+class AnalysisError(BausteinError):
+    """An analysis cannot be computed from the data given (e.g. too few groups)."""
+
+
+class ReportError(BausteinError):
+    """A report could not be built."""
+
+
+class GeneratorError(BausteinError):
+    """The generator cannot produce the requested data (bad sizes, unsupported instrument...)."""
