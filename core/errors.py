@@ -2,9 +2,20 @@
 
 Every error the toolkit raises on purpose derives from :class:`BausteinError`. The command line
 catches it and prints the message (German / English) without a traceback, exit code 2.
+
+An error may carry a :class:`core.problems.Problem` (code, location, parameters, German/English
+text from a catalogue); its message is then the problem's text, so the same catalogue entry can
+be raised as an error or reported as a note:
+
+>>> from core.problems import Catalogue, MessageSpec
+>>> CAT = Catalogue("demo", {"no_groups": MessageSpec("error", "Keine Gruppe.", "No group.")})
+>>> str(AnalysisError(problem=CAT.problem("no_groups")))
+'Keine Gruppe. / No group.'
 """
 
 from __future__ import annotations
+
+from .problems import Problem
 
 __all__ = [
     "AnalysisError",
@@ -19,7 +30,21 @@ __all__ = [
 
 
 class BausteinError(Exception):
-    """Base class of all user-facing errors of baustein-eval."""
+    """Base class of all user-facing errors of baustein-eval.
+
+    Parameters
+    ----------
+    message : str, optional
+        German / English text. May be omitted when ``problem`` is given.
+    problem : core.problems.Problem, optional
+        The located problem behind the error (its code, location and catalogue text).
+    """
+
+    def __init__(self, message: str = "", *, problem: Problem | None = None) -> None:
+        if problem is not None and not message:
+            message = f"{problem.line('de')} / {problem.line('en')}"
+        super().__init__(message)
+        self.problem = problem
 
 
 class InstrumentError(BausteinError):
