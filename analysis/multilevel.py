@@ -435,7 +435,7 @@ def fit_multilevel(
     if n_obs <= p + 1:
         raise analysis_error("too_few_observations", scope=outcome, n=n_obs, p=p)
     if np.ptp(y) == 0:
-        raise analysis_error("outcome_constant", scope=outcome, variable=outcome, what="das Modell / the model")
+        raise analysis_error("outcome_constant", scope=outcome, variable=outcome, what=("das Modell", "the model"))
     if np.linalg.matrix_rank(X) < p:
         raise analysis_error("predictors_dependent", scope=outcome)
     notes: list[Problem] = []

@@ -12,8 +12,12 @@ in three ways:
 * :func:`analysis.run` turns both into **notes**, located by section and scope (construct, item,
   comparison, model), and collects them in the result table ``hinweise`` (:func:`notes_frame`).
 
+A parameter may be a (German, English) pair; each message gets its own half.
+
 Example
 -------
+>>> NOTES.problem("single_wave", wave="2025", what=("Veränderung", "change")).message("en")
+'Only one wave (2025): change is left out.'
 >>> p = NOTES.problem("too_few_groups", n=1, needed=2, variable="struktur")
 >>> p.code, p.message("en")
 ('too_few_groups', "Only 1 group(s) with values of 'struktur'; at least 2 are needed.")
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -53,7 +57,24 @@ def _spec(severity: str, de: str, en: str, hint: tuple[str, str] = ("", ""), act
     return MessageSpec(severity, de, en, hint_de=hint[0], hint_en=hint[1], action=action)
 
 
-NOTES = Catalogue("analysis", {
+class _BilingualCatalogue(Catalogue):
+    """A catalogue whose parameters may be (German, English) pairs, each filled into its language."""
+
+    @staticmethod
+    def _in(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+        return {k: (v[0] if lang == "de" else v[1]) if isinstance(v, tuple) and len(v) == 2 else v
+                for k, v in params.items()}
+
+    def render(self, code: str, params: Mapping[str, Any], lang: str = "de") -> str:
+        """The message of ``code`` in ``lang``; a (de, en) parameter gives its ``lang`` half."""
+        return super().render(code, self._in(params, lang), lang)
+
+    def hint(self, code: str, params: Mapping[str, Any], lang: str = "de") -> str:
+        """The hint of ``code`` in ``lang``; a (de, en) parameter gives its ``lang`` half."""
+        return super().hint(code, self._in(params, lang), lang)
+
+
+NOTES = _BilingualCatalogue("analysis", {
     # ------------------------------------------------------------------ input (errors of the API)
     "not_a_frame": _spec("error", "Die Daten müssen eine Tabelle (DataFrame) sein.", "data must be a DataFrame.",
                          ("pandas.DataFrame übergeben.", "Pass a pandas.DataFrame.")),

@@ -169,7 +169,7 @@ def perspective_gaps(
         if not present:
             raise analysis_error("role_side_absent", scope=dv, side=side,
                                  roles=items_text(as_list(roles)) if roles is not None else "andere / others",
-                                 what="perspective gaps")
+                                 what=("Perspektiven", "perspective gaps"))
     rows = []
     for g, d in sub.groupby(group, sort=True):
         w = welch_difference(d.loc[d["_R"] == 1, dv].to_numpy(), d.loc[d["_R"] == 0, dv].to_numpy(), ci=ci)

@@ -25,7 +25,7 @@ from .small_cells import DEFAULT_MIN_N, suppress_small_groups
 __all__ = ["did_estimate", "wave_change"]
 
 
-def _pick_waves(values: pd.Series, waves: Sequence | None, what: str) -> tuple:
+def _pick_waves(values: pd.Series, waves: Sequence | None, what: tuple[str, str]) -> tuple:
     """The two waves compared: ``waves`` (checked) or the first and last value present (sorted)."""
     present = sorted(pd.unique(values.dropna()))
     if waves is None:
@@ -118,7 +118,7 @@ def wave_change(
     cols = [group, wave, *dvs] + ([paired_on] if paired_on else [])
     check_columns(data, cols)
     check_level(ci)
-    w0, w1 = _pick_waves(data[wave], waves, "Veränderung zwischen Wellen / change between waves")
+    w0, w1 = _pick_waves(data[wave], waves, ("Veränderung zwischen Wellen", "change between waves"))
     sub = data.loc[data[wave].isin([w0, w1]) & data[group].notna(), cols]
     rows = []
     for g, d in sub.groupby(group, sort=True):
@@ -237,7 +237,7 @@ def did_estimate(
     check_columns(data, [group, wave, treated, *dvs])
     check_level(ci)
     check_choice(unit, "unit", ("municipality", "respondent"))
-    w0, w1 = _pick_waves(data[wave], waves, "Differenz-von-Differenzen / difference-in-differences")
+    w0, w1 = _pick_waves(data[wave], waves, ("Differenz-von-Differenzen", "difference-in-differences"))
     base = data.loc[data[wave].isin([w0, w1]) & data[group].notna(), [group, wave, treated, *dvs]].copy()
     base["_T"] = _to_bool(base[treated])
     varies = base.dropna(subset=["_T"]).groupby(group)["_T"].nunique()

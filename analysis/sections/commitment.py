@@ -36,7 +36,7 @@ def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
     if missing:
         for role in missing:
             sec.note("no_construct_roles", role, role=role,
-                     what="Typologie, Mehrebenenmodell und Hypothesen / typology, model and hypotheses")
+                     what=("Typologie, Mehrebenenmodell und Hypothesen", "typology, model and hypotheses"))
         return sec.result
     m, c, s = (ctx.roles[r] for r in ROLES)
     cfg, g = ctx.config, ctx.group
@@ -45,7 +45,7 @@ def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
     n_ok = int((data.groupby(g)[s].count() >= cfg.min_n).sum())
     if n_ok < 2:
         sec.note("too_few_municipalities", "engagement", n=n_ok, min_n=cfg.min_n,
-                 what="Typvergleiche, Modell und Hypothesen / type comparisons, model and hypotheses")
+                 what=("Typvergleiche, Modell und Hypothesen", "type comparisons, model and hypotheses"))
     struct_types: list[pd.DataFrame] = []
     tests: list[pd.DataFrame] = []
     with sec.part("typologie"):
@@ -79,14 +79,14 @@ def _fact_typology(ctx: AnalysisContext, sec: Section, data: pd.DataFrame, s: st
                    tests: list[pd.DataFrame]) -> pd.DataFrame:
     """Fact typology and structure by each fact; ``data`` with ``fact_type`` (when computed)."""
     cfg, g, muni = ctx.config, ctx.group, ctx.municipalities
-    if not len(muni):
+    if not ctx.has_master_data:
         sec.note("no_municipality_data", "typologie_fakten",
-                 what="Typologie nach Kommunendaten und Vergleich nach Ratsbeschluss / fact typology and comparison "
-                      "by council resolution")
+                 what=("Typologie nach Kommunendaten und Vergleich nach Ratsbeschluss",
+                       "fact typology and comparison by council resolution"))
         return data
     if "council_resolution" not in muni.columns or muni["council_resolution"].notna().sum() == 0:
         sec.note("municipality_column_missing", "typologie_fakten", column="council_resolution",
-                 what="Typologie nach Kommunendaten / fact typology")
+                 what=("Typologie nach Kommunendaten", "fact typology"))
     else:
         with sec.part("typologie_fakten"):
             ft = fact_typology(muni, group="ags")

@@ -18,22 +18,19 @@ The analysis never imports :mod:`surveys`; the dataset is used through its attri
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from core.natural_order import natural_key
 from core.problems import Location, Problem
 
 from ..notes import NOTES, items_text
 from ..results import AnalysisConfig
 from ..scoring import reverse_items, scales_from_instrument, score_scales
 
-__all__ = ["CONSTRUCT_ROLES", "AnalysisContext", "build_context", "funded", "natural_key", "reverse_keyed"]
-
-#: Construct roles an instrument may declare (``Construct.role``).
-CONSTRUCT_ROLES = ("municipal_commitment", "civil_commitment", "structure", "other")
+__all__ = ["AnalysisContext", "build_context", "funded", "reverse_keyed"]
 
 _SECTION = "daten"
 
@@ -92,10 +89,17 @@ class AnalysisContext:
         return {c: its for c, its in self.scales.items() if len(its) >= 2}
 
     @property
+    def has_master_data(self) -> bool:
+        """Municipality master data with at least one fact beyond the AGS (name, size class, cohort, ...)."""
+        m = self.municipalities
+        skip = {"ags", "state", "source_file", "source_sheet", "source_row"}
+        return bool(len(m)) and any(m[c].notna().any() for c in m.columns if c not in skip)
+
+    @property
     def names(self) -> pd.DataFrame | None:
         """``ags, name`` of the master data (None without names)."""
         m = self.municipalities
-        if not len(m) or "name" not in m.columns:
+        if not len(m) or "name" not in m.columns or not m["name"].notna().any():
             return None
         return m[["ags", "name"]]
 
@@ -122,11 +126,6 @@ class AnalysisContext:
             return table
         names = names.rename(columns={"ags": g}) if g != "ags" else names
         return table.merge(names.drop_duplicates(g), on=g, how="left", suffixes=("", "_m"))
-
-
-def natural_key(label: str) -> tuple:
-    """Sort key that orders "W9" before "W10" and "2025" before "2027"."""
-    return tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in re.split(r"(\d+)", str(label)) if t)
 
 
 def funded(cohort: pd.Series | None) -> pd.Series:

@@ -50,7 +50,7 @@ def _overview(ctx: AnalysisContext, sec: Section) -> pd.DataFrame:
     g, cfg = ctx.group, ctx.config
     over = ctx.data.groupby(g, observed=True).size().rename("n").reset_index()
     m = ctx.municipalities
-    if len(m):
+    if ctx.has_master_data:
         keep_cols = [c for c in OVERVIEW_COLUMNS if c in m.columns]
         over = m[keep_cols].merge(over, left_on="ags", right_on=g, how="left")
         over["n"] = over["n"].fillna(0).astype(int)
@@ -61,7 +61,7 @@ def _overview(ctx: AnalysisContext, sec: Section) -> pd.DataFrame:
             sec.note("municipalities_without_answers", "kommunen_uebersicht", n=len(unanswered),
                      examples=items_text(unanswered, limit=5))
     else:
-        sec.note("no_municipality_data", "kommunen_uebersicht", what="Stammdaten in der Übersicht / master data")
+        sec.note("no_municipality_data", "kommunen_uebersicht", what=("Stammdaten in der Übersicht", "master data in the overview"))
     return suppress_small_groups(over, "n", cfg.min_n, keep=[c for c in over.columns if c != "n"])
 
 
@@ -91,14 +91,15 @@ def _funnels(ctx: AnalysisContext, sec: Section) -> None:
 def _comparisons(ctx: AnalysisContext, sec: Section) -> None:
     cfg, data = ctx.config, ctx.data
     omni, post = [], []
-    if not len(ctx.municipalities):
+    if not ctx.has_master_data:
         sec.note("no_municipality_data", "vergleich",
-                 what="Vergleich nach Größenklasse, Landkreis und Kohorte / comparison by size class, district, cohort")
+                 what=("Vergleich nach Größenklasse, Landkreis und Kohorte",
+                       "comparison by size class, district and cohort"))
     for by in COMPARISON_COLUMNS:
-        if not len(ctx.municipalities):
+        if not ctx.has_master_data:
             break
         if by not in data.columns or data[by].notna().sum() == 0:
-            sec.note("municipality_column_missing", by, column=by, what=f"Vergleich nach '{by}' / comparison by '{by}'")
+            sec.note("municipality_column_missing", by, column=by, what=(f"Vergleich nach '{by}'", f"comparison by '{by}'"))
             continue
         k = int(data[by].nunique(dropna=True))
         if k < 2:

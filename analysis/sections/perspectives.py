@@ -20,7 +20,7 @@ def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
     m = ctx.roles.get("municipal_commitment")
     if m is None:
         sec.note("no_construct_roles", "municipal_commitment", role="municipal_commitment",
-                 what="Perspektiven / perspective gaps")
+                 what=("Perspektiven", "perspective gaps"))
         return sec.result
     if "role" not in ctx.data.columns:
         return sec.result

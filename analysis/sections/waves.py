@@ -15,8 +15,8 @@ def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
     cfg, g = ctx.config, ctx.group
     if len(ctx.waves) < 2:
         sec.note("single_wave", "wellen", wave=ctx.wave or "–",
-                 what="Veränderung zwischen Wellen und Differenz-von-Differenzen / change between waves and "
-                      "difference-in-differences")
+                 what=("Veränderung zwischen Wellen und Differenz-von-Differenzen",
+                       "change between waves and difference-in-differences"))
         return sec.result
     if not ctx.constructs:
         return sec.result
