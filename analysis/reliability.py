@@ -657,6 +657,7 @@ class OmegaResult:
 
     @property
     def summary(self) -> pd.DataFrame:
+        """One-row table: omega_total, omega_obs, AVE, the model test, the bootstrap CI, n and k."""
         return pd.DataFrame(
             [
                 {
