@@ -33,12 +33,12 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from core.errors import AnalysisError
-
-from .input_checks import as_list, check_columns, numeric_matrix
+from .input_checks import as_list, check_choice, check_level, group_codes, numeric_matrix
+from .notes import analysis_error, warn
 
 __all__ = [
     "NULL_DISTRIBUTIONS",
+    "group_codes",
     "group_mean_reliability",
     "icc",
     "null_variance",
@@ -58,36 +58,6 @@ NULL_DISTRIBUTIONS: dict[str, tuple[float, ...]] = {
 
 
 # --------------------------------------------------------------------------- helpers
-def group_codes(data: pd.DataFrame, group: str | Sequence[str] | None) -> tuple[np.ndarray, pd.DataFrame]:
-    """Integer group code per row (−1 = missing group) and the sorted group keys.
-
-    ``group=None`` puts every row into one group (keys frame with no columns, one row).
-    Used by :mod:`analysis.reliability` and available to other modules.
-    """
-    if group is None:
-        return np.zeros(len(data), dtype=np.int64), pd.DataFrame(index=range(1))
-    cols = as_list(group)
-    check_columns(data, cols)
-    if len(cols) == 1:
-        codes, uniques = pd.factorize(data[cols[0]], sort=True)
-        return codes.astype(np.int64), pd.DataFrame({cols[0]: uniques})
-    parts = [pd.factorize(data[c], sort=True) for c in cols]
-    ok = np.all([p[0] >= 0 for p in parts], axis=0)
-    dims = tuple(max(len(p[1]), 1) for p in parts)
-    flat = np.full(len(data), -1, dtype=np.int64)
-    if ok.any():
-        flat[ok] = np.ravel_multi_index(tuple(p[0][ok] for p in parts), dims)
-    uniq = np.unique(flat[ok])
-    codes = np.full(len(data), -1, dtype=np.int64)
-    codes[ok] = np.searchsorted(uniq, flat[ok])
-    idx = np.unravel_index(uniq, dims)
-    keys = pd.DataFrame({c: np.asarray(p[1])[i] for c, p, i in zip(cols, parts, idx, strict=True)})
-    for c in cols:
-        if isinstance(data[c].dtype, pd.CategoricalDtype):
-            keys[c] = pd.Categorical(keys[c], dtype=data[c].dtype)
-    return codes, keys
-
-
 def _group_moments(
     codes: np.ndarray, n_groups: int, x: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -226,8 +196,7 @@ def icc(
     >>> round(float(icc(df, "y", "g")["icc1"].iloc[0]), 3)
     0.879
     """
-    if not 0 < ci < 1:
-        raise AnalysisError("ci muss zwischen 0 und 1 liegen / ci must lie between 0 and 1.")
+    check_level(ci)
     dvs = as_list(dv)
     codes, keys = group_codes(data, group)
     G_all = len(keys)
@@ -254,6 +223,12 @@ def icc(
         msb, msw = ssb / df1, sw / df2
         k = N / G
         n0 = (N - float((nn**2).sum()) / N) / (G - 1)
+        if msb + msw <= 0:  # no variance at all: every statistic undefined (psych::ICC gives NaN too)
+            warn("outcome_constant", scope=name, variable=name, what="ICC")
+            row.update({"k_mean": k, "n0": n0, "grand_mean": grand, "ms_between": msb, "ms_within": msw,
+                        "df1": df1, "df2": df2})
+            rows.append(row)
+            continue
         F = msb / msw if msw > 0 else math.inf
         p = float(stats.f.sf(F, df1, df2)) if np.isfinite(F) else 0.0
         icc1 = (msb - msw) / (msb + (k - 1) * msw)
@@ -348,8 +323,7 @@ def group_mean_reliability(
     >>> group_mean_reliability(df, "y", "g", min_n=2)["reliability"].round(3).tolist()
     [0.935, 0.935, 0.935]
     """
-    if method not in ("reml", "anova"):
-        raise AnalysisError("method muss 'reml' oder 'anova' sein / method must be 'reml' or 'anova'.")
+    check_choice(method, "method", ("reml", "anova"))
     codes, keys = group_codes(data, group)
     x = numeric_matrix(data, [dv])
     n, mean, ssw = _group_moments(codes, len(keys), x)
@@ -395,31 +369,22 @@ def null_variance(n_options: int = 5, null: str | float | Sequence[float] = "uni
     """
     if isinstance(null, (int, float)) and not isinstance(null, bool):
         if null <= 0:
-            raise AnalysisError("Die Nullvarianz muss positiv sein / null variance must be positive.")
+            raise analysis_error("null_variance_invalid", detail=f"variance {null} <= 0")
         return float(null)
     if n_options < 2:
-        raise AnalysisError("Mindestens 2 Antwortoptionen / at least 2 response options needed.")
+        raise analysis_error("null_variance_invalid", detail=f"{n_options} response option(s), at least 2 needed")
     if isinstance(null, str):
         if null == "uniform":
             return (n_options**2 - 1) / 12.0
-        if null not in NULL_DISTRIBUTIONS:
-            raise AnalysisError(
-                f"Unbekannte Nullverteilung '{null}' / unknown null distribution; "
-                f"use 'uniform', {', '.join(NULL_DISTRIBUTIONS)}, probabilities or a variance."
-            )
+        check_choice(null, "null", ("uniform", *NULL_DISTRIBUTIONS))
         if n_options != 5:
-            raise AnalysisError(
-                f"Die Nullverteilung '{null}' ist nur für 5 Antwortoptionen tabelliert / "
-                f"'{null}' is tabulated for 5 options only; pass probabilities or a variance."
-            )
+            raise analysis_error("null_variance_invalid", detail=f"'{null}' is tabulated for 5 options only")
         probs = np.asarray(NULL_DISTRIBUTIONS[null], dtype=float)
     else:
         probs = np.asarray(null, dtype=float)
         if probs.size != n_options or np.any(probs < 0) or not np.isclose(probs.sum(), 1.0):
-            raise AnalysisError(
-                "Die Wahrscheinlichkeiten müssen n_options Werte ≥ 0 mit Summe 1 sein / "
-                "probabilities must be n_options non-negative values summing to 1."
-            )
+            raise analysis_error("null_variance_invalid",
+                                 detail=f"probabilities must be {n_options} values >= 0 summing to 1")
     v = np.arange(1, probs.size + 1, dtype=float)
     m = float((probs * v).sum())
     return float((probs * (v - m) ** 2).sum())
@@ -458,6 +423,7 @@ def rwg(
     null: str | float | Sequence[float] = "uniform",
     scale_min: float = 1,
     min_n: int = 3,
+    nan_policy: str = "itemwise",
 ) -> pd.DataFrame:
     """Within-group agreement per group: rwg or rwg(j), r*wg(j), awg and AD_M.
 
@@ -479,6 +445,12 @@ def rwg(
         Lowest response code (needed by awg).
     min_n : int, default 3
         Groups with fewer respondents are flagged ``below_min_n`` (rwg is unstable there).
+    nan_policy : {"itemwise", "listwise"}, default "itemwise"
+        Missing answers: ``"itemwise"`` uses every answer of an item (each item variance from the
+        respondents who answered it; the analysis default, because a "weiß nicht" on one item
+        should not discard the respondent's other answers); ``"listwise"`` keeps only respondents
+        who answered every item (R ``multilevel::rwg.j`` and ``awg``, which call ``na.exclude``
+        on the items). Identical without missing answers.
 
     Returns
     -------
@@ -500,7 +472,11 @@ def rwg(
       0 when s̄² > σ²_E (``multilevel::rwg.j``).
     * r*wg(j) = 1 − s̄²/σ²_E, not truncated (Lindell, Brandt & Whitney 1999).
     * awg = 1 − 2s² / {[(H + L)M − M² − HL] · n/(n − 1)} with bounds L, H and group mean M
-      (Brown & Hauenstein 2005); NaN when M is at a bound; awg(j) = mean of the item awg.
+      (Brown & Hauenstein 2005). Its admissible range is (L(n − 1) + H)/n ≤ M ≤ (H(n − 1) + L)/n
+      (outside it the maximum possible variance cannot be reached): there awg is NaN, with an
+      :class:`~analysis.notes.AnalysisWarning` (``awg_outside_range``) counting the groups; a
+      group whose answers all lie at one bound (M = L or M = H) has awg = 1. awg(j) = mean of the
+      item awg (NaN items ignored). This is R ``multilevel::awg`` exactly.
     * AD_M = Σ|x − x̄|/n (``ad_mean``) and AD_Md = Σ|x − Md|/n (``ad_median``); for several
       items the mean over items (Burke, Finkelstein & Dusig 1999). Practical cut-off A/6
       (Burke & Dunlap 2002).
@@ -519,19 +495,27 @@ def rwg(
     single = isinstance(items, str) or len(item_list) == 1
     sigma2 = null_variance(n_options, null)
     low, high = float(scale_min), float(scale_min + n_options - 1)
+    check_choice(nan_policy, "nan_policy", ("itemwise", "listwise"))
     codes, keys = group_codes(data, group)
     G = len(keys)
     x = numeric_matrix(data, item_list)
     out_of_range = (x < low) | (x > high)
     if out_of_range.any():
-        raise AnalysisError(
-            f"Werte außerhalb {low:g}–{high:g} / values outside the response range {low:g}–{high:g}."
-        )
+        col = item_list[int(np.nonzero(out_of_range.any(axis=0))[0][0])]
+        raise analysis_error("values_out_of_range", column=col, low=f"{low:g}", high=f"{high:g}")
+    if nan_policy == "listwise":
+        x = np.where(np.isnan(x).any(axis=1, keepdims=True), np.nan, x)
     n, mean, ssw = _group_moments(codes, G, x)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = np.where(n > 1, ssw / (n - 1), np.nan)
         denom = ((high + low) * mean - mean**2 - high * low) * (n / (n - 1))
-        awg_items = np.where((n > 1) & (denom > 1e-12), 1 - 2 * var / denom, np.nan)
+        awg_items = 1 - 2 * var / denom
+        at_bound = (mean == low) | (mean == high)
+        admissible = (mean >= (low * (n - 1) + high) / n) & (mean <= (high * (n - 1) + low) / n)
+        awg_items = np.where(n > 1, np.where(at_bound, 1.0, np.where(admissible, awg_items, np.nan)), np.nan)
+    outside = int(((n > 1) & ~at_bound & ~admissible).any(axis=1).sum())
+    if outside:
+        warn("awg_outside_range", n=outside)
     ad_m = np.column_stack([_abs_dev(codes, G, x[:, j], mean[:, j]) for j in range(x.shape[1])])
     ad_md = np.column_stack(
         [_abs_dev(codes, G, x[:, j], _group_medians(codes, G, x[:, j])) for j in range(x.shape[1])]
@@ -584,7 +568,7 @@ def _nanmean_rows(a: np.ndarray) -> np.ndarray:
 def rwg_critical_value(
     n: int,
     n_options: int = 5,
-    alpha: float = 0.05,
+    significance: float = 0.05,
     n_items: int = 1,
     null: str | float | Sequence[float] = "uniform",
     n_sim: int = 100_000,
@@ -598,8 +582,8 @@ def rwg_critical_value(
         Group size (respondents).
     n_options : int
         Number of response options A.
-    alpha : float, default 0.05
-        Significance level.
+    significance : float, default 0.05
+        Significance level of the one-sided test (P(rwg ≥ c) ≤ significance under the null).
     n_items : int, default 1
         J > 1 simulates rwg(j) of J independent null items (``multilevel::rwg.j.sim``).
     null : str or probabilities, default "uniform"
@@ -613,7 +597,7 @@ def rwg_critical_value(
     Returns
     -------
     float
-        The smallest attainable value c with P(rwg ≥ c) ≤ alpha under the null.
+        The smallest attainable value c with P(rwg ≥ c) ≤ significance under the null.
 
     Notes
     -----
@@ -628,18 +612,15 @@ def rwg_critical_value(
     0.53
     """
     if n < 2:
-        raise AnalysisError("Gruppengröße n muss ≥ 2 sein / group size n must be at least 2.")
-    if not 0 < alpha < 1:
-        raise AnalysisError("alpha muss zwischen 0 und 1 liegen / alpha must lie between 0 and 1.")
+        raise analysis_error("too_few_respondents", n=n, needed=2)
+    check_level(significance, "significance")
     if isinstance(null, str) and null == "uniform":
         probs = np.full(n_options, 1.0 / n_options)
     elif isinstance(null, str):
         null_variance(n_options, null)  # validates the name / n_options
         probs = np.asarray(NULL_DISTRIBUTIONS[null], dtype=float)
     elif isinstance(null, (int, float)):
-        raise AnalysisError(
-            "Für die Simulation wird eine Verteilung benötigt / simulation needs a distribution, not a variance."
-        )
+        raise analysis_error("null_variance_invalid", detail="the simulation needs a distribution, not a variance")
     else:
         probs = np.asarray(null, dtype=float)
         null_variance(n_options, probs)
@@ -667,7 +648,7 @@ def rwg_critical_value(
     r = np.round(np.concatenate(res), 10)
     u, counts = np.unique(r, return_counts=True)
     surv = np.cumsum(counts[::-1])[::-1] / r.size  # P(r >= u)
-    ok = surv <= alpha
+    ok = surv <= significance
     if not ok.any():
         return math.nan
     return float(u[np.argmax(ok)])

@@ -29,9 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from core.errors import AnalysisError
-
-from .input_checks import check_columns, numeric_column
+from .input_checks import check_choice, check_columns, factorize_groups, numeric_column
+from .notes import analysis_error, items_text
 from .small_cells import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = [
@@ -88,14 +87,11 @@ def _prepare(data: pd.DataFrame, dv: str, between: str, min_groups: int = 2) -> 
     g = sub[between]
     keep = ~np.isnan(y_all) & g.notna().to_numpy()
     y = y_all[keep]
-    codes, labels = pd.factorize(g[keep], sort=True)
-    labels = pd.Index(labels, name=between)
+    codes, labels = factorize_groups(g[keep])
+    labels = labels.rename(between)
     k = len(labels)
     if k < min_groups:
-        raise AnalysisError(
-            f"Für einen Vergleich werden mindestens {min_groups} Gruppen mit Werten in '{dv}' benötigt, "
-            f"gefunden: {k}. / At least {min_groups} groups with values of '{dv}' are needed, found {k}."
-        )
+        raise analysis_error("too_few_groups", scope=dv, n=k, needed=min_groups, variable=dv)
     n, mean, var = _group_stats(y, codes, k)
     return _Groups(y=y, codes=np.asarray(codes), labels=labels, n=n, mean=mean, var=var)
 
@@ -140,11 +136,7 @@ def adjust_pvalues(p: Sequence[float] | np.ndarray | pd.Series, method: PAdjust 
     >>> adjust_pvalues([0.01, 0.04, 0.03], "holm").round(3).tolist()
     [0.03, 0.06, 0.06]
     """
-    if method not in _P_METHODS:
-        raise AnalysisError(
-            f"Unbekannte p-Wert-Korrektur '{method}'; erlaubt: {', '.join(_P_METHODS)}. "
-            f"/ Unknown p-value adjustment '{method}'."
-        )
+    check_choice(method, "p_adjust", _P_METHODS)
     arr = np.asarray(p, dtype=float)
     out = np.full(arr.shape, np.nan)
     ok = ~np.isnan(arr)
@@ -154,7 +146,7 @@ def adjust_pvalues(p: Sequence[float] | np.ndarray | pd.Series, method: PAdjust 
         out[ok] = pv
         return out
     if np.any((pv < 0) | (pv > 1)):
-        raise AnalysisError("p-Werte müssen zwischen 0 und 1 liegen. / p-values must lie in [0, 1].")
+        raise analysis_error("pvalues_out_of_range")
     if method == "bonferroni":
         adj = np.minimum(1.0, pv * m)
     else:
@@ -250,9 +242,7 @@ def anova_oneway(data: pd.DataFrame, dv: str, between: str, ci: float = 0.95) ->
     g = _prepare(data, dv, between)
     ssb, ssw, df1, df2 = _anova_ss(g)
     if df2 <= 0:
-        raise AnalysisError(
-            "Zu wenige Antworten je Gruppe für eine Varianzanalyse. / Too few observations per group for ANOVA."
-        )
+        raise analysis_error("too_few_per_group", scope=dv, test="ANOVA", needed=2)
     msb, msw = ssb / df1, ssw / df2
     sst = ssb + ssw
     F = msb / msw if msw > 0 else np.inf
@@ -314,11 +304,10 @@ def welch_anova(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
     12.898
     """
     g = _prepare(data, dv, between)
-    if np.any(g.n < 2) or np.any(~(g.var > 0)):
-        raise AnalysisError(
-            "Welch-ANOVA braucht in jeder Gruppe mindestens 2 verschiedene Werte. "
-            "/ Welch's ANOVA needs at least 2 distinct values in every group."
-        )
+    if np.any(g.n < 2):
+        raise analysis_error("too_few_per_group", scope=dv, test="Welch-ANOVA", needed=2)
+    if np.any(~(g.var > 0)):
+        raise analysis_error("group_constant", scope=dv, test="Welch-ANOVA", groups=items_text(g.labels[~(g.var > 0)]))
     k = g.k
     w = g.n / g.var
     W = w.sum()
@@ -394,9 +383,7 @@ def kruskal(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
     Rj = np.bincount(g.codes, weights=r, minlength=k)
     C = 1 - ties / (N**3 - N)
     if C <= 0:
-        raise AnalysisError(
-            f"Alle Werte von '{dv}' sind gleich; kein Rangtest möglich. / All values of '{dv}' are equal."
-        )
+        raise analysis_error("outcome_constant", scope=dv, variable=dv, what="Kruskal-Wallis")
     H = float((12 / (N * (N + 1)) * np.sum(Rj**2 / g.n) - 3 * (N + 1)) / C)
     df = k - 1
     return pd.DataFrame(
@@ -457,9 +444,7 @@ def games_howell(data: pd.DataFrame, dv: str, between: str, ci: float = 0.95) ->
     """
     g = _prepare(data, dv, between)
     if np.any(g.n < 2):
-        raise AnalysisError(
-            "Games-Howell braucht mindestens 2 Werte je Gruppe. / Games-Howell needs 2+ values per group."
-        )
+        raise analysis_error("too_few_per_group", scope=dv, test="Games-Howell", needed=2)
     a, b = _pairs(g.k)
     va, vb = g.var[a] / g.n[a], g.var[b] / g.n[b]
     se = np.sqrt(va + vb)
@@ -598,10 +583,8 @@ def dunn_test(
     >>> dunn_test(df, "y", "g")[["A", "B"]].values.tolist()
     [['a', 'b'], ['a', 'c'], ['b', 'c']]
     """
-    if alternative not in ("two-sided", "one-sided", "greater", "less"):
-        raise AnalysisError(f"Unbekannte Alternative '{alternative}'. / Unknown alternative '{alternative}'.")
-    if p_adjust not in _P_METHODS:
-        raise AnalysisError(f"Unbekannte p-Wert-Korrektur '{p_adjust}'. / Unknown adjustment '{p_adjust}'.")
+    check_choice(alternative, "alternative", ("two-sided", "one-sided", "greater", "less"))
+    check_choice(p_adjust, "p_adjust", _P_METHODS)
     g = _prepare(data, dv, between)
     N, k = g.N, g.k
     r, ties = _ranks(g)
@@ -738,10 +721,8 @@ def compare_groups(
     ('Welch ANOVA', 3)
     """
     for m in p_adjust:
-        if m not in _P_METHODS:
-            raise AnalysisError(f"Unbekannte p-Wert-Korrektur '{m}'. / Unknown adjustment '{m}'.")
-    if kind not in ("auto", "scale", "item"):
-        raise AnalysisError(f"Unbekannte Art '{kind}' (auto, scale, item). / Unknown kind '{kind}'.")
+        check_choice(m, "p_adjust", _P_METHODS)
+    check_choice(kind, "kind", ("auto", "scale", "item"))
     g_all = _prepare(data, dv, between, min_groups=1)
     small = g_all.n < min_n
     excluded = pd.DataFrame(
@@ -749,11 +730,7 @@ def compare_groups(
     )
     keep_labels = g_all.labels[~small]
     if len(keep_labels) < 2:
-        raise AnalysisError(
-            f"Nach Ausschluss der Gruppen mit weniger als {min_n} Antworten bleiben {len(keep_labels)} "
-            f"Gruppe(n); ein Vergleich braucht mindestens 2. / After excluding groups with n < {min_n}, "
-            f"{len(keep_labels)} group(s) remain; at least 2 are needed."
-        )
+        raise analysis_error("too_few_groups_min_n", scope=dv, n=len(keep_labels), min_n=min_n, variable=dv)
     sub = pd.DataFrame({dv: g_all.y, between: g_all.labels[g_all.codes]})
     sub = sub[sub[between].isin(keep_labels)].reset_index(drop=True)
     if kind == "auto":

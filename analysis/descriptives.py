@@ -14,9 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from core.errors import AnalysisError
-
-from .input_checks import as_list, check_columns, numeric_column
+from .input_checks import as_list, check_choice, check_columns, check_level, factorize_groups, numeric_column
+from .notes import analysis_error
 from .small_cells import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = [
@@ -90,11 +89,10 @@ def oneway_variance_components(
     n = np.asarray(n, dtype=float)
     ybar = np.asarray(ybar, dtype=float)
     N, G = n.sum(), len(n)
-    if G < 2 or N - G <= 0:
-        raise AnalysisError(
-            "Für Varianzkomponenten werden mindestens 2 Gruppen und Gruppen mit mehr als einer Antwort "
-            "benötigt. / Variance components need 2+ groups and some groups with 2+ answers."
-        )
+    if G < 2:
+        raise analysis_error("too_few_groups", n=G, needed=2, variable="y")
+    if N - G <= 0:
+        raise analysis_error("too_few_per_group", test="variance components", needed=2)
     if method == "anova":
         msw = ssw / (N - G)
         grand = np.sum(n * ybar) / N
@@ -102,8 +100,7 @@ def oneway_variance_components(
         n0 = (N - np.sum(n**2) / N) / (G - 1)
         tau2 = max(0.0, (msb - msw) / n0)
         return VarianceComponents(float(tau2), float(msw), _gls_mean(n, ybar, tau2, msw), "anova")
-    if method != "reml":
-        raise AnalysisError(f"Unbekannte Methode '{method}' (reml, anova). / Unknown method '{method}'.")
+    check_choice(method, "method", ("reml", "anova"))
 
     def crit(rho: float) -> tuple[float, float, float]:
         inv_a = 1.0 / (1.0 / n + rho)
@@ -184,17 +181,16 @@ def municipality_summary(
     """
     dvs = as_list(dv)
     check_columns(data, [*dvs, group, *label_cols])
-    if not 0 < ci < 1:
-        raise AnalysisError("ci muss zwischen 0 und 1 liegen. / ci must lie in (0, 1).")
+    check_level(ci)
     frames = []
     for col in dvs:  # loop over outcomes; all group work is vectorised
         y_all = numeric_column(data[col], col)
         keep = ~np.isnan(y_all) & data[group].notna().to_numpy()
         y = y_all[keep]
-        codes, labels = pd.factorize(data.loc[keep, group], sort=True)
+        codes, labels = factorize_groups(data.loc[keep, group])
         G = len(labels)
         if G == 0:
-            raise AnalysisError(f"Keine gültigen Werte in '{col}'. / No valid values in '{col}'.")
+            raise analysis_error("no_valid_values", scope=col, column=col)
         n = np.bincount(codes, minlength=G).astype(float)
         mean = np.bincount(codes, weights=y, minlength=G) / n
         dev2 = np.bincount(codes, weights=(y - mean[codes]) ** 2, minlength=G)
@@ -237,8 +233,8 @@ def _group_codes(data: pd.DataFrame, group: str | None) -> tuple[np.ndarray, pd.
     """Group codes (−1 for missing group), labels, and the mask of rows with a group."""
     if group is None:
         return np.zeros(len(data), dtype=np.int64), pd.Index(["all"]), np.ones(len(data), dtype=bool)
-    codes, labels = pd.factorize(data[group], sort=True)
-    return np.asarray(codes), pd.Index(labels), np.asarray(codes) >= 0
+    codes, labels = factorize_groups(data[group])
+    return codes, labels, codes >= 0
 
 
 def _category_codes(s: pd.Series, item: str, codes: Sequence[float]) -> np.ndarray:
@@ -251,10 +247,7 @@ def _category_codes(s: pd.Series, item: str, codes: Sequence[float]) -> np.ndarr
     bad = (cat < 0) & ~np.isnan(vals)
     if bad.any():
         found = sorted(set(vals[bad].tolist()))[:5]
-        raise AnalysisError(
-            f"Item '{item}' hat Werte außerhalb der Antwortcodes {tuple(codes)}: {found}. "
-            f"/ Item '{item}' has values outside the response codes {tuple(codes)}: {found}."
-        )
+        raise analysis_error("values_outside_codes", scope=item, item=item, codes=tuple(codes), found=found)
     return cat
 
 
@@ -310,7 +303,7 @@ def likert_frequencies(
     codes = list(codes)
     K = len(codes)
     if K == 0 or len(set(codes)) != K:
-        raise AnalysisError("Die Antwortcodes müssen eindeutig sein. / Response codes must be unique.")
+        raise analysis_error("codes_not_unique")
     if labels is None:
         lab = [f"{c:g}" if isinstance(c, float) else str(c) for c in codes]
     elif isinstance(labels, Mapping):
@@ -318,9 +311,7 @@ def likert_frequencies(
     else:
         lab = [str(x) for x in labels]
         if len(lab) != K:
-            raise AnalysisError(
-                f"{len(lab)} Beschriftungen für {K} Codes. / {len(lab)} labels given for {K} codes."
-            )
+            raise analysis_error("labels_mismatch", n_labels=len(lab), n_codes=K)
     gcodes, glabels, has_group = _group_codes(data, group)
     G = len(glabels)
     frames = []

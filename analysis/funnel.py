@@ -19,9 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from core.errors import AnalysisError
-
-from .input_checks import check_columns, numeric_column
+from .input_checks import check_choice, check_columns, check_level, factorize_groups, numeric_column
+from .notes import analysis_error
 from .small_cells import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = ["FunnelResult", "binomial_limits", "funnel_limits"]
@@ -286,18 +285,16 @@ def funnel_limits(
     (['ags', 'n', 'value', 'se'], 6)
     """
     if kind not in ("mean", "proportion"):
-        raise AnalysisError(f"Unbekannte Art '{kind}' (mean, proportion). / Unknown kind '{kind}'.")
-    if overdispersion not in (None, "multiplicative", "additive"):
-        raise AnalysisError(
-            f"Unbekannte Überdispersions-Korrektur '{overdispersion}'. / Unknown overdispersion '{overdispersion}'."
-        )
-    if od_scale not in ("arcsine", "identity"):
-        raise AnalysisError(f"Unbekannte Skala '{od_scale}'. / Unknown od_scale '{od_scale}'.")
+        raise analysis_error("invalid_argument", name="kind", value=repr(kind), allowed="'mean', 'proportion'")
+    check_choice(overdispersion, "overdispersion", (None, "multiplicative", "additive"))
+    check_choice(od_scale, "od_scale", ("arcsine", "identity"))
     levels = tuple(float(v) for v in levels)
-    if not levels or any(not 0 < v < 1 for v in levels):
-        raise AnalysisError("Niveaus müssen zwischen 0 und 1 liegen. / levels must lie in (0, 1).")
+    if not levels:
+        raise analysis_error("invalid_argument", name="levels", value="()", allowed="levels in (0, 1)")
+    for v in levels:
+        check_level(v, "levels")
     if not 0 <= winsor < 0.5:
-        raise AnalysisError("winsor muss in [0, 0.5) liegen. / winsor must lie in [0, 0.5).")
+        raise analysis_error("invalid_argument", name="winsor", value=winsor, allowed="[0, 0.5)")
     check_columns(data, [dv, group, *label_cols])
 
     raw = data[dv]
@@ -309,14 +306,11 @@ def funnel_limits(
     keep = ~np.isnan(y_all) & data[group].notna().to_numpy()
     y = y_all[keep]
     if kind == "proportion" and not np.isin(y, (0.0, 1.0)).all():
-        raise AnalysisError(
-            f"Für Anteile muss '{dv}' 0/1 sein oder 'success' angegeben werden. "
-            f"/ For proportions '{dv}' must be 0/1, or give 'success' codes."
-        )
-    codes, labels = pd.factorize(data.loc[keep, group], sort=True)
+        raise analysis_error("proportion_not_binary", scope=dv, column=dv)
+    codes, labels = factorize_groups(data.loc[keep, group])
     G = len(labels)
     if G == 0:
-        raise AnalysisError(f"Keine gültigen Werte in '{dv}'. / No valid values in '{dv}'.")
+        raise analysis_error("no_valid_values", scope=dv, column=dv)
     n = np.bincount(codes, minlength=G).astype(float)
     value = np.bincount(codes, weights=y, minlength=G) / n
     N = len(y)
@@ -326,16 +320,13 @@ def funnel_limits(
     if kind == "mean":
         ssw = float(np.sum((y - value[codes]) ** 2))
         if N - G <= 0 or ssw <= 0:
-            raise AnalysisError(
-                "Die Streuung innerhalb der Gruppen ist 0 oder nicht schätzbar. "
-                "/ The within-group SD is zero or cannot be estimated."
-            )
+            raise analysis_error("within_sd_zero", scope=dv)
         sigma = float(np.sqrt(ssw / (N - G)))
         s = sigma / np.sqrt(n)
         z = (value - theta0) / s
     else:
         if not 0 < theta0 < 1:
-            raise AnalysisError("Der Zielanteil muss zwischen 0 und 1 liegen. / target must lie in (0, 1).")
+            check_level(theta0, "target")
         if od_scale == "arcsine":
             s = 1 / (2 * np.sqrt(n))
             z = (np.arcsin(np.sqrt(value)) - np.arcsin(np.sqrt(theta0))) / s

@@ -45,16 +45,18 @@ hypothesised direction is ruled out); otherwise **inconclusive**.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from core.errors import AnalysisError
+from core.problems import Problem
 
-from .input_checks import check_columns
+from .input_checks import check_columns, check_level
 from .multilevel import contextual_terms, fit_multilevel
+from .notes import NOTES, warn
 from .typology import commitment_typology
 
 __all__ = [
@@ -131,12 +133,12 @@ def _fmt_p(p: float, lang: str) -> str:
     return f"p = {format_number_de(p, 3)}" if lang == "de" else f"p = {p:.3f}"
 
 
-def verdict(ci_lo: float, ci_hi: float, smallest_effect: float = 0.2) -> str:
+def verdict(ci_low: float, ci_high: float, smallest_effect: float = 0.2) -> str:
     """Verdict of a directional hypothesis (effect > 0) from its CI and a smallest effect δ.
 
-    * ``"not supported"`` if ci_hi < δ (effects of relevant size are ruled out; this includes
+    * ``"not supported"`` if ci_high < δ (effects of relevant size are ruled out; this includes
       significant effects in the opposite direction and trivially small positive effects);
-    * ``"supported"`` if ci_lo > 0 (and not the case above);
+    * ``"supported"`` if ci_low > 0 (and not the case above);
     * ``"inconclusive"`` otherwise (the CI contains 0 and reaches δ).
 
     Interval-based reasoning after Lakens, Scheel & Isager (2018, *AMPPS* 1, 259–269).
@@ -144,11 +146,11 @@ def verdict(ci_lo: float, ci_hi: float, smallest_effect: float = 0.2) -> str:
     >>> verdict(0.1, 0.5), verdict(-0.3, 0.1), verdict(-0.1, 0.4), verdict(0.05, 0.15)
     ('supported', 'not supported', 'inconclusive', 'not supported')
     """
-    if ci_lo is None or ci_hi is None or np.isnan(ci_lo) or np.isnan(ci_hi):
+    if ci_low is None or ci_high is None or np.isnan(ci_low) or np.isnan(ci_high):
         return "not testable"
-    if ci_hi < smallest_effect:
+    if ci_high < smallest_effect:
         return "not supported"
-    if ci_lo > 0:
+    if ci_low > 0:
         return "supported"
     return "inconclusive"
 
@@ -172,24 +174,6 @@ def _sentences(key: str, est: float, lo: float, hi: float, p: float, G: int, N: 
 
 
 # --------------------------------------------------------------------------- helpers
-def _cols(config: Mapping[str, Any] | None) -> dict[str, Any]:
-    cfg: dict[str, Any] = dict(DEFAULT_COLUMNS)
-    cfg.update({"smallest_effect": 0.2, "alpha": 0.05, "min_n": 5, "threshold": None,
-                "wave_value": "first", "eb_adjust": True})
-    if config is None:
-        return cfg
-    if not isinstance(config, Mapping):  # an AnalysisConfig-like object
-        for src, dst in (("smallest_effect", "smallest_effect"), ("min_n", "min_n"), ("group", "group"),
-                         ("typology_threshold", "threshold")):
-            if hasattr(config, src):
-                cfg[dst] = getattr(config, src)
-        if hasattr(config, "ci"):
-            cfg["alpha"] = 1 - config.ci
-        return cfg
-    cfg.update(config)
-    return cfg
-
-
 def _role_term(data: pd.DataFrame, role: str | None) -> str:
     if role and role in data.columns and data[role].nunique(dropna=True) > 1:
         return f" + C({role})"
@@ -214,18 +198,28 @@ def _row(key: str, operationalisation: str, outcome: str, predictor: str, method
         sde = f"{key}: nicht prüfbar – {note}"
         sen = f"{key}: not testable – {note}"
     else:
-        est, lo, hi, p = (float(coef[k]) for k in ("estimate", "ci_lo", "ci_hi", "p"))
+        est, lo, hi, p = (float(coef[k]) for k in ("estimate", "ci_low", "ci_high", "p"))
         verd = verdict(lo, hi, smallest_effect)
         sde, sen = _sentences(key, est, lo, hi, p, G, N, verd, templates)
     return pd.DataFrame([{
         "hypothesis": key, "statement_de": st_de, "statement_en": st_en,
         "operationalisation": operationalisation, "outcome": outcome, "predictor": predictor,
-        "method": method, "estimate": est, "ci_lo": lo, "ci_hi": hi, "p": p,
+        "method": method, "estimate": est, "ci_low": lo, "ci_high": hi, "p": p,
         "effect_size": effect_size, "effect_size_type": effect_size_type,
         "n_municipalities": G, "n_respondents": N, "smallest_effect": smallest_effect,
         "verdict": verd, "verdict_de": VERDICTS[verd][0],
         "sentence_de": sde, "sentence_en": sen, "note": note,
     }])
+
+
+def _not_testable(key: str, operationalisation: str, outcome: str, predictor: str, problem: Problem,
+                  smallest_effect: float, G: int = 0, N: int = 0) -> pd.DataFrame:
+    """The row of a hypothesis that cannot be tested; the reason (a catalogue problem) goes into
+    ``note`` and is issued as an :class:`~analysis.notes.AnalysisWarning` (``hypothesis_not_testable``)."""
+    reason = f"{problem.message_de} / {problem.message_en}"
+    warn("hypothesis_not_testable", scope=key, hypothesis=key, reason=reason, stacklevel=3)
+    return _row(key, operationalisation, outcome, predictor, "", None, G, N, smallest_effect, np.nan, "",
+                ("", "", "", ""), note=reason)
 
 
 def _std_effect(res: Any, coef: pd.Series) -> float:
@@ -235,16 +229,16 @@ def _std_effect(res: Any, coef: pd.Series) -> float:
 
 
 def _fact_hypothesis(key: str, data: pd.DataFrame, structure: str, fact: str, group: str, role: str | None,
-                     smallest_effect: float, alpha: float, templates: tuple[str, str, str, str],
+                     smallest_effect: float, ci: float, templates: tuple[str, str, str, str],
                      operationalisation: str) -> pd.DataFrame:
     check_columns(data, [structure, fact, group])
     d = data.assign(_fact=_as_float_fact(data[fact]))
     d = d.dropna(subset=[structure, "_fact", group])
     if d["_fact"].nunique() < 2:
-        return _row(key, operationalisation, structure, fact, "", None, 0, 0, smallest_effect, np.nan, "",
-                    templates, note=f"'{fact}' hat nur einen Wert / has one value only")
+        return _not_testable(key, operationalisation, structure, fact,
+                             NOTES.problem("fact_single_value", column=fact), smallest_effect)
     res = fit_multilevel(d, f"{structure} ~ _fact{_role_term(d, role)}", group=group, method="auto",
-                         ddf="between-within", alpha=alpha)
+                         ddf="between-within", ci=ci)
     c = res.coef("_fact")
     return _row(key, operationalisation, structure, fact,
                 "random-intercept model (REML), t with between-within df; role as covariate",
@@ -256,7 +250,7 @@ def _fact_hypothesis(key: str, data: pd.DataFrame, structure: str, fact: str, gr
 def hypothesis_h1(data: pd.DataFrame, municipal: str = "kommunal", civil: str = "zivil",
                   structure: str = "struktur", group: str = "ags", role: str | None = "role",
                   threshold: float | None = None, min_n: int = 5, smallest_effect: float = 0.2,
-                  alpha: float = 0.05) -> pd.DataFrame:
+                  ci: float = 0.95) -> pd.DataFrame:
     """H1: partnership municipalities (both commitments high) have stronger structures.
 
     Model: ``structure ~ P_j + C(role) + (1 | group)`` with P_j = 1 if the municipality is of type
@@ -291,11 +285,10 @@ def hypothesis_h1(data: pd.DataFrame, municipal: str = "kommunal", civil: str = 
     op = (f"Typ 'Partnerschaft' (Mittel von {municipal} und {civil} je Kommune > Schwelle) vs. übrige Typen → "
           f"{structure}")
     if d["_partner"].nunique() < 2:
-        return _row("H1", op, structure, "partnership type", "", None, int(d[group].nunique()), len(d),
-                    smallest_effect, np.nan, "", templates,
-                    note="alle oder keine Kommune vom Typ Partnerschaft / all or no partnership municipalities")
+        return _not_testable("H1", op, structure, "partnership type", NOTES.problem("partnership_all_or_none"),
+                             smallest_effect, int(d[group].nunique()), len(d))
     res = fit_multilevel(d, f"{structure} ~ _partner{_role_term(d, role)}", group=group, method="auto",
-                         ddf="between-within", alpha=alpha)
+                         ddf="between-within", ci=ci)
     c = res.coef("_partner")
     return _row("H1", op, structure, "partnership type (municipality level)",
                 "random-intercept model (REML), t with between-within df; role as covariate",
@@ -305,7 +298,7 @@ def hypothesis_h1(data: pd.DataFrame, municipal: str = "kommunal", civil: str = 
 
 def hypothesis_h2(data: pd.DataFrame, structure: str = "struktur", council: str = "council_resolution",
                   group: str = "ags", role: str | None = "role", smallest_effect: float = 0.2,
-                  alpha: float = 0.05) -> pd.DataFrame:
+                  ci: float = 0.95) -> pd.DataFrame:
     """H2: a clear municipal commitment (council resolution) goes with stronger structures.
 
     Model ``structure ~ council + C(role) + (1 | group)``: the difference between municipalities
@@ -323,20 +316,20 @@ def hypothesis_h2(data: pd.DataFrame, structure: str = "struktur", council: str 
         "Municipalities with a council resolution have on average {e} points [{lo}; {hi}] stronger structures",
         "Municipalities with a council resolution have on average {e} points [{lo}; {hi}] weaker structures",
     )
-    return _fact_hypothesis("H2", data, structure, council, group, role, smallest_effect, alpha, templates,
+    return _fact_hypothesis("H2", data, structure, council, group, role, smallest_effect, ci, templates,
                             f"Ratsbeschluss ({council}, Fakt) → {structure}; ergänzend PAR02")
 
 
 def hypothesis_h3(data: pd.DataFrame, structure: str = "struktur", mayor: str = "mayor_involved",
                   group: str = "ags", role: str | None = "role", smallest_effect: float = 0.2,
-                  alpha: float = 0.05) -> pd.DataFrame:
+                  ci: float = 0.95) -> pd.DataFrame:
     """H3: municipalities whose mayor is actively involved have stronger structures.
 
     Same model as :func:`hypothesis_h2` with the fact ``mayor`` (raw difference; adjusted: F2).
 
     Examples
     --------
-    >>> hypothesis_h3(df)[["estimate", "ci_lo", "ci_hi"]]   # doctest: +SKIP
+    >>> hypothesis_h3(df)[["estimate", "ci_low", "ci_high"]]   # doctest: +SKIP
     """
     templates = (
         "Kommunen mit aktiv eingebundener Bürgermeisterin / eingebundenem Bürgermeister haben im Mittel "
@@ -346,12 +339,12 @@ def hypothesis_h3(data: pd.DataFrame, structure: str = "struktur", mayor: str = 
         "Municipalities with an actively involved mayor have on average {e} points [{lo}; {hi}] stronger structures",
         "Municipalities with an actively involved mayor have on average {e} points [{lo}; {hi}] weaker structures",
     )
-    return _fact_hypothesis("H3", data, structure, mayor, group, role, smallest_effect, alpha, templates,
+    return _fact_hypothesis("H3", data, structure, mayor, group, role, smallest_effect, ci, templates,
                             f"Bürgermeister/in eingebunden ({mayor}, Fakt) → {structure}; ergänzend PAR03")
 
 
 def hypothesis_h4(data: pd.DataFrame, participation: str = "KOM04", identification: str = "PAR04",
-                  group: str = "ags", smallest_effect: float = 0.2, alpha: float = 0.05) -> pd.DataFrame:
+                  group: str = "ags", smallest_effect: float = 0.2, ci: float = 0.95) -> pd.DataFrame:
     """H4: where participation is enabled, identification and shared responsibility are higher.
 
     Contextual model ``identification ~ x_b + x_w + (1 | group)`` with x_b the municipality mean
@@ -379,7 +372,7 @@ def hypothesis_h4(data: pd.DataFrame, participation: str = "KOM04", identificati
     )
     op = f"Beteiligung ermöglicht ({participation}, Kommunenmittel) → Identifikation/Mitverantwortung ({identification})"
     res = fit_multilevel(d, f"{identification} ~ {participation}_b + {participation}_w", group=group,
-                         method="auto", ddf="between-within", alpha=alpha)
+                         method="auto", ddf="between-within", ci=ci)
     c = res.coef(f"{participation}_b")
     sd_b = float(d.groupby(group)[f"{participation}_b"].first().std())
     es = float(c["estimate"]) * sd_b / math.sqrt(res.tau2 + res.sigma2)
@@ -389,7 +382,7 @@ def hypothesis_h4(data: pd.DataFrame, participation: str = "KOM04", identificati
 
 
 def _h5_model(data: pd.DataFrame, municipal: str, civil: str, structure: str, group: str, role: str | None,
-              council: str | None, mayor: str | None, center: float, eb_adjust: bool, alpha: float) -> Any:
+              council: str | None, mayor: str | None, center: float, eb_adjust: bool, ci: float) -> Any:
     facts = [f for f in (council, mayor) if f and f in data.columns]
     check_columns(data, [municipal, civil, structure, group])
     d = data.copy()
@@ -402,7 +395,7 @@ def _h5_model(data: pd.DataFrame, municipal: str, civil: str, structure: str, gr
                          covariates=fact_names, interaction=(municipal, civil))
     rhs = (f"{municipal}_b + {civil}_b + {municipal}_b__{civil}_b + {municipal}_w + {civil}_w"
            + "".join(f" + {f}" for f in fact_names) + _role_term(d, role))
-    res = fit_multilevel(d, f"{structure} ~ {rhs}", group=group, method="auto", ddf="between-within", alpha=alpha)
+    res = fit_multilevel(d, f"{structure} ~ {rhs}", group=group, method="auto", ddf="between-within", ci=ci)
     return res, dict(zip(facts, fact_names))
 
 
@@ -410,7 +403,7 @@ def hypothesis_h5(data: pd.DataFrame, municipal: str = "kommunal", civil: str = 
                   structure: str = "struktur", group: str = "ags", role: str | None = "role",
                   council: str | None = "council_resolution", mayor: str | None = "mayor_involved",
                   center: float = 3.0, eb_adjust: bool = True, smallest_effect: float = 0.2,
-                  alpha: float = 0.05) -> pd.DataFrame:
+                  ci: float = 0.95) -> pd.DataFrame:
     """H5: municipal strength grows with a strong civil society (municipal × civil interaction).
 
     Contextual random-intercept model (REML, between-within df)::
@@ -429,7 +422,7 @@ def hypothesis_h5(data: pd.DataFrame, municipal: str = "kommunal", civil: str = 
     --------
     >>> hypothesis_h5(df)[["estimate", "verdict"]]   # doctest: +SKIP
     """
-    res, _ = _h5_model(data, municipal, civil, structure, group, role, council, mayor, center, eb_adjust, alpha)
+    res, _ = _h5_model(data, municipal, civil, structure, group, role, council, mayor, center, eb_adjust, ci)
     term = f"{municipal}_b__{civil}_b"
     c = res.coef(term)
     templates = (
@@ -455,7 +448,7 @@ def hypothesis_f_facts(data: pd.DataFrame, municipal: str = "kommunal", civil: s
                        structure: str = "struktur", group: str = "ags", role: str | None = "role",
                        council: str = "council_resolution", mayor: str = "mayor_involved",
                        center: float = 3.0, eb_adjust: bool = True, smallest_effect: float = 0.2,
-                       alpha: float = 0.05) -> pd.DataFrame:
+                       ci: float = 0.95) -> pd.DataFrame:
     """F1, F2: council resolution and mayor involvement, adjusted for commitment and each other.
 
     The coefficients of ``council`` and ``mayor`` in the H5 model (:func:`hypothesis_h5`): the
@@ -468,7 +461,7 @@ def hypothesis_f_facts(data: pd.DataFrame, municipal: str = "kommunal", civil: s
     """
     check_columns(data, [council, mayor])
     res, names = _h5_model(data, municipal, civil, structure, group, role, council, mayor, center, eb_adjust,
-                           alpha)
+                           ci)
     rows = []
     for key, fact, t in (
         ("F1", council, ("Bei gleichem Engagement haben Kommunen mit Ratsbeschluss im Mittel {e} Punkte [{lo}; {hi}] "
@@ -496,27 +489,66 @@ def hypothesis_f_facts(data: pd.DataFrame, municipal: str = "kommunal", civil: s
     return pd.concat(rows, ignore_index=True)
 
 
-def evaluate_hypotheses(data: pd.DataFrame, config: Mapping[str, Any] | Any | None = None) -> pd.DataFrame:
+def evaluate_hypotheses(
+    data: pd.DataFrame,
+    *,
+    group: str = "ags",
+    role: str | None = "role",
+    municipal: str = "kommunal",
+    civil: str = "zivil",
+    structure: str = "struktur",
+    council: str = "council_resolution",
+    mayor: str = "mayor_involved",
+    participation: str = "KOM04",
+    identification: str = "PAR04",
+    midpoint: float = 3.0,
+    threshold: float | None = None,
+    smallest_effect: float = 0.2,
+    ci: float = 0.95,
+    min_n: int = 5,
+    eb_adjust: bool = True,
+    wave: str | None = "wave",
+) -> pd.DataFrame:
     """Test the Baustein's reflection statements H1..H5 and the fact hypotheses F1, F2.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        Respondent-level frame with scale scores, items and municipality facts (e.g.
-        ``Dataset.analysis_frame()`` after :func:`analysis.scoring.score_scales`).
-    config : mapping or AnalysisConfig, optional
-        Column names (keys of :data:`DEFAULT_COLUMNS`: ``group, role, wave, municipal, civil,
-        structure, council, mayor, participation, identification``) and settings
-        ``smallest_effect`` (0.2 scale points), ``alpha`` (0.05), ``min_n`` (5), ``threshold``
-        (typology, default midpoint), ``wave_value`` ("first" = baseline wave, "last", a wave
-        value, or None = all rows), ``eb_adjust`` (True). An :class:`analysis.results.AnalysisConfig`
-        is accepted (``smallest_effect``, ``ci``, ``min_n``, ``group``, ``typology_threshold``).
+        Respondent-level frame of **one wave** with scale scores, items and municipality facts
+        (e.g. ``Dataset.analysis_frame()`` after :func:`analysis.scoring.score_scales`, filtered
+        to one wave). Every row given is used.
+    group, role : str
+        Municipality and respondent-role columns (``role=None``: no role covariate).
+    municipal, civil, structure : str
+        Score columns of municipal commitment, civil-society commitment and structure strength
+        (:func:`analysis.run` takes them from the construct roles of the instrument).
+    council, mayor : str
+        Municipality facts: council resolution, mayor involved.
+    participation, identification : str
+        Items of H4 (participation enabled, identification / shared responsibility).
+    midpoint : float, default 3.0
+        Scale midpoint of the commitment scores: centre of the H5/F models and default typology
+        threshold of H1.
+    threshold : float, optional
+        Typology threshold of H1 (default: ``midpoint``).
+    smallest_effect : float, default 0.2
+        Smallest effect of interest (scale points) of the verdicts.
+    ci : float, default 0.95
+        Confidence level of every interval (and so of the verdicts).
+    min_n : int, default 5
+        Municipalities with fewer respondents get no commitment type (H1).
+    eb_adjust : bool, default True
+        Empirical-Bayes adjusted municipality means in H5, F1, F2.
+    wave : str or None, default "wave"
+        Column holding the wave; its value(s) in ``data`` are written into the result column
+        ``wave``. Rows of several waves are used as given, with an
+        :class:`~analysis.notes.AnalysisWarning` (``waves_mixed``): select one wave first.
 
     Returns
     -------
     pandas.DataFrame
         One row per hypothesis: ``hypothesis, statement_de, statement_en, operationalisation,
-        outcome, predictor, method, estimate, ci_lo, ci_hi, p, effect_size, effect_size_type,
+        outcome, predictor, method, estimate, ci_low, ci_high, p, effect_size, effect_size_type,
         n_municipalities, n_respondents, smallest_effect, verdict, verdict_de, sentence_de,
         sentence_en, note, wave``. A hypothesis whose columns are absent or which cannot be
         estimated gets ``verdict = "not testable"`` and the reason in ``note``.
@@ -524,44 +556,45 @@ def evaluate_hypotheses(data: pd.DataFrame, config: Mapping[str, Any] | Any | No
     Notes
     -----
     Operationalisations, models and the verdict rule: module docstring. The hypotheses are
-    tested on one wave (default: the baseline) so that the programme effect between waves does
-    not mix into cross-sectional comparisons. Several hypotheses are tested on the same data:
-    p-values are unadjusted; the verdicts rest on 95 % CIs and a smallest effect of interest.
+    cross-sectional: they are tested on the rows given, which should be one wave, so that the
+    programme effect between waves does not mix into the comparisons (:func:`analysis.run`
+    passes its cross-sectional wave, by default the latest one, and says which in ``wave``).
+    Several hypotheses are tested on the same data: p-values are unadjusted; the verdicts rest on
+    ``ci`` intervals and a smallest effect of interest.
 
     Examples
     --------
-    >>> res = evaluate_hypotheses(frame)                              # doctest: +SKIP
-    >>> res[["hypothesis", "estimate", "ci_lo", "ci_hi", "verdict"]]  # doctest: +SKIP
+    >>> res = evaluate_hypotheses(frame, municipal="kommunal", civil="zivil")   # doctest: +SKIP
+    >>> res[["hypothesis", "estimate", "ci_low", "ci_high", "verdict"]]            # doctest: +SKIP
     """
-    cfg = _cols(config)
+    check_level(ci)
     d = data
     wave_used: Any = None
-    wcol = cfg["wave"]
-    if cfg["wave_value"] is not None and wcol in d.columns and d[wcol].nunique() > 1:
-        waves = sorted(d[wcol].dropna().unique())
-        wv = cfg["wave_value"]
-        wave_used = waves[0] if wv == "first" else waves[-1] if wv == "last" else wv
-        d = d[d[wcol] == wave_used]
-    g, role, a, se = cfg["group"], cfg["role"], cfg["alpha"], cfg["smallest_effect"]
+    if wave is not None and wave in d.columns:
+        present = [str(w) for w in pd.unique(d[wave].dropna())]
+        wave_used = ", ".join(present) if present else None
+        if len(present) > 1:
+            warn("waves_mixed", waves=wave_used)
+    thr = midpoint if threshold is None else threshold
+    se = smallest_effect
     calls: list[tuple[str, Callable[[], pd.DataFrame]]] = [
-        ("H1", lambda: hypothesis_h1(d, cfg["municipal"], cfg["civil"], cfg["structure"], g, role,
-                                     cfg["threshold"], cfg["min_n"], se, a)),
-        ("H2", lambda: hypothesis_h2(d, cfg["structure"], cfg["council"], g, role, se, a)),
-        ("H3", lambda: hypothesis_h3(d, cfg["structure"], cfg["mayor"], g, role, se, a)),
-        ("H4", lambda: hypothesis_h4(d, cfg["participation"], cfg["identification"], g, se, a)),
-        ("H5", lambda: hypothesis_h5(d, cfg["municipal"], cfg["civil"], cfg["structure"], g, role,
-                                     cfg["council"], cfg["mayor"], 3.0, cfg["eb_adjust"], se, a)),
-        ("F1", lambda: hypothesis_f_facts(d, cfg["municipal"], cfg["civil"], cfg["structure"], g, role,
-                                          cfg["council"], cfg["mayor"], 3.0, cfg["eb_adjust"], se, a)),
+        ("H1", lambda: hypothesis_h1(d, municipal, civil, structure, group, role, thr, min_n, se, ci)),
+        ("H2", lambda: hypothesis_h2(d, structure, council, group, role, se, ci)),
+        ("H3", lambda: hypothesis_h3(d, structure, mayor, group, role, se, ci)),
+        ("H4", lambda: hypothesis_h4(d, participation, identification, group, se, ci)),
+        ("H5", lambda: hypothesis_h5(d, municipal, civil, structure, group, role, council, mayor, midpoint,
+                                     eb_adjust, se, ci)),
+        ("F1", lambda: hypothesis_f_facts(d, municipal, civil, structure, group, role, council, mayor, midpoint,
+                                          eb_adjust, se, ci)),
     ]
     rows = []
     for key, fn in calls:
         try:
             rows.append(fn())
-        except (AnalysisError, np.linalg.LinAlgError, ValueError, KeyError) as exc:
-            keys = ["F1", "F2"] if key == "F1" else [key]
-            for k in keys:
-                rows.append(_row(k, "", "", "", "", None, 0, 0, se, np.nan, "", ("", "", "", ""), note=str(exc)))
+        except (AnalysisError, np.linalg.LinAlgError) as exc:
+            problem = getattr(exc, "problem", None) or NOTES.problem("predictors_dependent")
+            for k in (["F1", "F2"] if key == "F1" else [key]):
+                rows.append(_not_testable(k, "", "", "", problem, se))
     out = pd.concat(rows, ignore_index=True)
     out["wave"] = wave_used
     return out

@@ -62,14 +62,13 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from core.errors import AnalysisError
+from core.problems import Location, Problem
 
-from .input_checks import check_columns
+from .input_checks import check_choice, check_columns, check_level, factorize_groups
+from .notes import NOTES, AnalysisWarning, analysis_error
 
-__all__ = ["AUTO_PROFILED_ROWS", "MultilevelResult", "contextual_terms", "fit_multilevel"]
+__all__ = ["MultilevelResult", "contextual_terms", "fit_multilevel"]
 
-#: ``method="auto"`` uses the profiled fitter above this many rows.
-AUTO_PROFILED_ROWS = 20_000
 #: Below this ratio tau²/sigma² statsmodels results are distrusted (statsmodels#10239).
 TAU2_RATIO_TOL = 1e-8
 
@@ -83,7 +82,7 @@ class MultilevelResult:
     Attributes
     ----------
     fixed : pandas.DataFrame
-        One row per fixed effect: ``term, estimate, se, df, stat, p, ci_lo, ci_hi`` (``stat`` is z
+        One row per fixed effect: ``term, estimate, se, df, stat, p, ci_low, ci_high`` (``stat`` is z
         when ``df`` is infinite, else t). ``z`` is kept as an alias column of ``stat``.
     tau2, sigma2 : float
         Between-municipality (random-intercept) and residual variance.
@@ -104,8 +103,10 @@ class MultilevelResult:
     random_effects : pandas.DataFrame
         Per group: ``group, n, blup, shrinkage`` (empirical-Bayes prediction of u_j and
         λ_j = τ²/(τ² + σ²/n_j)).
-    warnings : tuple of str
-        Everything worth telling the reader (boundary fit, statsmodels#10239 refit, …).
+    warnings : tuple of core.problems.Problem
+        Everything worth telling the reader (singular fit, non-convergence, statsmodels#10239
+        refit, …), from the catalogue :data:`analysis.notes.NOTES`; each is also issued as an
+        :class:`~analysis.notes.AnalysisWarning`.
     """
 
     fixed: pd.DataFrame
@@ -127,7 +128,7 @@ class MultilevelResult:
     formula: str
     group: str
     random_effects: pd.DataFrame = field(repr=False)
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     def coef(self, term: str) -> pd.Series:
         """The row of :attr:`fixed` for ``term`` (raises ``KeyError`` if absent)."""
@@ -160,12 +161,12 @@ class MultilevelResult:
             f"  LRT tau²=0: {self.lrt_stat:.4f}, p (halved) = {self.lrt_p:.4g}",
             "",
             "Fixed effects:",
-            self.fixed[["term", "estimate", "se", "df", "stat", "p", "ci_lo", "ci_hi"]].to_string(
+            self.fixed[["term", "estimate", "se", "df", "stat", "p", "ci_low", "ci_high"]].to_string(
                 index=False, float_format=lambda v: f"{v:.6g}"
             ),
         ]
         if self.warnings:
-            lines += ["", "Warnings:", *[f"  - {w}" for w in self.warnings]]
+            lines += ["", "Warnings:", *[f"  - {w.message('en')}" for w in self.warnings]]
         return "\n".join(lines)
 
     def __str__(self) -> str:  # pragma: no cover - convenience
@@ -177,29 +178,17 @@ def _split_formula(formula: str, group: str | None) -> tuple[str, str]:
     """Remove an lme4-style ``(1 | g)`` term; return (fixed-effects formula, group column)."""
     found = _RE_TERM.findall(formula)
     if len(found) > 1:
-        raise AnalysisError(
-            "Nur ein Zufallsachsenabschnitt (1 | Gruppe) wird unterstützt. / "
-            "Only one random intercept (1 | group) is supported."
-        )
+        raise analysis_error("formula_unsupported", detail="more than one random intercept")
     if "|" in _RE_TERM.sub("", formula):
-        raise AnalysisError(
-            "Zufallssteigungen werden nicht unterstützt, nur (1 | Gruppe). / "
-            "Random slopes are not supported, only (1 | group)."
-        )
+        raise analysis_error("formula_unsupported", detail="random slopes")
     fixed = _RE_TERM.sub("", formula).strip()
     if found:
         g = found[0].strip()
         if group is not None and group != g:
-            raise AnalysisError(
-                f"Formel nennt Gruppe '{g}', Argument group='{group}'. / "
-                f"Formula names group '{g}' but group='{group}'."
-            )
+            raise analysis_error("formula_unsupported", detail=f"formula names group '{g}' but group='{group}'")
         group = g
     if group is None:
-        raise AnalysisError(
-            "Bitte die Gruppenspalte angeben (group= oder (1 | Spalte) in der Formel). / "
-            "Please name the grouping column (group= or (1 | column) in the formula)."
-        )
+        raise analysis_error("group_column_missing")
     return fixed, group
 
 
@@ -212,12 +201,9 @@ def _design(data: pd.DataFrame, formula: str, group: str) -> tuple[np.ndarray, p
     try:
         y, X = patsy.dmatrices(formula, df, NA_action="drop", return_type="dataframe", eval_env=0)
     except Exception as exc:  # patsy raises PatsyError and others with technical messages
-        raise AnalysisError(
-            f"Die Formel '{formula}' passt nicht zu den Daten: {exc} / "
-            f"The formula does not fit the data: {exc}"
-        ) from exc
+        raise analysis_error("formula_mismatch", formula=formula, detail=str(exc).splitlines()[0]) from exc
     if y.shape[1] != 1:
-        raise AnalysisError("Die abhängige Variable muss numerisch sein. / The outcome must be numeric.")
+        raise analysis_error("formula_mismatch", formula=formula, detail="the outcome must be numeric")
     g = df.loc[X.index, group]
     return y.iloc[:, 0].to_numpy(dtype=float), X, g
 
@@ -238,8 +224,7 @@ def _ddf(ddf: str, X: np.ndarray, names: list[str], codes: np.ndarray, n_groups:
     p = X.shape[1]
     if ddf == "normal":
         return np.full(p, np.inf)
-    if ddf != "between-within":
-        raise AnalysisError(f"ddf must be 'normal' or 'between-within', got {ddf!r}")
+    check_choice(ddf, "ddf", ("normal", "between-within"))
     between = _between_columns(X, codes, n_groups)
     is_intercept = np.array([n == "Intercept" for n in names])
     between_terms = between & ~is_intercept
@@ -252,14 +237,15 @@ def _ddf(ddf: str, X: np.ndarray, names: list[str], codes: np.ndarray, n_groups:
 
 
 def _fixed_table(names: list[str], beta: np.ndarray, cov: np.ndarray, df: np.ndarray,
-                 alpha: float) -> pd.DataFrame:
+                 ci: float) -> pd.DataFrame:
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = beta / se
     finite = np.isfinite(df)
     dfc = np.where(finite, df, 1.0)
     p = np.where(finite, 2 * stats.t.sf(np.abs(stat), np.maximum(dfc, 1)), 2 * stats.norm.sf(np.abs(stat)))
-    q = np.where(finite, stats.t.ppf(1 - alpha / 2, np.maximum(dfc, 1)), stats.norm.ppf(1 - alpha / 2))
+    upper = 0.5 + ci / 2
+    q = np.where(finite, stats.t.ppf(upper, np.maximum(dfc, 1)), stats.norm.ppf(upper))
     return pd.DataFrame({
         "term": names,
         "estimate": beta,
@@ -268,8 +254,8 @@ def _fixed_table(names: list[str], beta: np.ndarray, cov: np.ndarray, df: np.nda
         "stat": stat,
         "z": stat,
         "p": p,
-        "ci_lo": beta - q * se,
-        "ci_hi": beta + q * se,
+        "ci_low": beta - q * se,
+        "ci_high": beta + q * se,
     })
 
 
@@ -370,7 +356,7 @@ def fit_multilevel(
     method: Literal["auto", "statsmodels", "profiled"] = "auto",
     reml: bool = True,
     ddf: Literal["normal", "between-within"] = "normal",
-    alpha: float = 0.05,
+    ci: float = 0.95,
     se: Literal["model", "cluster"] = "model",
 ) -> MultilevelResult:
     """Fit a random-intercept linear mixed model and report τ², σ², ICC and Nakagawa R².
@@ -386,11 +372,13 @@ def fit_multilevel(
     group : str, optional
         Grouping column (municipality, e.g. ``"ags"``).
     method : {"auto", "statsmodels", "profiled"}
-        ``"statsmodels"``: ``statsmodels.MixedLM``; ``"profiled"``: the exact profiled (RE)ML
-        fitter on per-group sufficient statistics (module docstring); ``"auto"``: profiled above
-        :data:`AUTO_PROFILED_ROWS` rows, statsmodels below. If statsmodels returns τ²/σ² <
-        1e-8 or a municipality-level fixed effect of exactly 0 (statsmodels#10239), the model is
-        refitted by the profiled fitter and a warning is added.
+        ``"profiled"``: the exact profiled (RE)ML fitter on per-group sufficient statistics
+        (module docstring; matches lme4 to 1e-7); ``"statsmodels"``: ``statsmodels.MixedLM``;
+        ``"auto"`` (default): the profiled fitter wherever it applies, statsmodels only where it
+        cannot fit (a cross-product matrix that is not positive definite). If statsmodels returns
+        τ²/σ² < 1e-8 or a municipality-level fixed effect of exactly 0 (statsmodels#10239), the
+        model is refitted by the profiled fitter; non-convergence, singular fits and refits are
+        reported in ``warnings`` and as :class:`~analysis.notes.AnalysisWarning`.
     reml : bool, default True
         REML (as lme4's default) or ML.
     ddf : {"normal", "between-within"}
@@ -398,8 +386,8 @@ def fit_multilevel(
         statsmodels) or t with nlme's between-within degrees of freedom (Pinheiro & Bates 2000,
         sec. 4.2.2: G − 1 − p_between for municipality-level terms, N − G − p_within otherwise),
         recommended with few municipalities.
-    alpha : float
-        1 − confidence level of the CIs.
+    ci : float, default 0.95
+        Confidence level of the intervals ``ci_low``, ``ci_high``.
     se : {"model", "cluster"}
         ``"model"``: σ²(X'V⁻¹X)⁻¹ (lme4). ``"cluster"``: CR1 sandwich by municipality,
         B⁻¹[Σ_j X_j'V_j⁻¹e_j e_j'V_j⁻¹X_j]B⁻¹·G/(G−1) with B = X'V⁻¹X (Liang & Zeger 1986),
@@ -413,6 +401,10 @@ def fit_multilevel(
     -----
     ICC_adj = τ²/(τ²+σ²); ICC_unadj = τ²/(σ²_f+τ²+σ²); R²_m = σ²_f/(σ²_f+τ²+σ²);
     R²_c = (σ²_f+τ²)/(σ²_f+τ²+σ²), σ²_f = var(Xβ̂) (Nakagawa & Schielzeth 2013).
+    A constant outcome, fewer than two groups or linearly dependent predictors raise
+    :class:`~core.errors.AnalysisError` with the catalogue code (``outcome_constant``,
+    ``too_few_groups``, ``predictors_dependent``).
+
     Checked against lme4 (``lmer``; Dyestuff, Dyestuff2 singular fit, sleepstudy), nlme
     (Orthodont between-within df), ``performance::icc``/``r2_nakagawa`` (sleepstudy) and the
     statsmodels MixedLM documentation (dietox); see ``tests/analysis/test_multilevel.py``.
@@ -427,64 +419,73 @@ def fit_multilevel(
     >>> round(float(res.coef("x")["estimate"]), 2), res.n_groups
     (0.44, 30)
     """
-    if method not in ("auto", "statsmodels", "profiled"):
-        raise AnalysisError(f"method must be 'auto', 'statsmodels' or 'profiled', got {method!r}")
+    check_choice(method, "method", ("auto", "statsmodels", "profiled"))
+    check_choice(se, "se", ("model", "cluster"))
+    check_level(ci)
     fixed_formula, group = _split_formula(formula, group)
     y, Xdf, g = _design(data, fixed_formula, group)
     names = [str(c) for c in Xdf.columns]
     X = Xdf.to_numpy(dtype=float)
-    codes, uniques = pd.factorize(g, sort=True)
+    codes, uniques = factorize_groups(g)
     n_groups = len(uniques)
     n_obs, p = X.shape
+    outcome = fixed_formula.split("~")[0].strip()
     if n_groups < 2:
-        raise AnalysisError(
-            "Für ein Mehrebenenmodell braucht es mindestens zwei Kommunen. / "
-            "A multilevel model needs at least two groups."
-        )
+        raise analysis_error("too_few_groups", scope=outcome, n=n_groups, needed=2, variable=outcome)
     if n_obs <= p + 1:
-        raise AnalysisError("Zu wenige Beobachtungen für das Modell. / Too few observations for the model.")
+        raise analysis_error("too_few_observations", scope=outcome, n=n_obs, p=p)
+    if np.ptp(y) == 0:
+        raise analysis_error("outcome_constant", scope=outcome, variable=outcome, what=("das Modell", "the model"))
     if np.linalg.matrix_rank(X) < p:
-        raise AnalysisError(
-            "Die Prädiktoren sind linear abhängig (z. B. eine Kategorie ohne Fälle). / "
-            "The predictors are linearly dependent (e.g. an empty category)."
-        )
-    notes: list[str] = []
-    prof = _ProfiledRI(y, X, codes, n_groups)
-    use = "profiled" if method == "profiled" or (method == "auto" and n_obs > AUTO_PROFILED_ROWS) else "statsmodels"
+        raise analysis_error("predictors_dependent", scope=outcome)
+    notes: list[Problem] = []
 
+    def note(code: str, **params: object) -> None:
+        notes.append(NOTES.problem(code, Location(scope=outcome), **params))
+
+    prof = _ProfiledRI(y, X, codes, n_groups)
     fit: dict | None = None
     converged = True
-    used_method = use
-    if use == "statsmodels":
+    used_method = "profiled"
+    if method == "auto":
+        try:
+            gamma, converged = prof.optimise(reml)
+            fit = prof.fit_at(gamma, reml)
+        except np.linalg.LinAlgError:  # A(gamma) not positive definite: let statsmodels try
+            fit, used_method = None, "statsmodels"
+    if method == "statsmodels" or (method == "auto" and fit is None):
         fit, converged, sm_notes = _fit_statsmodels(y, X, codes, reml, names, _between_columns(X, codes, n_groups))
-        notes += sm_notes
+        used_method = "statsmodels"
+        for code, detail in sm_notes:
+            note(code, detail=detail)
         if fit is None:
             used_method = "profiled (statsmodels refit)"
     if fit is None:
         gamma, converged = prof.optimise(reml)
         fit = prof.fit_at(gamma, reml)
-        if not converged:
-            notes.append("Profiled optimiser did not converge (tau² at the search bound).")
+    if not converged:
+        note("model_not_converged", detail="tau² at the search bound" if used_method != "statsmodels"
+             else "statsmodels MixedLM")
     gamma_hat = fit["tau2"] / fit["sigma2"] if fit["sigma2"] > 0 else 0.0
     if gamma_hat < TAU2_RATIO_TOL:
-        notes.append(
-            "tau² is (practically) 0: a singular/boundary fit; the municipality-level variance "
-            "is not distinguishable from 0 and the fixed effects equal OLS."
-        )
-    crit_hat = prof.criterion(max(gamma_hat, 0.0), reml)
-    crit_0 = prof.criterion(0.0, reml)
-    lrt = max(crit_0 - crit_hat, 0.0)
-    lrt_p = float(0.5 * stats.chi2.sf(lrt, 1)) if lrt > 0 else 1.0
+        note("model_singular")
+    try:
+        crit_hat = prof.criterion(max(gamma_hat, 0.0), reml)
+        lrt = max(prof.criterion(0.0, reml) - crit_hat, 0.0)
+        lrt_p = float(0.5 * stats.chi2.sf(lrt, 1)) if lrt > 0 else 1.0
+    except np.linalg.LinAlgError:  # only on the statsmodels path, where the profiled criterion fails
+        crit_hat, lrt, lrt_p = -2.0 * fit.get("llf", np.nan), np.nan, np.nan
 
     beta, cov = fit["beta"], fit["cov"]
     df = _ddf(ddf, X, names, codes, n_groups)
     if se == "cluster":
         cov = _cluster_cov(y, X, codes, n_groups, beta, float(fit["tau2"]), float(fit["sigma2"]))
         df = np.full(p, float(n_groups - 1))
-        notes.append("Standard errors: CR1 cluster-robust by group, t with G − 1 df.")
-    elif se != "model":
-        raise AnalysisError(f"se must be 'model' or 'cluster', got {se!r}")
-    fixed = _fixed_table(names, beta, cov, df, alpha)
+        note("model_cluster_se")
+    fixed = _fixed_table(names, beta, cov, df, ci)
+    for w in notes:
+        if w.code != "model_cluster_se":
+            _warnings.warn(AnalysisWarning(w), stacklevel=2)
     tau2, sigma2 = float(fit["tau2"]), float(fit["sigma2"])
     var_f = float(np.var(X @ beta, ddof=1))
     total = var_f + tau2 + sigma2
@@ -536,32 +537,32 @@ def _cluster_cov(y: np.ndarray, X: np.ndarray, codes: np.ndarray, n_groups: int,
 
 
 def _fit_statsmodels(y: np.ndarray, X: np.ndarray, codes: np.ndarray, reml: bool, names: list[str],
-                     between: np.ndarray) -> tuple[dict | None, bool, list[str]]:
-    """statsmodels MixedLM with the statsmodels#10239 guard; ``None`` means: refit profiled."""
+                     between: np.ndarray) -> tuple[dict | None, bool, list[tuple[str, str]]]:
+    """statsmodels MixedLM with the statsmodels#10239 guard; ``None`` means: refit profiled.
+
+    Notes are (catalogue code, detail) pairs.
+    """
     import statsmodels.api as sm
 
-    notes: list[str] = []
+    notes: list[tuple[str, str]] = []
     with _warnings.catch_warnings(record=True) as caught:
         _warnings.simplefilter("always")
         try:
             res = sm.MixedLM(y, X, groups=codes).fit(reml=reml)
         except (np.linalg.LinAlgError, ValueError) as exc:
-            notes.append(f"statsmodels MixedLM failed ({exc}); refitted with the profiled fitter.")
+            notes.append(("model_refit", f"an error ({exc})"))
             return None, False, notes
     for w in caught:
-        msg = str(w.message).strip()
-        if msg and f"statsmodels: {msg}" not in notes:
-            notes.append(f"statsmodels: {msg}")
+        msg = str(w.message).strip().splitlines()[0] if str(w.message).strip() else ""
+        if msg and ("model_warning", msg) not in notes:
+            notes.append(("model_warning", msg))
     tau2 = float(np.asarray(res.cov_re)[0, 0])
     sigma2 = float(res.scale)
     beta = np.asarray(res.fe_params, dtype=float)
     zero_between = bool(np.any((beta == 0.0) & between))
     if tau2 / sigma2 < TAU2_RATIO_TOL or zero_between:
-        notes.append(
-            "statsmodels returned tau² ≈ 0"
-            + (" and municipality-level fixed effects of exactly 0" if zero_between else "")
-            + " (statsmodels issue #10239); refitted with the profiled REML/ML fitter (= OLS at tau² = 0)."
-        )
+        notes.append(("model_refit", "tau² ≈ 0" + (" and municipality-level fixed effects of exactly 0"
+                                                   if zero_between else "") + " (statsmodels issue #10239)"))
         return None, bool(res.converged), notes
     cov = np.asarray(res.cov_params())[: len(beta), : len(beta)]
     # BLUPs and shrinkage from statsmodels' variance components
@@ -571,7 +572,8 @@ def _fit_statsmodels(y: np.ndarray, X: np.ndarray, codes: np.ndarray, reml: bool
     rbar = np.bincount(codes, weights=resid) / n
     lam = n * gamma / (1 + n * gamma)
     return (
-        {"beta": beta, "cov": cov, "sigma2": sigma2, "tau2": tau2, "blup": lam * rbar, "shrinkage": lam},
+        {"beta": beta, "cov": cov, "sigma2": sigma2, "tau2": tau2, "blup": lam * rbar, "shrinkage": lam,
+         "llf": float(res.llf)},
         bool(res.converged),
         notes,
     )
@@ -662,11 +664,10 @@ def contextual_terms(
             a, b = interaction
             out[f"{a}_b__{b}_b"] = out[f"{a}_b"] * out[f"{b}_b"]
         return out
-    if adjust != "eb":
-        raise AnalysisError(f"adjust must be 'none' or 'eb', got {adjust!r}")
+    check_choice(adjust, "adjust", ("none", "eb"))
     complete = x.notna().all(axis=1) & g.notna()
     xc, gc = x[complete].to_numpy(float), g[complete]
-    codes, labels = pd.factorize(gc, sort=True)
+    codes, labels = factorize_groups(gc)
     G, k = len(labels), len(cols)
     n = np.bincount(codes, minlength=G).astype(float)
     xbar = np.column_stack([np.bincount(codes, weights=xc[:, i], minlength=G) for i in range(k)]) / n[:, None]
@@ -678,7 +679,7 @@ def contextual_terms(
         zf = out.loc[complete, zcols].apply(pd.to_numeric, errors="coerce").astype(float)
         Z = zf.groupby(gc.to_numpy()).first().reindex(labels).to_numpy()
         if np.isnan(Z).any():
-            raise AnalysisError("Fehlende Kovariaten auf Kommunenebene. / Missing municipality covariates.")
+            raise analysis_error("missing_covariates")
         D = np.column_stack([np.ones(G), Z])
     else:
         D = np.ones((G, 1))

@@ -8,6 +8,7 @@ from a random-intercept model.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,27 +17,28 @@ from scipy import stats
 
 from core.errors import AnalysisError
 
-from .input_checks import as_list, check_columns
+from .input_checks import as_list, check_columns, check_level
 from .multilevel import fit_multilevel
+from .notes import AnalysisWarning, analysis_error, items_text
 from .small_cells import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = ["perspective_gaps", "welch_difference"]
 
 
-def welch_difference(a: np.ndarray, b: np.ndarray, alpha: float = 0.05) -> dict[str, float]:
+def welch_difference(a: np.ndarray, b: np.ndarray, *, ci: float = 0.95) -> dict[str, float]:
     """Welch (1947) difference of two independent means with t-interval and Hedges g.
 
     Parameters
     ----------
     a, b : array-like
         Values of the two groups (NaN dropped).
-    alpha : float
-        1 − confidence level.
+    ci : float, default 0.95
+        Confidence level of the interval.
 
     Returns
     -------
     dict
-        ``n_a, mean_a, sd_a, n_b, mean_b, sd_b, diff, se, df, t, p, ci_lo, ci_hi, hedges_g``.
+        ``n_a, mean_a, sd_a, n_b, mean_b, sd_b, diff, se, df, t, p, ci_low, ci_high, hedges_g``.
 
     Notes
     -----
@@ -57,7 +59,7 @@ def welch_difference(a: np.ndarray, b: np.ndarray, alpha: float = 0.05) -> dict[
     na, nb = len(a), len(b)
     out = {"n_a": na, "n_b": nb, "mean_a": np.nan, "sd_a": np.nan, "mean_b": np.nan, "sd_b": np.nan,
            "diff": np.nan, "se": np.nan, "df": np.nan, "t": np.nan, "p": np.nan,
-           "ci_lo": np.nan, "ci_hi": np.nan, "hedges_g": np.nan}
+           "ci_low": np.nan, "ci_high": np.nan, "hedges_g": np.nan}
     if na:
         out["mean_a"] = float(a.mean())
     if nb:
@@ -74,10 +76,10 @@ def welch_difference(a: np.ndarray, b: np.ndarray, alpha: float = 0.05) -> dict[
         return out
     df = (qa + qb) ** 2 / (qa**2 / (na - 1) + qb**2 / (nb - 1))
     t = diff / se
-    q = stats.t.ppf(1 - alpha / 2, df)
+    q = stats.t.ppf(0.5 + ci / 2, df)
     sp = np.sqrt(((na - 1) * va + (nb - 1) * vb) / (na + nb - 2))
     out.update(se=se, df=float(df), t=float(t), p=float(2 * stats.t.sf(abs(t), df)),
-               ci_lo=diff - q * se, ci_hi=diff + q * se,
+               ci_low=diff - q * se, ci_high=diff + q * se,
                hedges_g=float(diff / sp * (1 - 3 / (4 * (na + nb) - 9))) if sp > 0 else np.nan)
     return out
 
@@ -90,7 +92,7 @@ def perspective_gaps(
     reference: str | Sequence[str] = "verwaltung",
     comparison: str | Sequence[str] | None = None,
     min_n: int = DEFAULT_MIN_N,
-    alpha: float = 0.05,
+    ci: float = 0.95,
     pooled: bool = True,
 ) -> pd.DataFrame:
     """Per municipality: reference roles minus comparison roles on one score, with Welch CIs.
@@ -111,7 +113,8 @@ def perspective_gaps(
         Role value(s) of the other side; default all other roles.
     min_n : int, default 5
         Municipalities with fewer than ``min_n`` respondents on either side are suppressed.
-    alpha : float, default 0.05
+    ci : float, default 0.95
+        Confidence level of the intervals.
     pooled : bool, default True
         Append a row with the pooled within-municipality gap.
 
@@ -120,7 +123,7 @@ def perspective_gaps(
     pandas.DataFrame
         One row per municipality (``level = "municipality"``): ``<group>, n_reference,
         mean_reference, sd_reference, n_comparison, mean_comparison, sd_comparison, gap, se, df,
-        t, p, ci_lo, ci_hi, hedges_g, suppressed``; plus, with ``pooled``, one row
+        t, p, ci_low, ci_high, hedges_g, suppressed``; plus, with ``pooled``, one row
         ``level = "pooled"`` with the model estimate, its z-based CI and p, and the number of
         municipalities and respondents in ``n_reference``/``n_comparison``.
 
@@ -148,6 +151,7 @@ def perspective_gaps(
     [[8, 12], [8, 12]]
     """
     check_columns(data, [dv, role, group])
+    check_level(ci)
     ref = as_list(reference)
     sub = data[[group, role, dv]].copy()
     sub[dv] = pd.to_numeric(sub[dv], errors="coerce")
@@ -159,34 +163,37 @@ def perspective_gaps(
         is_cmp = sub[role].isin(as_list(comparison))
         overlap = set(ref) & set(as_list(comparison))
         if overlap:
-            raise AnalysisError(f"Rollen auf beiden Seiten: {overlap}. / Roles on both sides: {overlap}.")
+            raise analysis_error("roles_on_both_sides", roles=items_text(sorted(overlap)))
     sub = sub[is_ref | is_cmp].assign(_R=is_ref[is_ref | is_cmp].astype(float))
-    if not is_ref.any() or not is_cmp.any():
-        raise AnalysisError(
-            "Eine der beiden Rollengruppen kommt in den Daten nicht vor. / One of the two role groups is absent."
-        )
+    for side, present, roles in (("reference", is_ref.any(), ref), ("comparison", is_cmp.any(), comparison)):
+        if not present:
+            raise analysis_error("role_side_absent", scope=dv, side=side,
+                                 roles=items_text(as_list(roles)) if roles is not None else "andere / others",
+                                 what=("Perspektiven", "perspective gaps"))
     rows = []
     for g, d in sub.groupby(group, sort=True):
-        w = welch_difference(d.loc[d["_R"] == 1, dv].to_numpy(), d.loc[d["_R"] == 0, dv].to_numpy(), alpha)
+        w = welch_difference(d.loc[d["_R"] == 1, dv].to_numpy(), d.loc[d["_R"] == 0, dv].to_numpy(), ci=ci)
         rows.append({group: g, "level": "municipality",
                      "n_reference": w["n_a"], "mean_reference": w["mean_a"], "sd_reference": w["sd_a"],
                      "n_comparison": w["n_b"], "mean_comparison": w["mean_b"], "sd_comparison": w["sd_b"],
                      "gap": w["diff"], "se": w["se"], "df": w["df"], "t": w["t"], "p": w["p"],
-                     "ci_lo": w["ci_lo"], "ci_hi": w["ci_hi"], "hedges_g": w["hedges_g"]})
+                     "ci_low": w["ci_low"], "ci_high": w["ci_high"], "hedges_g": w["hedges_g"]})
     out = pd.DataFrame(rows)
     out = suppress_small_groups(out, n_col=["n_reference", "n_comparison"], min_n=min_n,
                                 keep=[group, "level"])
     if pooled:
-        out = pd.concat([out, _pooled_gap(sub, dv, group, alpha)], ignore_index=True)
+        out = pd.concat([out, _pooled_gap(sub, dv, group, ci)], ignore_index=True)
     return out
 
 
-def _pooled_gap(sub: pd.DataFrame, dv: str, group: str, alpha: float) -> pd.DataFrame:
+def _pooled_gap(sub: pd.DataFrame, dv: str, group: str, ci: float) -> pd.DataFrame:
     sub = sub.assign(_Rbar=sub.groupby(group)["_R"].transform("mean"))
     # municipalities with only one side carry no within information; the Mundlak term absorbs them
     try:
-        res = fit_multilevel(sub, f"{dv} ~ _R + _Rbar", group=group, method="auto", alpha=alpha)
+        res = fit_multilevel(sub, f"{dv} ~ _R + _Rbar", group=group, method="auto", ci=ci)
     except AnalysisError as exc:
+        if exc.problem is not None:  # the pooled row stays, with the reason; run() shows it as a note
+            warnings.warn(AnalysisWarning(exc.problem), stacklevel=3)
         return pd.DataFrame([{group: "gesamt / pooled", "level": "pooled", "note": str(exc)}])
     c = res.coef("_R")
     both = sub.groupby(group)["_R"].agg(lambda r: 0 < r.mean() < 1)
@@ -194,7 +201,7 @@ def _pooled_gap(sub: pd.DataFrame, dv: str, group: str, alpha: float) -> pd.Data
         group: "gesamt / pooled", "level": "pooled",
         "n_reference": int(sub["_R"].sum()), "n_comparison": int((1 - sub["_R"]).sum()),
         "gap": float(c["estimate"]), "se": float(c["se"]), "df": np.inf, "t": float(c["stat"]),
-        "p": float(c["p"]), "ci_lo": float(c["ci_lo"]), "ci_hi": float(c["ci_hi"]),
+        "p": float(c["p"]), "ci_low": float(c["ci_low"]), "ci_high": float(c["ci_high"]),
         "hedges_g": float(c["estimate"]) / np.sqrt(res.tau2 + res.sigma2),
         "n_municipalities": int(both.sum()), "suppressed": False,
         "note": "random-intercept model with Mundlak term (within-municipality gap); "

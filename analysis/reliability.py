@@ -34,7 +34,6 @@ Example
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -42,10 +41,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from core.errors import AnalysisError
-
-from .aggregation import group_codes
-from .input_checks import numeric_matrix
+from .input_checks import check_choice, check_level, group_codes, numeric_matrix
+from .notes import analysis_error, items_text, warn
 
 __all__ = [
     "AlphaResult",
@@ -55,6 +52,7 @@ __all__ = [
     "item_analysis",
     "mcdonald_omega",
     "mcdonald_omega_cfa",
+    "negatively_keyed_items",
     "pairwise_covariance",
     "reliability_by_group",
 ]
@@ -62,29 +60,45 @@ __all__ = [
 
 # --------------------------------------------------------------------------- covariance helpers
 def _prepare(
-    data: pd.DataFrame, items: Sequence[str] | None, nan_policy: str, min_items: int = 2
+    data: pd.DataFrame, items: Sequence[str] | None, nan_policy: str, min_items: int = 2, what: str = "Alpha"
 ) -> tuple[list[str], np.ndarray]:
-    if nan_policy not in ("pairwise", "listwise"):
-        raise AnalysisError(
-            "nan_policy muss 'pairwise' oder 'listwise' sein / nan_policy must be 'pairwise' or 'listwise'."
-        )
+    check_choice(nan_policy, "nan_policy", ("pairwise", "listwise"))
     if items is None:
         items = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
     items = list(items)
     if len(items) < min_items:
-        raise AnalysisError(
-            f"Mindestens {min_items} Items nötig / at least {min_items} items are needed "
-            f"(got {len(items)})."
-        )
+        raise analysis_error("too_few_items", what=what, needed=min_items, k=len(items))
     x = numeric_matrix(data, items)
     answered = ~np.isnan(x)
     keep = answered.all(axis=1) if nan_policy == "listwise" else answered.any(axis=1)
     x = x[keep]
     if x.shape[0] < 2:
-        raise AnalysisError(
-            "Zu wenige Befragte mit Antworten (< 2) / too few respondents with answers (< 2)."
-        )
+        raise analysis_error("too_few_respondents", n=x.shape[0], needed=2)
     return items, x
+
+
+def _never_together(items: list[str], cov: np.ndarray) -> str:
+    """The item pairs whose covariance is undefined (never answered together), as text."""
+    a, b = np.nonzero(np.triu(np.isnan(cov)))
+    return items_text(f"{items[i]}–{items[j]}" if i != j else items[i] for i, j in zip(a, b, strict=True))
+
+
+def negatively_keyed_items(x: np.ndarray, items: Sequence[str]) -> list[str]:
+    """Items loading negatively on the first principal component: psych's check for reversal.
+
+    ``psych::alpha`` computes ``principal(x)`` (first component of the pairwise correlation
+    matrix, signs chosen so that the loadings sum to a positive value) and warns "Some items
+    (...) were negatively correlated with the total scale and probably should be reversed" when
+    a loading is negative. Returns those items ([] if the correlations are not all defined).
+    """
+    r = pd.DataFrame(x).corr().to_numpy()
+    if not np.all(np.isfinite(r)):
+        return []
+    vals, vecs = np.linalg.eigh(r)
+    v = vecs[:, -1] * math.sqrt(max(vals[-1], 0.0))
+    if v.sum() < 0:
+        v = -v
+    return [str(items[i]) for i in np.nonzero(v < 0)[0]]
 
 
 def pairwise_covariance(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -243,6 +257,12 @@ class AlphaResult:
         out.index.name = "item"
         return out.reset_index()
 
+    @property
+    def item_table(self) -> pd.DataFrame:
+        """:attr:`items` plus the response shares as ``freq_<category>`` and ``freq_miss``."""
+        freq = self.response_freq.add_prefix("freq_").reset_index()
+        return self.items.merge(freq, on="item", how="left")
+
 
 def _response_freq(x: np.ndarray, items: list[str], max_categories: int) -> pd.DataFrame:
     vals = np.unique(x[~np.isnan(x)])
@@ -303,6 +323,14 @@ def cronbach_alpha(
       r.cor = colSums(R_smc)/√1ᵀR_smc1 with smc on the diagonal,
       r.drop = (C_i· 1 − C_ii)/√(C_ii · 1ᵀC_(−i)1) (covariance algebra, as psych).
 
+    Degenerate data are handled as psych does, with an :class:`~analysis.notes.AnalysisWarning`
+    instead of an exception: an item without variance leaves raw alpha defined and the
+    standardised statistics NaN (``item_constant``); a negative average covariance gives a
+    negative alpha, and items loading negatively on the first principal component are named
+    (psych's check, ``alpha_negative_items``; :func:`negatively_keyed_items`); square roots of
+    negative sums give NaN. Item pairs never answered together raise
+    :class:`~core.errors.AnalysisError` (``pairs_never_together``) naming the pairs.
+
     Checked against ``psych::alpha`` on ``psych::bfi`` (RV3: all 45 summary values, alpha if
     deleted, n, raw.r, r.drop), the pingouin 0.7 documentation (RV2, pairwise and listwise),
     Shrout & Fleiss' table (α = ICC(3,k), RV1) and parallel-item simulations
@@ -315,27 +343,22 @@ def cronbach_alpha(
     >>> round(res.raw_alpha, 3), res.k, res.n
     (0.954, 3, 5)
     """
-    if not 0 < ci < 1:
-        raise AnalysisError("ci muss zwischen 0 und 1 liegen / ci must lie between 0 and 1.")
+    check_level(ci)
     items, x = _prepare(data, items, nan_policy)
     n, k = x.shape
     c, _ = pairwise_covariance(x)
     if np.isnan(c).any():
-        raise AnalysisError(
-            "Einige Item-Paare wurden nie gemeinsam beantwortet / some item pairs were never "
-            "answered together; alpha cannot be computed."
-        )
+        raise analysis_error("pairs_never_together", pairs=_never_together(items, c))
     var = np.diag(c)
     if np.any(var <= 0):
-        bad = [items[i] for i in np.nonzero(var <= 0)[0]]
-        warnings.warn(
-            f"Items ohne Varianz / items without variance: {', '.join(bad)}; "
-            "standardised statistics are undefined.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
+        warn("item_constant", items=items_text(items[i] for i in np.nonzero(var <= 0)[0]))
     with np.errstate(invalid="ignore", divide="ignore"):
         tot = _alpha_stats(c)
+        negative = negatively_keyed_items(x, items) if np.all(var > 0) else []
+        if negative:
+            warn("alpha_negative_items", items=items_text(negative), alpha=f"{tot['raw_alpha']:.3f}")
+        elif tot["raw_alpha"] < 0:
+            warn("alpha_negative_average_covariance", alpha=f"{tot['raw_alpha']:.3f}")
         lo, hi = _feldt(tot["raw_alpha"], n, k, ci)
         # alpha if item deleted
         drop_rows = []
@@ -348,7 +371,7 @@ def cronbach_alpha(
                      math.sqrt(d["q"] / n) if d["q"] >= 0 else math.nan, d["var_r"], d["median_r"]]
                 )  # fmt: skip
             else:
-                r12 = c[0, 1] / math.sqrt(c[0, 0] * c[1, 1])
+                r12 = c[0, 1] / np.sqrt(c[0, 0] * c[1, 1])
                 drop_rows.append([r12, r12, r12**2, r12, math.nan, math.nan, math.nan, math.nan])
         alpha_drop = pd.DataFrame(
             drop_rows,
@@ -364,10 +387,10 @@ def cronbach_alpha(
         for i in range(k):
             ok = answered[:, i]
             raw_r.append(float(np.corrcoef(x[ok, i], score[ok])[0, 1]) if ok.sum() > 1 else math.nan)
-        std_r = r.sum(axis=0) / math.sqrt(r.sum())
+        std_r = r.sum(axis=0) / np.sqrt(r.sum())  # NaN, not an error, when the sums are negative
         rc = r.copy()
         np.fill_diagonal(rc, _smc(r) if np.all(np.isfinite(r)) else np.nan)
-        r_cor = rc.sum(axis=0) / math.sqrt(rc.sum())
+        r_cor = rc.sum(axis=0) / np.sqrt(rc.sum())
         colsum = c.sum(axis=0)
         r_drop = (colsum - var) / np.sqrt(var * (c.sum() - 2 * colsum + var))
         item_stats = pd.DataFrame(
@@ -435,9 +458,7 @@ def item_analysis(
     >>> item_analysis(df)["r.drop"].round(2).tolist()
     [0.97, 0.9, 0.87]
     """
-    res = cronbach_alpha(data, items, nan_policy=nan_policy, max_categories=max_categories)
-    freq = res.response_freq.add_prefix("freq_").reset_index()
-    return res.items.merge(freq, on="item", how="left")
+    return cronbach_alpha(data, items, nan_policy=nan_policy, max_categories=max_categories).item_table
 
 
 # --------------------------------------------------------------------------- per group
@@ -523,20 +544,15 @@ def reliability_by_group(
     [0.968, 0.925]
     """
     if not scales:
-        raise AnalysisError("Keine Skalen angegeben / no scales given.")
-    if nan_policy not in ("pairwise", "listwise"):
-        raise AnalysisError(
-            "nan_policy muss 'pairwise' oder 'listwise' sein / nan_policy must be 'pairwise' or 'listwise'."
-        )
+        raise analysis_error("no_scales")
+    check_choice(nan_policy, "nan_policy", ("pairwise", "listwise"))
     codes, keys = group_codes(data, group)
     G = len(keys)
     frames = []
     for name, its in scales.items():
         its = list(its)
         if len(its) < 2:
-            raise AnalysisError(
-                f"Skala '{name}' braucht mindestens 2 Items / scale '{name}' needs at least 2 items."
-            )
+            raise analysis_error("too_few_items", scope=name, what=f"Alpha ({name})", needed=2, k=len(its))
         x = numeric_matrix(data, its)
         answered = ~np.isnan(x)
         rows = answered.all(axis=1) if nan_policy == "listwise" else answered.any(axis=1)
@@ -618,6 +634,9 @@ class OmegaResult:
     ci_low, ci_high : float
         Percentile bootstrap CI of omega_total (NaN unless ``n_boot > 0``).
     converged : bool
+    mixed_signs : bool
+        Loadings of both signs: ω is then no reliability (an item is probably keyed the wrong
+        way); an :class:`~analysis.notes.AnalysisWarning` (``omega_mixed_signs``) names the items.
     """
 
     omega_total: float
@@ -634,9 +653,11 @@ class OmegaResult:
     ci_level: float
     n_boot: int
     converged: bool
+    mixed_signs: bool = False
 
     @property
     def summary(self) -> pd.DataFrame:
+        """One-row table: omega_total, omega_obs, AVE, the model test, the bootstrap CI, n and k."""
         return pd.DataFrame(
             [
                 {
@@ -705,6 +726,18 @@ def _fit_one_factor(s: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool]
     return lam * sd, psi * sd**2, max(fmin, 0.0), converged
 
 
+def _checked_covariance(x: np.ndarray, items: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """ML covariance (divisor n) for factor models; a pair never answered together or a constant
+    item raises :class:`AnalysisError` naming the items."""
+    s, nij = pairwise_covariance(x)
+    if np.isnan(s).any():
+        raise analysis_error("pairs_never_together", pairs=_never_together(items, s))
+    if np.any(np.diag(s) <= 0):
+        raise analysis_error("item_constant", items=items_text(items[i] for i in np.nonzero(np.diag(s) <= 0)[0]))
+    n = x.shape[0]
+    return s * (n - 1) / n, nij
+
+
 def _omega_from_cov(s: np.ndarray) -> tuple[float, float, float, np.ndarray, np.ndarray, float, bool]:
     lam, theta, fmin, ok = _fit_one_factor(s)
     num = lam.sum() ** 2
@@ -770,16 +803,16 @@ def mcdonald_omega(
     >>> round(mcdonald_omega(df).omega_total, 2)  # truth 25/29 = 0.86
     0.86
     """
-    items, x = _prepare(data, items, nan_policy, min_items=3)
+    items, x = _prepare(data, items, nan_policy, min_items=3, what="Omega")
     n, k = x.shape
-    s, _ = pairwise_covariance(x)
-    if np.isnan(s).any() or np.any(np.diag(s) <= 0):
-        raise AnalysisError(
-            "Omega nicht berechenbar (Item ohne Varianz oder nie gemeinsam beantwortet) / "
-            "omega cannot be computed (item without variance or pairs never answered together)."
-        )
-    s = s * (n - 1) / n
+    s, _ = _checked_covariance(x, items)
     om_tot, om_obs, ave, lam, theta, fmin, ok = _omega_from_cov(s)
+    mixed = bool((lam < 0).any() and (lam > 0).any())
+    if mixed:
+        warn("omega_mixed_signs", items=items_text(i for i, v in zip(items, lam, strict=True) if v < 0),
+             omega=f"{om_tot:.3f}")
+    if not ok:
+        warn("omega_not_converged")
     df = k * (k + 1) // 2 - 2 * k
     chi2 = n * fmin if df > 0 else math.nan
     p = float(stats.chi2.sf(chi2, df)) if df > 0 else math.nan
@@ -820,6 +853,7 @@ def mcdonald_omega(
         ci_level=ci,
         n_boot=int(n_boot),
         converged=ok,
+        mixed_signs=mixed,
     )
 
 
@@ -964,29 +998,21 @@ def mcdonald_omega_cfa(
     [0.612, 0.885, 0.686]
     """
     if not factors:
-        raise AnalysisError("Keine Faktoren angegeben / no factors given.")
+        raise analysis_error("no_scales")
     names = list(factors)
     items: list[str] = []
     assign_l: list[int] = []
     for f, its in enumerate(factors.values()):
         its = list(its)
         if len(its) < 2:
-            raise AnalysisError(
-                f"Faktor '{names[f]}' braucht mindestens 2 Items / factor '{names[f]}' needs at least 2 items."
-            )
+            raise analysis_error("too_few_items", scope=names[f], what=f"CFA ({names[f]})", needed=2, k=len(its))
         items.extend(its)
         assign_l.extend([f] * len(its))
     if len(set(items)) != len(items):
-        raise AnalysisError("Ein Item gehört zu mehreren Faktoren / an item belongs to several factors.")
-    items, x = _prepare(data, items, nan_policy, min_items=3)
+        raise analysis_error("item_in_several_factors")
+    items, x = _prepare(data, items, nan_policy, min_items=3, what="CFA")
     n, k = x.shape
-    s, _ = pairwise_covariance(x)
-    if np.isnan(s).any() or np.any(np.diag(s) <= 0):
-        raise AnalysisError(
-            "CFA nicht berechenbar (Item ohne Varianz oder nie gemeinsam beantwortet) / "
-            "CFA cannot be fitted (item without variance or pairs never answered together)."
-        )
-    s = s * (n - 1) / n
+    s, _ = _checked_covariance(x, items)
     assign = np.asarray(assign_l)
     lam, phi, theta, fmin, ok = _fit_cfa(s, assign, len(names))
     rows = []

@@ -50,7 +50,12 @@ class AnalysisConfig:
         alone (statistics.md c3).
     wave : str or None
         Wave of the cross-sectional analyses (reliability, aggregation, comparisons, typology,
-        model, hypotheses). None = the latest wave. Change between waves always uses all waves.
+        model, hypotheses). None = the latest wave of the wave order. Change between waves always
+        uses all waves.
+    wave_order : tuple of str or None
+        Order of the wave labels, earliest first (``--wave-order``). None = the dataset's own
+        order (:meth:`surveys.dataset.Dataset.wave_order`: numeric labels sorted, other labels
+        by their median submission date).
     """
 
     min_n: int = 5
@@ -66,8 +71,16 @@ class AnalysisConfig:
     keep_free_text: bool = False
     wave: str | None = None
     max_posthoc_groups: int = 12
+    wave_order: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.wave_order is not None and not isinstance(self.wave_order, tuple):
+            object.__setattr__(self, "wave_order", tuple(str(w) for w in self.wave_order))
+        if not isinstance(self.p_adjust, tuple):
+            object.__setattr__(self, "p_adjust", tuple(self.p_adjust))
 
     def to_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict (JSON-ready; tuples become lists in JSON)."""
         return dataclasses.asdict(self)
 
 
@@ -90,8 +103,6 @@ COMMON_HEADERS_DE: dict[str, str] = {
     "mean": "Mittelwert",
     "sd": "SD",
     "se": "Standardfehler",
-    "ci_lo": "KI unten",
-    "ci_hi": "KI oben",
     "ci_low": "KI unten",
     "ci_high": "KI oben",
     "estimate": "Schätzer",
@@ -123,18 +134,36 @@ COMMON_HEADERS_DE: dict[str, str] = {
 
 @dataclass(frozen=True)
 class TableDoc:
-    """Documentation of one result table."""
+    """Documentation of one result table (from :data:`analysis.table_catalogue.TABLES`).
+
+    Attributes
+    ----------
+    title_de, title_en, description_de, description_en : str
+    columns : mapping of column -> (German header, help text)
+    group_columns : tuple of str
+        Columns identifying the group a row describes (for small-cell checks and suppression).
+    n_columns : tuple of str
+        Columns counting the respondents behind a row.
+    total_of : str
+        Which partition this table totals, e.g. ``"antworten_kommune_rolle"`` (the municipality
+        rows are the totals of its role rows): a later privacy pass needs it against differencing.
+    """
 
     title_de: str
     title_en: str
     description_de: str
     description_en: str
     columns: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # col -> (German header, help)
+    group_columns: tuple[str, ...] = ()
+    n_columns: tuple[str, ...] = ()
+    total_of: str = ""
 
     def describe(self, lang: str = "de") -> str:
+        """Title and description in ``lang``."""
         return f"{self.title_de}: {self.description_de}" if lang == "de" else f"{self.title_en}: {self.description_en}"
 
     def header(self, col: str, lang: str = "de") -> str:
+        """The column's header in ``lang`` (German headers from the doc or the common table)."""
         if lang == "de" and col in self.columns:
             return self.columns[col][0]
         if lang == "de" and col in COMMON_HEADERS_DE:
@@ -142,6 +171,7 @@ class TableDoc:
         return str(col)
 
     def column_help(self, col: str, lang: str = "de") -> str:
+        """The help text of a column ("" if none)."""
         return self.columns.get(col, ("", ""))[1]
 
 
@@ -153,7 +183,8 @@ class Results:
     ----------
     tables : mapping of name -> DataFrame
         Result tables (small-cell rule applied). Names are short German identifiers that also
-        serve as sheet names of ``results.xlsx``.
+        serve as sheet names of ``results.xlsx``. ``hinweise`` holds the notes of the run
+        (:data:`analysis.notes.NOTE_COLUMNS`): what could not be computed, why, and what to do.
     docs : mapping of name -> TableDoc
     config : AnalysisConfig
     meta : dict
@@ -175,14 +206,37 @@ class Results:
         return name in self.tables
 
     def config_dict(self) -> dict[str, Any]:
+        """The configuration as a plain dict."""
         return self.config.to_dict()
 
+    @property
+    def notes(self) -> pd.DataFrame:
+        """The ``hinweise`` table (empty with its columns when the run had nothing to say)."""
+        from .notes import NOTE_COLUMNS
+
+        return self.tables.get("hinweise", pd.DataFrame(columns=list(NOTE_COLUMNS)))
+
+    def note_lines(self, lang: str = "de") -> list[str]:
+        """One console line per note: ``[section, scope] reason hint``."""
+        de = lang == "de"
+        out = []
+        for r in self.notes.itertuples(index=False):
+            where = ", ".join(x for x in (r.section, r.scope) if x)
+            text = r.reason_de if de else r.reason_en
+            hint = r.hint_de if de else r.hint_en
+            out.append((f"[{where}] " if where else "") + text + (f" {hint}" if hint else ""))
+        return out
+
     def readme_lines(self, lang: str = "de") -> list[str]:
+        """The lines at the top of the README sheet (dataset, counts, conventions, wave)."""
         m = self.meta
         if lang == "de":
             return [
                 f"Instrument: {m.get('instrument', '')} · Datensatz: {m.get('dataset', '')}",
-                f"{m.get('n_respondents', '?')} Befragte in {m.get('n_municipalities', '?')} Kommunen.",
+                f"{m.get('n_respondents', '?')} Befragte in {m.get('n_municipalities', '?')} Kommunen"
+                + (f" (Welle {m['wave']}; alle Wellen: {m.get('n_respondents_all_waves', '?')} Befragte)."
+                   if m.get("wave") is not None else "."),
+                f"{len(self.notes)} Hinweis(e) im Blatt 'hinweise'.",
                 f"Gruppen mit weniger als {self.config.min_n} Befragten sind unterdrückt (leer, Spalte 'unterdrückt').",
                 "„weiß nicht“ und „keine Angabe“ zählen als fehlend. Konfidenzintervalle: "
                 f"{int(self.config.ci * 100)} %. p-Werte zweiseitig; adjustiert nach Holm und Benjamini-Hochberg.",
@@ -190,7 +244,10 @@ class Results:
             ]
         return [
             f"Instrument: {m.get('instrument', '')} · dataset: {m.get('dataset', '')}",
-            f"{m.get('n_respondents', '?')} respondents in {m.get('n_municipalities', '?')} municipalities.",
+            f"{m.get('n_respondents', '?')} respondents in {m.get('n_municipalities', '?')} municipalities"
+            + (f" (wave {m['wave']}; all waves: {m.get('n_respondents_all_waves', '?')} respondents)."
+               if m.get("wave") is not None else "."),
+            f"{len(self.notes)} note(s) in sheet 'hinweise'.",
             f"Groups with fewer than {self.config.min_n} respondents are suppressed (blank, column 'suppressed').",
             "'Don't know' and 'no answer' are missing. Confidence intervals: "
             f"{int(self.config.ci * 100)} %. Two-sided p; adjusted by Holm and Benjamini-Hochberg.",

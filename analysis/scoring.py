@@ -25,9 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.errors import AnalysisError
-
 from .input_checks import check_columns, numeric_matrix
+from .notes import analysis_error
 
 __all__ = ["reverse_items", "scales_from_instrument", "score_scales"]
 
@@ -38,11 +37,13 @@ def _items_in_range(data: pd.DataFrame, items: list[str], scale_min: float, scal
     bad = (x < scale_min) | (x > scale_max)
     if bad.any():
         j = int(np.nonzero(bad.any(axis=0))[0][0])
-        raise AnalysisError(
-            f"Item '{items[j]}' hat Werte außerhalb {scale_min}–{scale_max} / "
-            f"item '{items[j]}' has values outside {scale_min}–{scale_max}."
-        )
+        raise analysis_error("values_out_of_range", column=items[j], low=f"{scale_min:g}", high=f"{scale_max:g}")
     return x
+
+
+def _check_range(scale_min: float, scale_max: float) -> None:
+    if scale_max <= scale_min:
+        raise analysis_error("invalid_argument", name="scale_max", value=scale_max, allowed=f"> scale_min ({scale_min})")
 
 
 def reverse_items(
@@ -82,8 +83,7 @@ def reverse_items(
     >>> reverse_items(pd.DataFrame({"a": [1, 5, None]}), ["a"])["a"].tolist()
     [5.0, 1.0, nan]
     """
-    if scale_max <= scale_min:
-        raise AnalysisError("scale_max muss größer als scale_min sein / scale_max must exceed scale_min.")
+    _check_range(scale_min, scale_max)
     items = list(items)
     x = _items_in_range(data, items, scale_min, scale_max)
     out = data.copy()
@@ -149,11 +149,10 @@ def score_scales(
     1  NaN          1     NaN
     """
     if not 0 < min_share <= 1:
-        raise AnalysisError("min_share muss in (0, 1] liegen / min_share must lie in (0, 1].")
-    if scale_max <= scale_min:
-        raise AnalysisError("scale_max muss größer als scale_min sein / scale_max must exceed scale_min.")
+        raise analysis_error("invalid_argument", name="min_share", value=min_share, allowed="(0, 1]")
+    _check_range(scale_min, scale_max)
     if not scales:
-        raise AnalysisError("Keine Skalen angegeben / no scales given.")
+        raise analysis_error("no_scales")
     check_columns(data, list(id_cols))
     reverse_set = set(reverse)
     unknown_rev = reverse_set - {i for its in scales.values() for i in its}
@@ -163,7 +162,7 @@ def score_scales(
     for name, items in scales.items():
         items = list(items)
         if not items:
-            raise AnalysisError(f"Skala '{name}' hat keine Items / scale '{name}' has no items.")
+            raise analysis_error("scale_without_items", scope=name, scale=name)
         x = _items_in_range(data, items, scale_min, scale_max)
         for j, c in enumerate(items):
             if c in reverse_set:

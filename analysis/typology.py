@@ -25,9 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from core.errors import AnalysisError
-
-from .input_checks import check_columns
+from .input_checks import check_columns, check_level
+from .notes import analysis_error, items_text
 from .small_cells import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = [
@@ -55,22 +54,22 @@ FACT_TYPES: tuple[tuple[str, str], ...] = (
 _EN = dict(COMMITMENT_TYPES) | dict(FACT_TYPES)
 
 
-def _mean_ci(data: pd.DataFrame, col: str, group: str, alpha: float) -> pd.DataFrame:
-    """Per group: n, mean, sd, t-interval mean ± t_{n−1; 1−α/2}·s/√n."""
+def _mean_ci(data: pd.DataFrame, col: str, group: str, ci: float) -> pd.DataFrame:
+    """Per group: n, mean, sd, t-interval mean ± t_{n−1; (1+ci)/2}·s/√n."""
     x = pd.to_numeric(data[col], errors="coerce")
     g = data[group]
     ok = x.notna() & g.notna()
     agg = x[ok].groupby(g[ok], sort=True).agg(["count", "mean", "std"])
     n = agg["count"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = stats.t.ppf(1 - alpha / 2, np.maximum(n - 1, 1)) * agg["std"].to_numpy() / np.sqrt(n)
+        half = stats.t.ppf(0.5 + ci / 2, np.maximum(n - 1, 1)) * agg["std"].to_numpy() / np.sqrt(n)
     half = np.where(n >= 2, half, np.nan)
     return pd.DataFrame({
         "n": agg["count"].astype(int).to_numpy(),
         "mean": agg["mean"].to_numpy(),
         "sd": agg["std"].to_numpy(),
-        "ci_lo": agg["mean"].to_numpy() - half,
-        "ci_hi": agg["mean"].to_numpy() + half,
+        "ci_low": agg["mean"].to_numpy() - half,
+        "ci_high": agg["mean"].to_numpy() + half,
     }, index=agg.index)
 
 
@@ -89,7 +88,7 @@ def commitment_typology(
     threshold: float | tuple[float, float] | None = None,
     scale_range: tuple[float, float] = (1, 5),
     min_n: int = DEFAULT_MIN_N,
-    alpha: float = 0.05,
+    ci: float = 0.95,
 ) -> pd.DataFrame:
     """Classify municipalities by mean municipal and civil-society commitment.
 
@@ -110,14 +109,14 @@ def commitment_typology(
     min_n : int, default 5
         Municipalities with fewer respondents (on either score) get no type; their statistics are
         suppressed (small-cell rule).
-    alpha : float, default 0.05
-        1 − confidence level of the per-municipality mean intervals.
+    ci : float, default 0.95
+        Confidence level of the per-municipality mean intervals.
 
     Returns
     -------
     pandas.DataFrame
-        One row per municipality: ``<group>, n_municipal, mean_municipal, ci_lo_municipal,
-        ci_hi_municipal, n_civil, mean_civil, ci_lo_civil, ci_hi_civil, type, type_en, certain,
+        One row per municipality: ``<group>, n_municipal, mean_municipal, ci_low_municipal,
+        ci_high_municipal, n_civil, mean_civil, ci_low_civil, ci_high_civil, type, type_en, certain,
         threshold_municipal, threshold_civil, suppressed``.
 
     Notes
@@ -141,27 +140,28 @@ def commitment_typology(
     [['a', 'Partnerschaft', 'partnership'], ['b', 'Zivilgesellschaftlich getragen', 'civil-society-led']]
     """
     check_columns(data, [municipal, civil, group])
+    check_level(ci)
     if threshold is None:
         thr_m = thr_c = (scale_range[0] + scale_range[1]) / 2
     elif isinstance(threshold, (tuple, list)):
         thr_m, thr_c = float(threshold[0]), float(threshold[1])
     else:
         thr_m = thr_c = float(threshold)
-    m = _mean_ci(data, municipal, group, alpha)
-    c = _mean_ci(data, civil, group, alpha)
+    m = _mean_ci(data, municipal, group, ci)
+    c = _mean_ci(data, civil, group, ci)
     idx = m.index.union(c.index)
     m, c = m.reindex(idx), c.reindex(idx)
     out = pd.DataFrame({group: idx})
     for tag, t in (("municipal", m), ("civil", c)):
         out[f"n_{tag}"] = t["n"].fillna(0).astype(int).to_numpy()
-        for k in ("mean", "ci_lo", "ci_hi"):
+        for k in ("mean", "ci_low", "ci_high"):
             out[f"{k}_{tag}"] = t[k].to_numpy()
     high_m = out["mean_municipal"].to_numpy() > thr_m
     high_c = out["mean_civil"].to_numpy() > thr_c
     types = _classify(high_m, high_c)
     certain = (
-        ((out["ci_lo_municipal"] > thr_m) | (out["ci_hi_municipal"] < thr_m))
-        & ((out["ci_lo_civil"] > thr_c) | (out["ci_hi_civil"] < thr_c))
+        ((out["ci_low_municipal"] > thr_m) | (out["ci_high_municipal"] < thr_m))
+        & ((out["ci_low_civil"] > thr_c) | (out["ci_high_civil"] < thr_c))
     ).to_numpy()
     small = (out["n_municipal"] < min_n).to_numpy() | (out["n_civil"] < min_n).to_numpy()
     types[small] = None
@@ -261,9 +261,7 @@ def fact_typology(
             pd.array(np.where(any_met, True, np.where(all_known, False, None)), dtype="boolean")
         )
     if "council" not in crit:
-        raise AnalysisError(
-            "Die Fakten-Typologie braucht den Ratsbeschluss. / The fact typology needs the council resolution."
-        )
+        raise analysis_error("fact_missing", column=council)
     for name, s in crit.items():
         out[f"crit_{name}"] = s.to_numpy()
     C = pd.DataFrame(crit)
@@ -304,7 +302,7 @@ def structure_by_type(
     group: str = "ags",
     min_n: int = DEFAULT_MIN_N,
     order: Sequence[str] | None = None,
-    alpha: float = 0.05,
+    ci: float = 0.95,
 ) -> TypeComparison:
     """Compare an outcome between municipality types at municipality level.
 
@@ -324,13 +322,14 @@ def structure_by_type(
         than 2 municipalities are left out of the tests.
     order : sequence of str, optional
         Display order of the types (default: the commitment or fact types when they match).
-    alpha : float, default 0.05
+    ci : float, default 0.95
+        Confidence level of the intervals of the type means.
 
     Returns
     -------
     TypeComparison
-        Frozen dataclass. ``descriptives``: per type ``type, n_municipalities, n_respondents, mean, sd, ci_lo,
-        ci_hi`` (of municipality means). ``omnibus``: Welch ANOVA on municipality means with η²
+        Frozen dataclass. ``descriptives``: per type ``type, n_municipalities, n_respondents, mean, sd, ci_low,
+        ci_high`` (of municipality means). ``omnibus``: Welch ANOVA on municipality means with η²
         (CI), ω², ε² (from :func:`analysis.comparisons.compare_groups`). ``posthoc``:
         Games–Howell pairs with Hedges g (CI), raw, Holm- and BH-adjusted p.
 
@@ -353,15 +352,14 @@ def structure_by_type(
     from .comparisons import compare_groups
 
     check_columns(data, [dv, type_col, group])
+    check_level(ci)
     sub = data[[group, type_col, dv]].copy()
     sub[dv] = pd.to_numeric(sub[dv], errors="coerce")
     sub = sub.dropna(subset=[group, dv])
     n_types = sub.dropna(subset=[type_col]).groupby(group)[type_col].nunique()
     if (n_types > 1).any():
-        raise AnalysisError(
-            f"'{type_col}' ist innerhalb einer Kommune nicht konstant ({list(n_types[n_types > 1].index[:3])}). / "
-            f"'{type_col}' varies within a municipality."
-        )
+        raise analysis_error("not_constant_within_group", column=type_col,
+                             examples=items_text(n_types[n_types > 1].index, limit=3))
     muni = sub.groupby(group, sort=True).agg(
         mean=(dv, "mean"), n=(dv, "size"), type=(type_col, "first")
     ).reset_index()
@@ -375,10 +373,10 @@ def structure_by_type(
     agg = agg.reindex([t for t in order if t in agg.index])
     k = agg["n_municipalities"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        half = stats.t.ppf(1 - alpha / 2, np.maximum(k - 1, 1)) * agg["sd"].to_numpy() / np.sqrt(k)
+        half = stats.t.ppf(0.5 + ci / 2, np.maximum(k - 1, 1)) * agg["sd"].to_numpy() / np.sqrt(k)
     desc = agg.reset_index().rename(columns={"index": "type"})
-    desc["ci_lo"] = desc["mean"] - np.where(k >= 2, half, np.nan)
-    desc["ci_hi"] = desc["mean"] + np.where(k >= 2, half, np.nan)
+    desc["ci_low"] = desc["mean"] - np.where(k >= 2, half, np.nan)
+    desc["ci_high"] = desc["mean"] + np.where(k >= 2, half, np.nan)
     desc["type_en"] = [_EN.get(t, t) for t in desc["type"]]
     desc = suppress_small_groups(desc, n_col="n_respondents", min_n=min_n, keep=["type", "type_en"])
     testable = agg.index[agg["n_municipalities"] >= 2]

@@ -17,38 +17,36 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from core.errors import AnalysisError
-
-from .input_checks import as_list, check_columns
+from .input_checks import as_list, check_choice, check_columns, check_level, factorize_groups
+from .notes import analysis_error
 from .perspectives import welch_difference
 from .small_cells import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = ["did_estimate", "wave_change"]
 
 
-def _pick_waves(values: pd.Series, waves: Sequence | None) -> tuple:
+def _pick_waves(values: pd.Series, waves: Sequence | None, what: tuple[str, str]) -> tuple:
+    """The two waves compared: ``waves`` (checked) or the first and last value present (sorted)."""
     present = sorted(pd.unique(values.dropna()))
     if waves is None:
         if len(present) < 2:
-            raise AnalysisError(
-                f"Mindestens zwei Wellen nötig, gefunden: {present}. / At least two waves needed, found {present}."
-            )
+            raise analysis_error("single_wave", wave=", ".join(map(str, present)) or "–", what=what)
         return present[0], present[-1]
     if len(waves) != 2:
-        raise AnalysisError("waves = (erste, zweite Welle) / waves must be (first, second).")
+        raise analysis_error("invalid_argument", name="waves", value=repr(waves), allowed="(first, second)")
     for w in waves:
         if w not in present:
-            raise AnalysisError(f"Welle {w!r} kommt nicht vor ({present}). / Wave {w!r} not in data.")
+            raise analysis_error("wave_not_found", wave=repr(w), found=", ".join(map(str, present)))
     return tuple(waves)
 
 
-def _paired(a: pd.Series, b: pd.Series, alpha: float) -> dict[str, float]:
+def _paired(a: pd.Series, b: pd.Series, ci: float) -> dict[str, float]:
     """Paired t-interval of b − a over ids present in both (Student 1908)."""
     pairs = pd.concat([a.rename("a"), b.rename("b")], axis=1, join="inner").dropna()
     d = (pairs["b"] - pairs["a"]).to_numpy(dtype=float)
     n = len(d)
     out = {"n_pairs": n, "change": np.nan, "se": np.nan, "df": np.nan, "t": np.nan, "p": np.nan,
-           "ci_lo": np.nan, "ci_hi": np.nan, "d_z": np.nan}
+           "ci_low": np.nan, "ci_high": np.nan, "d_z": np.nan}
     if n < 2:
         return out
     m, s = d.mean(), d.std(ddof=1)
@@ -56,9 +54,9 @@ def _paired(a: pd.Series, b: pd.Series, alpha: float) -> dict[str, float]:
     if s == 0:
         return out
     se = s / np.sqrt(n)
-    q = stats.t.ppf(1 - alpha / 2, n - 1)
+    q = stats.t.ppf(0.5 + ci / 2, n - 1)
     out.update(se=float(se), df=float(n - 1), t=float(m / se), p=float(2 * stats.t.sf(abs(m / se), n - 1)),
-               ci_lo=float(m - q * se), ci_hi=float(m + q * se), d_z=float(m / s))
+               ci_low=float(m - q * se), ci_high=float(m + q * se), d_z=float(m / s))
     return out
 
 
@@ -70,7 +68,7 @@ def wave_change(
     waves: Sequence | None = None,
     paired_on: str | None = None,
     min_n: int = DEFAULT_MIN_N,
-    alpha: float = 0.05,
+    ci: float = 0.95,
 ) -> pd.DataFrame:
     """Change of each construct per municipality between two waves, with confidence intervals.
 
@@ -83,20 +81,22 @@ def wave_change(
     group : str, default "ags"
     wave : str, default "wave"
     waves : (first, second), optional
-        The two waves compared (default: the first and the last wave present).
+        The two waves compared (default: the first and the last wave present, sorted; pass the
+        dataset's wave order, :meth:`surveys.dataset.Dataset.wave_order`, for text labels).
     paired_on : str, optional
         Respondent-id column. If given, the change is the mean of within-respondent differences
         over respondents who answered in both waves (paired t-interval); respondents seen in one
         wave only are not used (their count is reported).
     min_n : int, default 5
         Rows with fewer than ``min_n`` respondents in either wave (or pairs) are suppressed.
-    alpha : float, default 0.05
+    ci : float, default 0.95
+        Confidence level of the intervals.
 
     Returns
     -------
     pandas.DataFrame
         One row per municipality and construct: ``<group>, construct, wave_from, wave_to,
-        design, n_from, mean_from, n_to, mean_to, change, se, df, t, p, ci_lo, ci_hi,
+        design, n_from, mean_from, n_to, mean_to, change, se, df, t, p, ci_low, ci_high,
         effect_size, effect_size_type, n_pairs, n_unpaired, suppressed``.
 
     Notes
@@ -117,7 +117,8 @@ def wave_change(
     dvs = as_list(dv)
     cols = [group, wave, *dvs] + ([paired_on] if paired_on else [])
     check_columns(data, cols)
-    w0, w1 = _pick_waves(data[wave], waves)
+    check_level(ci)
+    w0, w1 = _pick_waves(data[wave], waves, ("Veränderung zwischen Wellen", "change between waves"))
     sub = data.loc[data[wave].isin([w0, w1]) & data[group].notna(), cols]
     rows = []
     for g, d in sub.groupby(group, sort=True):
@@ -132,18 +133,15 @@ def wave_change(
                 pa = a.set_axis(a_all[paired_on]).dropna()
                 pb = b.set_axis(b_all[paired_on]).dropna()
                 if pa.index.has_duplicates or pb.index.has_duplicates:
-                    raise AnalysisError(
-                        f"'{paired_on}' ist innerhalb einer Welle nicht eindeutig (Kommune {g}). / "
-                        f"'{paired_on}' is not unique within a wave."
-                    )
-                r = _paired(pa, pb, alpha)
+                    raise analysis_error("id_not_unique", column=paired_on, group=g)
+                r = _paired(pa, pb, ci)
                 row.update(design="paired", change=r["change"], se=r["se"], df=r["df"], t=r["t"], p=r["p"],
-                           ci_lo=r["ci_lo"], ci_hi=r["ci_hi"], effect_size=r["d_z"], effect_size_type="d_z",
+                           ci_low=r["ci_low"], ci_high=r["ci_high"], effect_size=r["d_z"], effect_size_type="d_z",
                            n_pairs=r["n_pairs"], n_unpaired=int(len(pa) + len(pb) - 2 * r["n_pairs"]))
             else:
-                r = welch_difference(b.to_numpy(), a.to_numpy(), alpha)
+                r = welch_difference(b.to_numpy(), a.to_numpy(), ci=ci)
                 row.update(design="welch", change=r["diff"], se=r["se"], df=r["df"], t=r["t"], p=r["p"],
-                           ci_lo=r["ci_lo"], ci_hi=r["ci_hi"], effect_size=r["hedges_g"],
+                           ci_low=r["ci_low"], ci_high=r["ci_high"], effect_size=r["hedges_g"],
                            effect_size_type="hedges_g", n_pairs=0, n_unpaired=row["n_from"] + row["n_to"])
             rows.append(row)
     out = pd.DataFrame(rows)
@@ -158,7 +156,7 @@ def wave_change(
 
 def _to_bool(s: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(s):
-        return s.astype(float)
+        return s.astype("Float64").astype(float)  # nullable booleans: NA -> NaN
     if pd.api.types.is_numeric_dtype(s):
         return (s != 0).astype(float).mask(s.isna())
     txt = s.astype("string").str.strip().str.lower()
@@ -176,7 +174,7 @@ def did_estimate(
     waves: Sequence | None = None,
     unit: Literal["municipality", "respondent"] = "municipality",
     min_n: int = DEFAULT_MIN_N,
-    alpha: float = 0.05,
+    ci: float = 0.95,
 ) -> pd.DataFrame:
     """Difference-in-differences of funded vs. not funded municipalities, cluster-robust.
 
@@ -199,12 +197,13 @@ def did_estimate(
         municipality-wave cells with fewer than ``min_n`` respondents dropped);
         ``"respondent"``: OLS on respondents (municipalities weighted by their sample size).
     min_n : int, default 5
-    alpha : float, default 0.05
+    ci : float, default 0.95
+        Confidence level of the interval.
 
     Returns
     -------
     pandas.DataFrame
-        One row per outcome: ``construct, estimate, se, df, t, p, ci_lo, ci_hi, effect_size,
+        One row per outcome: ``construct, estimate, se, df, t, p, ci_low, ci_high, effect_size,
         mean_treated_pre, mean_treated_post, mean_control_pre, mean_control_post,
         n_municipalities_treated, n_municipalities_control, n_respondents, unit, se_type``.
 
@@ -236,14 +235,15 @@ def did_estimate(
 
     dvs = as_list(dv)
     check_columns(data, [group, wave, treated, *dvs])
-    w0, w1 = _pick_waves(data[wave], waves)
+    check_level(ci)
+    check_choice(unit, "unit", ("municipality", "respondent"))
+    w0, w1 = _pick_waves(data[wave], waves, ("Differenz-von-Differenzen", "difference-in-differences"))
     base = data.loc[data[wave].isin([w0, w1]) & data[group].notna(), [group, wave, treated, *dvs]].copy()
     base["_T"] = _to_bool(base[treated])
     varies = base.dropna(subset=["_T"]).groupby(group)["_T"].nunique()
     if (varies > 1).any():
-        raise AnalysisError(
-            f"'{treated}' muss je Kommune konstant sein. / '{treated}' must be constant within a municipality."
-        )
+        raise analysis_error("not_constant_within_group", column=treated,
+                             examples=", ".join(map(str, varies[varies > 1].index[:3])))
     base["_P"] = (base[wave] == w1).astype(float)
     rows = []
     for c in dvs:
@@ -254,32 +254,27 @@ def did_estimate(
             cells = d.groupby([group, "_P"]).agg(_y=("_y", "mean"), n=("_y", "size"), _T=("_T", "first"))
             cells = cells[cells["n"] >= min_n].reset_index()
             est_data = cells
-        elif unit == "respondent":
-            est_data = d
         else:
-            raise AnalysisError(f"unit must be 'municipality' or 'respondent', got {unit!r}")
+            est_data = d
         tr, po = est_data["_T"].to_numpy(), est_data["_P"].to_numpy()
         n_t = est_data.loc[tr == 1, group].nunique()
         n_c = est_data.loc[tr == 0, group].nunique()
         cell_n = pd.crosstab(tr, po).reindex(index=[0.0, 1.0], columns=[0.0, 1.0], fill_value=0).to_numpy()
         if cell_n.min() == 0 or n_t + n_c < 3:
-            raise AnalysisError(
-                "Für Differenz-von-Differenzen fehlen geförderte oder nicht geförderte Kommunen in einer Welle. / "
-                "Difference-in-differences needs funded and non-funded municipalities in both waves."
-            )
+            raise analysis_error("did_cells_missing", scope=c)
         X = np.column_stack([np.ones(len(tr)), tr, po, tr * po])
-        clusters = pd.factorize(est_data[group])[0]
+        clusters = factorize_groups(est_data[group])[0]
         fit = sm.OLS(est_data["_y"].to_numpy(dtype=float), X).fit(
             cov_type="cluster", cov_kwds={"groups": clusters}, use_t=True)
         G = len(np.unique(clusters))
         est, se = float(fit.params[3]), float(fit.bse[3])
-        q = stats.t.ppf(1 - alpha / 2, G - 1)
+        q = stats.t.ppf(0.5 + ci / 2, G - 1)
         tval = est / se if se > 0 else np.nan
         means = est_data.groupby(["_T", "_P"])["_y"].mean()
         rows.append({
             "construct": c, "estimate": est, "se": se, "df": float(G - 1), "t": tval,
             "p": float(2 * stats.t.sf(abs(tval), G - 1)) if se > 0 else np.nan,
-            "ci_lo": est - q * se, "ci_hi": est + q * se,
+            "ci_low": est - q * se, "ci_high": est + q * se,
             "effect_size": est / pooled_sd if pooled_sd > 0 else np.nan,
             "mean_treated_pre": means.get((1.0, 0.0), np.nan), "mean_treated_post": means.get((1.0, 1.0), np.nan),
             "mean_control_pre": means.get((0.0, 0.0), np.nan), "mean_control_post": means.get((0.0, 1.0), np.nan),

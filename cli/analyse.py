@@ -1,12 +1,20 @@
-"""``baustein analyse DATASET_DIR --out results.xlsx [--json results.json]``."""
+"""``baustein analyse DATASET_DIR --out results.xlsx [--json results.json] [--wave W] [--wave-order A,B]``.
+
+Every section of :func:`analysis.run` that can be computed is written; what cannot be computed is a
+note (sheet ``hinweise``, ``notes`` in the JSON, and a line on the console). Exit code 0 with notes;
+1 only when not a single table could be computed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``analyse`` command to the ``baustein`` parser."""
     p = sub.add_parser(
         "analyse",
         aliases=["analyze"],
@@ -16,22 +24,56 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("dataset", type=Path, help="Datensatz-Ordner (von 'baustein import')")
     p.add_argument("--out", type=Path, required=True, help="Ergebnis-Arbeitsmappe, z. B. results.xlsx")
     p.add_argument("--json", type=Path, default=None, help="zusätzlich alle Tabellen als JSON")
-    p.add_argument("--min-n", type=int, default=5, help="Mindestgruppengröße (Standard 5)")
-    p.add_argument("--lang", choices=("de", "en"), default="de")
+    add_analysis_options(p)
     p.set_defaults(func=_run)
 
 
+def add_analysis_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by ``analyse`` and ``report``: minimum cell size, language, wave and wave order."""
+    p.add_argument("--min-n", type=int, default=5, help="Mindestgruppengröße (Standard 5)")
+    p.add_argument("--lang", choices=("de", "en"), default="de")
+    p.add_argument("--wave", default=None,
+                   help="Welle der Querschnittsauswertungen (Standard: die letzte der Wellenfolge)")
+    p.add_argument("--wave-order", default=None, metavar="W1,W2,...",
+                   help="Reihenfolge der Wellen, früheste zuerst (Standard: Zahlen sortiert, sonst nach "
+                        "medianem Abgabedatum)")
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    """The :class:`analysis.AnalysisConfig` of the shared options."""
+    from analysis import AnalysisConfig
+
+    order = tuple(w.strip() for w in args.wave_order.split(",") if w.strip()) if args.wave_order else None
+    return AnalysisConfig(min_n=args.min_n, lang=args.lang, wave=args.wave, wave_order=order)
+
+
+def print_notes(results: Any, lang: str = "de") -> None:
+    """The wave used and every note of the run, one line each (stdout)."""
+    m = results.meta
+    if m.get("wave") is not None:
+        print(f"Welle / wave {m['wave']}: {m.get('n_respondents')} von / of {m.get('n_respondents_all_waves')} "
+              f"Befragten / respondents, {m.get('n_municipalities')} Kommunen / municipalities")
+    lines = results.note_lines(lang)
+    if lines:
+        print(f"{len(lines)} Hinweis(e) / note(s):")
+        for line in lines:
+            print(f"  - {line}")
+
+
 def _run(args: argparse.Namespace) -> int:
-    from analysis import AnalysisConfig, run
+    from analysis import run
     from reporting.results_workbook import write_results
     from surveys.dataset import Dataset
 
     ds = Dataset.load(args.dataset)
-    results = run(ds, AnalysisConfig(min_n=args.min_n, lang=args.lang))
+    results = run(ds, config_from_args(args), strict=bool(getattr(args, "debug", False)))
     write_results(results, args.out, args.json)
-    print(f"{len(results.tables)} Tabellen geschrieben / tables written: {args.out}")
+    n_tables = len(results.tables) - ("hinweise" in results.tables)
+    print(f"{n_tables} Tabellen geschrieben / tables written: {args.out}")
     if args.json:
         print(f"JSON: {args.json}")
-    for w in results.meta.get("warnings", []):
-        print(f"Hinweis / note: {w}")
+    print_notes(results, args.lang)
+    if n_tables == 0:
+        print("Keine Tabelle berechnet / no table computed.", file=sys.stderr)
+        return 1
     return 0

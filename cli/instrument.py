@@ -144,6 +144,8 @@ def _from_baustein(args: argparse.Namespace) -> int:
         raise BausteinError(f"Dokument nicht gefunden / document not found: {args.document}")
     draft = draft_from_document(args.document)
     write_xlsform(draft, args.out)
+    roles = ", ".join(f"{c.id} → {c.role}" for c in draft.constructs if c.role and c.role != "other")
+    print(f"Rollen der Konstrukte (Spalte 'construct_role') / construct roles: {roles or '–'}")
     print(
         f"Entwurf geschrieben / draft written: {args.out} ({len(draft.items)} Items in "
         f"{len(draft.constructs)} Konstrukten). Nach dem Bearbeiten prüfen mit / after editing, check "

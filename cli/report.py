@@ -41,9 +41,23 @@ def _run(args: argparse.Namespace) -> int:
         images=not args.no_images,
         progress=say,
     )
+    _print_notes(args)
     print(f"Bericht / report: {build.index.resolve()}")
     print(f"Ergebnisse / results: {(build.out_dir / 'results.xlsx').resolve()}")
     print(f"{len(build.pages)} Übersichtsseiten, {len(build.profiles)} Profile, {len(build.images)} Grafikdateien")
     if build.image_note and not build.images:
         print(build.image_note)
     return 0
+
+
+def _print_notes(args: argparse.Namespace) -> None:
+    """The wave used and the notes of the analysis behind the report (read from the results cache)."""
+    from analysis import AnalysisConfig
+    from reporting.results_cache import run_cached
+    from surveys.dataset import Dataset
+
+    from .analyse import print_notes
+
+    dataset_dir = Path(args.dataset).resolve()
+    results = run_cached(Dataset.load(dataset_dir), AnalysisConfig(min_n=args.min_n, lang=args.lang), dataset_dir)
+    print_notes(results, args.lang)

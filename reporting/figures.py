@@ -365,7 +365,7 @@ def reliability_forest(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=t["raw_alpha"], y=t["label"], mode="markers", name=T["alpha"],
                     marker={"size": 11, "color": P.OKABE_ITO[0]},
-                    error_x=P.ci_error_bars(t["raw_alpha"], t["ci_lo"], t["ci_hi"]),
+                    error_x=P.ci_error_bars(t["raw_alpha"], t["ci_low"], t["ci_high"]),
                     hovertemplate="%{y}: α = %{x:.2f}<extra></extra>")
     fig.add_scatter(x=t["omega_total"], y=t["label"], mode="markers", name=T["omega"],
                     marker={"size": 11, "symbol": "diamond", "color": P.OKABE_ITO[1]},
@@ -378,7 +378,7 @@ def reliability_forest(results: Any, inst: Any, lang: str = "de") -> go.Figure:
 
 def reliability_table(results: Any, inst: Any, lang: str = "de") -> tuple[pd.DataFrame, dict[str, str]]:
     t = results["reliabilitaet"]
-    cols = {"label": "Skala", "k": "Items", "n": "n", "raw_alpha": "Alpha", "ci_lo": "KI unten", "ci_hi": "KI oben",
+    cols = {"label": "Skala", "k": "Items", "n": "n", "raw_alpha": "Alpha", "ci_low": "KI unten", "ci_high": "KI oben",
             "std_alpha": "Alpha std.", "g6": "Lambda-6", "average_r": "mittl. r", "omega_total": "Omega",
             "mean": "Mittelwert", "sd": "SD"}
     if lang != "de":
@@ -449,7 +449,7 @@ def _mean_of_municipality_means(k: pd.DataFrame, by: list[str], ci: float, sort:
 
     Each visible municipality counts once: with m municipality means x̄_j in a group,
     CI = mean(x̄_j) ± t_{m−1; (1+ci)/2} · s(x̄_j)/√m (as R ``t.test`` on the municipality means).
-    Columns: ``*by, mean, std, count, ci_lo, ci_hi`` (``count`` = municipalities; NaN interval
+    Columns: ``*by, mean, std, count, ci_low, ci_high`` (``count`` = municipalities; NaN interval
     for a single municipality).
     """
     from scipy import stats
@@ -457,7 +457,7 @@ def _mean_of_municipality_means(k: pd.DataFrame, by: list[str], ci: float, sort:
     grp = k.groupby(by, observed=True, sort=sort)["mean"].agg(["mean", "std", "count"]).reset_index()
     tq = stats.t.ppf((1 + ci) / 2, np.maximum(grp["count"] - 1, 1))
     half = tq * grp["std"] / np.sqrt(grp["count"])
-    return grp.assign(ci_lo=grp["mean"] - half, ci_hi=grp["mean"] + half)
+    return grp.assign(ci_low=grp["mean"] - half, ci_high=grp["mean"] + half)
 
 
 def comparison(results: Any, inst: Any, by: str, lang: str = "de") -> go.Figure:
@@ -536,14 +536,15 @@ def commitment_scatter(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     thr = float(t["threshold_municipal"].iloc[0]) if "threshold_municipal" in t else 3.0
     return P.commitment_scatter(
         t, x="mean_municipal", y="mean_civil", color=tcol, size="n", structure="mean_structure", label="label",
-        threshold=thr, x_title=inst.construct("kommunal").label(lang), y_title=inst.construct("zivil").label(lang),
+        threshold=thr, x_title=_role_label(inst, "municipal_commitment", lang),
+        y_title=_role_label(inst, "civil_commitment", lang),
         structure_title=texts(lang)["structure"], category_order=order, lang=lang,
     )
 
 
 def structure_by_type(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     t = _visible(results["struktur_nach_typ"])
-    t = t[t["typology"].isin(["Befragung", "Kommunendaten"])].dropna(subset=["ci_lo"])
+    t = t[t["typology"].isin(["Befragung", "Kommunendaten"])].dropna(subset=["ci_low"])
     if t.empty:
         return _empty(lang)
     tcol = "type" if lang == "de" else "type_en"
@@ -557,7 +558,7 @@ def structure_by_type(results: Any, inst: Any, lang: str = "de") -> go.Figure:
 def structure_by_facts(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     t = _visible(results["struktur_nach_typ"])
     facts = texts(lang)["fact"]
-    t = t[t["typology"].isin(list(facts))].dropna(subset=["ci_lo"])
+    t = t[t["typology"].isin(list(facts))].dropna(subset=["ci_low"])
     if t.empty:
         return _empty(lang)
     t = t.assign(fact=t["typology"].map(facts), n=t["n_municipalities"],
@@ -576,12 +577,26 @@ def type_tests_table(results: Any, lang: str = "de") -> tuple[pd.DataFrame, dict
     return t, cols
 
 
+def _role_construct(inst: Any, role: str) -> Any:
+    """The construct declaring ``role`` (the one analysis.run used), or None."""
+    found = [c for c in inst.constructs if getattr(c, "role", None) == role]
+    return found[0] if found else None
+
+
+def _role_label(inst: Any, role: str, lang: str) -> str:
+    c = _role_construct(inst, role)
+    return c.label(lang) if c is not None else role
+
+
 def _term_labels(inst: Any, lang: str) -> dict[str, str]:
     roles = _role_labels(inst, lang)
     c = " (zentriert)" if lang == "de" else " (centred)"
-    out = {"kommunal": inst.construct("kommunal").label(lang) + c, "zivil": inst.construct("zivil").label(lang) + c,
-           "kommunal:zivil": ("Wechselwirkung kommunal × zivilgesellschaftlich" if lang == "de"
-                              else "Interaction municipal × civil")}
+    m, z = (_role_construct(inst, r) for r in ("municipal_commitment", "civil_commitment"))
+    out = {}
+    if m is not None and z is not None:
+        out = {m.id: m.label(lang) + c, z.id: z.label(lang) + c,
+               f"{m.id}:{z.id}": ("Wechselwirkung kommunal × zivilgesellschaftlich" if lang == "de"
+                                  else "Interaction municipal × civil")}
     for k, v in roles.items():
         out[f"C(role)[T.{k}]"] = ("Rolle: " if lang == "de" else "Role: ") + v
     return out
@@ -625,11 +640,11 @@ def hypotheses_text(results: Any, lang: str = "de") -> str:
 def hypotheses_table(results: Any, lang: str = "de") -> tuple[pd.DataFrame, dict[str, str]]:
     h = results["hypothesen"] if "hypothesen" in results else pd.DataFrame()
     cols = {"hypothesis": "Hypothese", "operationalisation": "Operationalisierung", "estimate": "Schätzer",
-            "ci_lo": "KI unten", "ci_hi": "KI oben", "p": "p", "effect_size": "Effektstärke",
+            "ci_low": "KI unten", "ci_high": "KI oben", "p": "p", "effect_size": "Effektstärke",
             "n_municipalities": "Kommunen", "verdict_de": "Urteil"}
     if lang != "de":
         cols = {"hypothesis": "hypothesis", "operationalisation": "operationalisation", "estimate": "estimate",
-                "ci_lo": "ci_lo", "ci_hi": "ci_hi", "p": "p", "effect_size": "effect size",
+                "ci_low": "ci_low", "ci_high": "ci_high", "p": "p", "effect_size": "effect size",
                 "n_municipalities": "municipalities", "verdict": "verdict"}
     return h, cols
 
@@ -664,7 +679,7 @@ def profile_vs_state(results: Any, inst: Any, ags: str, lang: str = "de") -> go.
     if mine.empty:
         return _empty(lang, results.config.min_n)
     state = _mean_of_municipality_means(_visible(k), ["variable"], _FIGURE_CI, sort=False)
-    state = state.rename(columns={"ci_lo": "ci_low", "ci_hi": "ci_high"}).assign(group=texts(lang)["state"])
+    state = state.assign(group=texts(lang)["state"])
     name = str(mine["name"].iloc[0]) if "name" in mine else ags
     tab = pd.concat([mine.assign(group=name)[["variable", "mean", "ci_low", "ci_high", "group"]],
                      state[["variable", "mean", "ci_low", "ci_high", "group"]]], ignore_index=True)
@@ -682,8 +697,8 @@ def perspective_gaps(results: Any, inst: Any, ags: str, lang: str = "de") -> go.
     for label, sub in ((("diese Kommune" if lang == "de" else "this municipality"), mine),
                        (("alle Kommunen (gepoolt)" if lang == "de" else "all municipalities (pooled)"), pooled)):
         if len(sub) and pd.notna(sub["gap"].iloc[0]):
-            rows.append({"term": label, "estimate": float(sub["gap"].iloc[0]), "ci_lo": float(sub["ci_lo"].iloc[0]),
-                         "ci_hi": float(sub["ci_hi"].iloc[0])})
+            rows.append({"term": label, "estimate": float(sub["gap"].iloc[0]), "ci_low": float(sub["ci_low"].iloc[0]),
+                         "ci_high": float(sub["ci_high"].iloc[0])})
     if not rows:
         return _empty(lang, results.config.min_n)
     title = ("Verwaltung, Bürgermeister/in, Gemeinderat vs. Vereine und Engagierte" if lang == "de"
@@ -706,7 +721,7 @@ def wave_change(results: Any, inst: Any, ags: str, lang: str = "de") -> go.Figur
         return _empty(lang, results.config.min_n)
     labels = {c.id: c.label(lang) for c in inst.constructs}
     tab = mine.assign(term=mine["construct"].map(labels), estimate=mine["change"])
-    fig = P.coefficient_plot(tab[["term", "estimate", "ci_lo", "ci_hi"]], drop=(), lang=lang,
+    fig = P.coefficient_plot(tab[["term", "estimate", "ci_low", "ci_high"]], drop=(), lang=lang,
                              title=f"{mine['wave_from'].iloc[0]} → {mine['wave_to'].iloc[0]}")
     fig.update_xaxes(title=texts(lang)["change"])
     return fig
@@ -751,6 +766,7 @@ def key_figures(results: Any, inst: Any, lang: str = "de") -> dict[str, go.Figur
         "modell_koeffizienten": model_coefficients(results, inst, lang),
         "reliabilitaet": reliability_forest(results, inst, lang),
     }
-    if "struktur" in {c.id for c in inst.constructs}:
-        figs["funnel_strukturen"] = funnel(results, inst, "struktur", lang)
+    structure = _role_construct(inst, "structure")
+    if structure is not None:
+        figs["funnel_strukturen"] = funnel(results, inst, structure.id, lang)
     return figs

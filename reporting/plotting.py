@@ -14,7 +14,7 @@ Example
 -------
 >>> import pandas as pd
 >>> fixed = pd.DataFrame({"term": ["a", "b"], "estimate": [0.4, -0.1],
-...                       "ci_lo": [0.2, -0.3], "ci_hi": [0.6, 0.1]})
+...                       "ci_low": [0.2, -0.3], "ci_high": [0.6, 0.1]})
 >>> fig = coefficient_plot(fixed)
 >>> len(fig.data)
 1
@@ -247,8 +247,8 @@ def coefficient_plot(
     fixed: pd.DataFrame,
     term: str = "term",
     estimate: str = "estimate",
-    lo: str = "ci_lo",
-    hi: str = "ci_hi",
+    lo: str = "ci_low",
+    hi: str = "ci_high",
     term_labels: Mapping[str, str] | None = None,
     drop: Sequence[str] = ("Intercept",),
     lang: str = "de",
@@ -334,8 +334,8 @@ def means_with_ci(
     table: pd.DataFrame,
     x: str,
     mean: str = "mean",
-    lo: str = "ci_lo",
-    hi: str = "ci_hi",
+    lo: str = "ci_low",
+    hi: str = "ci_high",
     n: str | None = "n",
     color: str | None = None,
     x_title: str | None = None,
@@ -376,8 +376,8 @@ def profile_plot(
     table: pd.DataFrame,
     dimension: str,
     mean: str = "mean",
-    lo: str = "ci_lo",
-    hi: str = "ci_hi",
+    lo: str = "ci_low",
+    hi: str = "ci_high",
     group: str = "group",
     dimension_labels: Mapping[str, str] | None = None,
     x_range: tuple[float, float] = (1, 5),

@@ -51,8 +51,8 @@ def results_from_folder(folder: str | Path) -> Results:
     meta = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     tables = {name: pd.read_parquet(folder / f"t{i:03d}.parquet") for i, name in enumerate(meta["tables"])}
     docs = {
-        k: TableDoc(v["title_de"], v["title_en"], v["description_de"], v["description_en"],
-                    {c: tuple(h) for c, h in v["columns"].items()})
+        k: TableDoc(**{**v, "columns": {c: tuple(h) for c, h in v["columns"].items()},
+                       "group_columns": tuple(v.get("group_columns", ())), "n_columns": tuple(v.get("n_columns", ()))})
         for k, v in meta["docs"].items()
     }
     cfg = meta["config"]

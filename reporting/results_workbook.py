@@ -1,7 +1,8 @@
 """Write :class:`analysis.Results` as a formatted Excel workbook and as JSON.
 
 The workbook has one sheet per result table with German headers, number formats, frozen header
-row and autofilter, plus a ``README`` sheet that explains every table and every column. Text
+row and autofilter, plus a ``README`` sheet that explains every table and every column; the notes
+of the run (``hinweise``: what could not be computed, why, and what to do) come right after it. Text
 cells that a spreadsheet would execute (``=``, ``+``, ``-``, ``@``, tab, CR) are neutralised.
 Both files are written to a temporary name and renamed, so a failure never leaves half a file.
 """
@@ -89,7 +90,9 @@ def write_results_xlsx(results: Any, path: str | Path) -> Path:
             r += 1
     readme.freeze_panes(0, 0)
 
-    for name, table in results.tables.items():
+    # the notes (what could not be computed, and why) come right after the README
+    for name in sorted(results.tables, key=lambda n: n != "hinweise"):
+        table = results.tables[name]
         ws = wb.add_worksheet(name[:31])
         doc = results.docs.get(name)
         tab = neutralize_frame(table.reset_index(drop=True))
@@ -121,7 +124,7 @@ def write_results_xlsx(results: Any, path: str | Path) -> Path:
 
 
 def results_to_json(results: Any) -> dict[str, Any]:
-    """JSON-ready dict: config, metadata and every table as a list of records."""
+    """JSON-ready dict: config, metadata, the notes (``hinweise``) and every table as a list of records."""
 
     def clean(v: Any) -> Any:
         v = _excel_value(v)
@@ -129,9 +132,12 @@ def results_to_json(results: Any) -> dict[str, Any]:
             return v.isoformat()
         return v
 
+    notes = results.tables.get("hinweise")
     return {
         "config": results.config_dict(),
         "meta": results.meta,
+        "notes": [] if notes is None else [{str(k): clean(v) for k, v in rec.items()}
+                                           for rec in neutralize_frame(notes).to_dict("records")],
         "tables": {
             name: [{str(k): clean(v) for k, v in rec.items()} for rec in neutralize_frame(t).to_dict("records")]
             for name, t in results.tables.items()

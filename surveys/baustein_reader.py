@@ -100,6 +100,7 @@ __all__ = [
     "EN_PLACEHOLDER",
     "REQUIRED_KINDS",
     "SECTION_KINDS",
+    "SECTION_ROLES",
     "STATEMENT_KINDS",
     "BausteinDocument",
     "BausteinDocumentError",
@@ -941,6 +942,13 @@ _IDS = {
     "reflexion": ("reflexion", "REF"),
     "ergebnis": ("ergebnis", "ERG"),
 }
+#: Construct role of each section kind (Für die Kommune / Für die Zivilgesellschaft / Ergebnis); every
+#: other statement section is "other". The draft says so in its XLSForm column ``construct_role``.
+SECTION_ROLES = {
+    "empfehlungen_kommune": "municipal_commitment",
+    "empfehlungen_zivilgesellschaft": "civil_commitment",
+    "ergebnis": "structure",
+}
 _LABELS_EN = {
     "empfehlungen": "Recommendations for practice",
     "empfehlungen_zivilgesellschaft": "For civil society",
@@ -1016,6 +1024,7 @@ def draft_instrument(
                 stem_en=stem_en.format(audience=audience),
                 scale=scale.name,
                 source_section=section.source_section,
+                role=SECTION_ROLES.get(section.kind, "other"),
             )
         )
         lead_in = section.lead_in
@@ -1080,7 +1089,10 @@ def draft_from_document(
         the slug of another audience where present); one item per statement with code
         ``<WAR|ZIV|KOM|REF|ERG|EMP|…><position 01…>``. ``source_statement`` is the statement as
         found; the German wording is :func:`clean_item_wording` of it (lead-in prefixed); English
-        labels are ``"[EN: to translate] <German>"`` (:data:`EN_PLACEHOLDER`). Scale ``agree5``
+        labels are ``"[EN: to translate] <German>"`` (:data:`EN_PLACEHOLDER`). Each construct's
+        ``role`` comes from its section (:data:`SECTION_ROLES`: *Für die Kommune* → municipal
+        commitment, *Für die Zivilgesellschaft* → civil-society commitment, *Ergebnis* → structure,
+        others → ``other``), so the commitment analyses work on the draft. Scale ``agree5``
         (5 points + "weiß nicht"/"keine Angabe") and the respondent fields (respondent_id, ags,
         role, wave, comment) are those of the packaged ``sensibilisierung`` instrument.
 

@@ -20,7 +20,7 @@ Example
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 
 from core.atomic import atomic_output_dir
 from core.errors import DatasetError
+from core.natural_order import natural_key
 
 from .instrument import Instrument
 
@@ -266,6 +267,45 @@ class Dataset:
             reasons.columns = [f"{c}__missing" for c in reasons.columns]
             out = out.merge(reasons, left_on="respondent_id", right_index=True, how="left")
         return out
+
+    def wave_order(self, declared: Sequence[str] | None = None) -> list[str]:
+        """The wave labels of the respondents in order, earliest first.
+
+        Parameters
+        ----------
+        declared : sequence of str, optional
+            An explicit order (``baustein analyse --wave-order``); labels present in the data but
+            not declared follow it, in the order below. Without it the manifest's
+            ``wave_order`` (if an import recorded one) is used.
+
+        Notes
+        -----
+        Numeric labels ("2025", "2027", "1", "2") are sorted by their value. Otherwise labels are
+        ordered by the median submission date of their respondents (``submitted_at``); labels
+        without any date come last, in natural order ("W2" before "W10").
+
+        >>> ds = Dataset(pd.DataFrame({"respondent_id": ["a", "b"], "wave": ["2027", "2025"]}),
+        ...              pd.DataFrame(), pd.DataFrame(), Instrument.load("sensibilisierung"))
+        >>> ds.wave_order()
+        ['2025', '2027']
+        """
+        resp = self.respondents
+        if "wave" not in resp.columns:
+            return []
+        waves = resp["wave"].astype("string").str.strip()
+        labels = sorted({str(w) for w in waves.dropna() if str(w)}, key=natural_key)
+        declared = list(declared) if declared is not None else list(self.manifest.get("wave_order") or [])
+        first = [str(w) for w in declared if str(w) in labels]
+        rest = [w for w in labels if w not in first]
+        numeric = pd.to_numeric(pd.Series(rest, dtype=object), errors="coerce")
+        if rest and numeric.notna().all():
+            rest = [w for _, w in sorted(zip(numeric.tolist(), rest, strict=True))]
+        elif rest and "submitted_at" in resp.columns:
+            when = pd.to_datetime(resp["submitted_at"], errors="coerce", utc=True)
+            med = when.groupby(waves.to_numpy()).median()
+            dated = sorted((w for w in rest if pd.notna(med.get(w))), key=lambda w: (med[w], natural_key(w)))
+            rest = dated + [w for w in rest if w not in dated]
+        return first + rest
 
     def analysis_frame(self) -> pd.DataFrame:
         """Respondent-level wide frame joined with municipality facts (for :func:`analysis.run`)."""

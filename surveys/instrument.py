@@ -28,6 +28,7 @@ import yaml
 from core.errors import InstrumentError
 
 __all__ = [
+    "CONSTRUCT_ROLES",
     "Choice",
     "Construct",
     "Field",
@@ -39,6 +40,10 @@ __all__ = [
 ]
 
 MISSING_REASONS = ("dont_know", "no_answer", "not_shown", "invalid")
+
+#: What a construct stands for in the analysis of commitment and structures (``Construct.role``):
+#: municipal commitment, civil-society commitment, strength of the resulting structures, other.
+CONSTRUCT_ROLES = ("municipal_commitment", "civil_commitment", "structure", "other")
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,14 @@ class Scale:
 
 @dataclass(frozen=True)
 class Construct:
-    """A group of items measuring one construct, asked as one block with a common stem."""
+    """A group of items measuring one construct, asked as one block with a common stem.
+
+    ``role`` (one of :data:`CONSTRUCT_ROLES`, or None when not declared) says what the construct
+    stands for in the commitment analyses: ``municipal_commitment`` (Baustein section *Für die
+    Kommune*), ``civil_commitment`` (*Für die Zivilgesellschaft*), ``structure`` (*Ergebnis*:
+    strength of the resulting support structures) or ``other``. :func:`analysis.run` finds the
+    constructs of the typology, the model and the hypotheses by their role, never by their id.
+    """
 
     id: str
     label_de: str
@@ -125,6 +137,7 @@ class Construct:
     stem_en: str
     scale: str
     source_section: str
+    role: str | None = None
 
     def label(self, lang: str = "de") -> str:
         return self.label_de if lang == "de" else self.label_en
@@ -205,6 +218,12 @@ class Instrument:
                 )
             if it.scale not in self.scales:
                 raise InstrumentError(f"Item {it.code}: unbekannte Skala / unknown scale '{it.scale}'")
+        for c in self.constructs:
+            if c.role is not None and c.role not in CONSTRUCT_ROLES:
+                raise InstrumentError(
+                    f"Konstrukt {c.id}: unbekannte Rolle '{c.role}' (erlaubt: {', '.join(CONSTRUCT_ROLES)}) / "
+                    f"construct {c.id}: unknown role '{c.role}'"
+                )
 
     @classmethod
     def load(cls, name_or_path: str | Path) -> Instrument:
@@ -274,6 +293,7 @@ class Instrument:
                         stem_en=c["stem"]["en"],
                         scale=c["scale"],
                         source_section=c.get("source_section", ""),
+                        role=c.get("role") or None,
                     )
                 )
                 for it in c["items"]:
@@ -361,6 +381,7 @@ class Instrument:
                 "id": c.id,
                 "scale": c.scale,
                 "source_section": c.source_section,
+                **({"role": c.role} if c.role else {}),
                 "label": {"de": c.label_de, "en": c.label_en},
                 "stem": {"de": c.stem_de, "en": c.stem_en},
                 "items": [],
@@ -397,6 +418,10 @@ class Instrument:
             if it.code == code:
                 return it
         raise KeyError(code)
+
+    def constructs_with_role(self, role: str) -> list[Construct]:
+        """The constructs declaring ``role`` (see :data:`CONSTRUCT_ROLES`), in instrument order."""
+        return [c for c in self.constructs if c.role == role]
 
     def construct(self, construct_id: str) -> Construct:
         for c in self.constructs:
@@ -444,7 +469,7 @@ class Instrument:
         return pd.DataFrame(rows)
 
     def constructs_frame(self) -> pd.DataFrame:
-        """One row per construct: id, labels, stems, scale, source section, number of items."""
+        """One row per construct: id, labels, stems, scale, source section, role, number of items."""
         return pd.DataFrame(
             [
                 {
@@ -455,6 +480,7 @@ class Instrument:
                     "stem_en": c.stem_en,
                     "scale": c.scale,
                     "source_section": c.source_section,
+                    "role": c.role,
                     "n_items": len(self.items_of(c.id)),
                 }
                 for c in self.constructs

@@ -11,8 +11,8 @@ Pipeline (read -> check -> build):
   named by the construct id and labelled with the block stem; one ``select_one <scale>`` row per
   item, named by its item code; the respondent fields (AGS as text with an 8-digit constraint,
   role as ``select_one role``, wave, free-text comment). Everything else the model holds (reverse
-  flag, source section and statement, hypothesis, construct labels, option codes and missing
-  reasons, scale labels, free-text flag, English title, source) goes into *extra columns*
+  flag, source section and statement, hypothesis, construct labels and roles, option codes and
+  missing reasons, scale labels, free-text flag, English title, source) goes into *extra columns*
   (:data:`SURVEY_EXTRA_COLUMNS`, :data:`CHOICES_EXTRA_COLUMNS`, :data:`SETTINGS_EXTRA_COLUMNS`),
   which pyxform ignores (survey, settings) or carries along as choice attributes (choices).
   Hence ``read_xlsform(write_xlsform(inst, p)) == inst``.
@@ -45,7 +45,7 @@ from zipfile import BadZipFile
 from core.atomic import atomic_file  # also re-exported here (its former home
 from core.errors import XLSFormError
 
-from .instrument import Choice, Construct, Field, Instrument, Item, ResponseOption, Scale
+from .instrument import CONSTRUCT_ROLES, Choice, Construct, Field, Instrument, Item, ResponseOption, Scale
 
 __all__ = [
     "CHOICES_COLUMNS",
@@ -84,6 +84,7 @@ SURVEY_COLUMNS: tuple[str, ...] = (
 SURVEY_EXTRA_COLUMNS: tuple[str, ...] = (
     "construct_label_de",
     "construct_label_en",
+    "construct_role",
     "scale",
     "reverse",
     "source_section",
@@ -245,6 +246,7 @@ def _survey_rows(inst: Instrument) -> list[dict[str, str]]:
                 f"label::{en}": c.stem_en,
                 "construct_label_de": c.label_de,
                 "construct_label_en": c.label_en,
+                "construct_role": c.role or "",
                 "scale": c.scale,
                 "source_section": c.source_section,
             }
@@ -449,6 +451,7 @@ def _structure_problems(sheets: dict[str, _Sheet]) -> list[Problem]:
 
     # ---- columns
     i_type, i_name = survey.col("type"), survey.col("name")
+    i_role = survey.col("construct_role")
     labels = survey.lang_cols("label", default_lang)
     for col, idx in (("type", i_type), ("name", i_name)):
         if idx is None:
@@ -536,6 +539,10 @@ def _structure_problems(sheets: dict[str, _Sheet]) -> list[Problem]:
             names[name.casefold()] = r
         if low in _GROUP_BEGIN:
             stack.append(("repeat" if "repeat" in low else "group", r, name))
+            role = _get(row, i_role).strip().casefold()
+            if role and role not in CONSTRUCT_ROLES:
+                err("survey", r, f"Rolle '{role}' der Gruppe '{name}' ist unbekannt (erlaubt: {', '.join(CONSTRUCT_ROLES)})",
+                    f"role '{role}' of group '{name}' is unknown (allowed: {', '.join(CONSTRUCT_ROLES)})")
             if "de" in labels and not _get(row, labels["de"]):
                 err("survey", r, f"Gruppe '{name}' hat keine deutsche Beschriftung (Fragestamm)",
                     f"group '{name}' has no German label (block stem)", "warning")
@@ -676,6 +683,7 @@ def _build_instrument(path: Path, sheets: dict[str, _Sheet]) -> Instrument:
                         stem_en=_get(grow, lab.get("en")) or g_de,
                         scale=x(grow, "scale") or list_name,
                         source_section=x(grow, "source_section"),
+                        role=x(grow, "construct_role").strip().casefold() or None,
                     )
                 )
             construct = next(c for c in constructs if c.id == group)
@@ -793,6 +801,9 @@ def read_xlsform(path: str | Path) -> Instrument:
     * every ``select_one`` inside a group is an item of the construct named after its innermost
       group; the group label is the stem; construct label = group name; construct scale = the
       list of its first item (or the ``scale`` column);
+    * the column ``construct_role`` of a ``begin_group`` row declares what the construct stands
+      for in the commitment analyses: ``municipal_commitment``, ``civil_commitment``,
+      ``structure`` or ``other`` (empty = not declared; :data:`surveys.instrument.CONSTRUCT_ROLES`);
     * every question outside a group (and every non-``select_one`` inside one) is a respondent
       field; a ``text`` field whose name contains comment/kommentar/anmerk/bemerk is free text;
     * a choice list used by an item is a scale named after the list; option codes come from

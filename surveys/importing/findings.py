@@ -214,6 +214,14 @@ CODES = Catalogue("import", {
         "the municipality to the table.",
                        action="row_rejected",
                    ),
+    "wave_label_rare": MessageSpec(
+                           "warning",
+                           "Die Wellenbezeichnung '{value}' kommt nur einmal vor ({detail}). Tippfehler? Bitte "
+        "vereinheitlichen oder beim Import mit --wave setzen; sonst wird sie als eigene Welle ausgewertet.",
+                           "The wave label '{value}' occurs only once ({detail}). A typo? Please make the labels "
+        "consistent or set them with --wave on import; otherwise it is analysed as a wave of its own.",
+                           action="kept",
+                       ),
     "wave_missing": MessageSpec(
                         "error",
                         "Die Befragungswelle fehlt. Bitte in der Spalte eintragen oder beim Import mit --wave angeben.",

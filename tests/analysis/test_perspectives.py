@@ -38,7 +38,7 @@ def test_welch_difference_matches_scipy_and_pingouin():
     assert w["t"] == pytest.approx(ref.statistic)
     assert w["p"] == pytest.approx(ref.pvalue)
     assert w["df"] == pytest.approx(ref.df)
-    assert (w["ci_lo"], w["ci_hi"]) == pytest.approx((ci.low, ci.high))
+    assert (w["ci_low"], w["ci_high"]) == pytest.approx((ci.low, ci.high))
     pg = pytest.importorskip("pingouin")
     assert w["hedges_g"] == pytest.approx(pg.compute_effsize(a, b, eftype="hedges"), rel=1e-6)
 
@@ -56,7 +56,7 @@ def test_per_municipality_gaps_match_scipy_welch():
         ref = stats.ttest_ind(a, b, equal_var=False)
         ci = ref.confidence_interval(0.95)
         assert muni.loc[ags, "gap"] == pytest.approx(a.mean() - b.mean())
-        assert (muni.loc[ags, "ci_lo"], muni.loc[ags, "ci_hi"]) == pytest.approx((ci.low, ci.high))
+        assert (muni.loc[ags, "ci_low"], muni.loc[ags, "ci_high"]) == pytest.approx((ci.low, ci.high))
         assert muni.loc[ags, "p"] == pytest.approx(ref.pvalue)
         assert (muni.loc[ags, "n_reference"], muni.loc[ags, "n_comparison"]) == (len(a), len(b))
     assert muni["suppressed"].any() and not muni["suppressed"].all()
@@ -69,7 +69,7 @@ def test_pooled_gap_is_the_within_municipality_estimate():
     d = df.assign(R=df["role"].isin(["verwaltung", "buergermeister"]).astype(float))
     fe = smf.ols("kommunal ~ R + C(ags)", d).fit()
     assert pooled["gap"] == pytest.approx(fe.params["R"], rel=1e-6)  # Mundlak (1978) identity
-    assert pooled["ci_lo"] < 0.5 < pooled["ci_hi"]
+    assert pooled["ci_low"] < 0.5 < pooled["ci_high"]
     # the naive pooled comparison is confounded by role composition and overstates the gap
     naive = d.loc[d["R"] == 1, "kommunal"].mean() - d.loc[d["R"] == 0, "kommunal"].mean()
     assert naive > pooled["gap"] + 0.05

@@ -119,7 +119,7 @@ def test_did_recovers_the_generator_programme_effect(instrument) -> None:  # typ
         res = run(ds)
     did = res["did"].set_index("construct").loc["struktur"]
     truth = prog.ground_truth["population"]["did"]["2027-2025"]["struktur"]
-    assert did["ci_lo"] <= truth <= did["ci_hi"]
+    assert did["ci_low"] <= truth <= did["ci_high"]
 
 
 def test_hypothesis_sentences_use_german_decimal_commas(results) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.notes import AnalysisWarning
 from analysis.reliability import (
     cronbach_alpha,
     item_analysis,
@@ -348,3 +349,59 @@ def test_omega_bootstrap_is_seeded_and_brackets_the_estimate(hs):
     assert (a.ci_low, a.ci_high) == (b.ci_low, b.ci_high)
     assert a.ci_low < a.omega_total < a.ci_high
     assert np.isnan(mcdonald_omega(hs, HS_FACTORS["textual"]).ci_low)
+
+
+# --------------------------------------------------------------------------- degenerate data, as psych does it
+_SHARED = next((p / "formats" for p in (Path(__file__).resolve().parents[3] / "shared",
+                                        Path(__file__).resolve().parents[4] / "shared") if (p / "formats").is_dir()),
+               None)
+
+
+@pytest.mark.skipif(_SHARED is None, reason="../shared/formats not present")
+def test_negatively_keyed_item_is_named_as_psych_alpha_names_it_on_the_real_sosci_export():
+    """R psych 2.2.9: alpha(x) on NT01_01..06 (missing codes < 0 as NA) prints "Some items ( NT01_04 ) were
+    negatively correlated with the total scale" and raw_alpha 0.6651676104, std.alpha 0.6373599617."""
+    d = pd.read_csv(_SHARED / "sosci" / "hybridearbeit2024_rdata_2024-07-11_17-10.csv", sep="\t")
+    x = d[[f"NT01_0{i}" for i in range(1, 7)]].where(lambda v: v >= 0)
+    with pytest.warns(AnalysisWarning) as rec:
+        res = cronbach_alpha(x)
+    assert res.raw_alpha == pytest.approx(0.6651676104, abs=1e-9)
+    assert res.std_alpha == pytest.approx(0.6373599617, abs=1e-9)
+    problem = next(w.message.problem for w in rec if isinstance(w.message, AnalysisWarning))
+    assert problem.code == "alpha_negative_items" and problem.params["items"] == "NT01_04"
+
+
+@pytest.mark.skipif(_SHARED is None, reason="../shared/formats not present")
+def test_negative_alpha_of_two_items_is_returned_like_psych_not_a_math_domain_error():
+    """R psych 2.2.9 on the two 1-5 items of the real Google Forms export: raw_alpha -0.02809482002,
+    std.alpha -0.0284199344, "Some items ( Wie gut kennst du dich in Erlangen aus? ) were negatively
+    correlated ..." and "In sqrt(Vtc): NaNs produced" (we give NaN, never an exception)."""
+    g = pd.read_csv(_SHARED / "googleforms" / "pretask-questionnaire-antworten.csv")
+    x = g[["Wie gut kennst du dich in Erlangen aus?", "Wie gut kennst du dich in Ingolstadt aus?"]]
+    with pytest.warns(AnalysisWarning) as rec:
+        res = cronbach_alpha(x)
+    assert res.raw_alpha == pytest.approx(-0.02809482002, abs=1e-9)
+    assert res.std_alpha == pytest.approx(-0.0284199344, abs=1e-9)
+    assert res.item_stats["r.cor"].isna().all()  # sqrt of a negative sum: NaN, as R
+    problem = next(w.message.problem for w in rec if isinstance(w.message, AnalysisWarning))
+    assert problem.params["items"] == "Wie gut kennst du dich in Erlangen aus?"
+
+
+def test_omega_on_mixed_sign_loadings_is_flagged():
+    rng = np.random.default_rng(3)
+    f = rng.normal(size=800)
+    df = pd.DataFrame({"a": f + rng.normal(size=800), "b": f + rng.normal(size=800),
+                       "c": f + rng.normal(size=800), "d": -f + rng.normal(size=800)})
+    with pytest.warns(AnalysisWarning) as rec:
+        res = mcdonald_omega(df)
+    assert res.mixed_signs
+    assert [w.message.problem.params["items"] for w in rec if w.message.problem.code == "omega_mixed_signs"] == ["d"]
+    assert not mcdonald_omega(df.assign(d=-df["d"])).mixed_signs
+
+
+def test_pairs_never_answered_together_are_named():
+    df = pd.DataFrame({"a": [1, 2, 3, 4, None, None], "b": [None, None, None, None, 2, 3],
+                       "c": [1, 2, 2, 3, 3, 4]})
+    with pytest.raises(AnalysisError) as err:
+        cronbach_alpha(df)
+    assert err.value.problem.code == "pairs_never_together" and err.value.problem.params["pairs"] == "a–b"

@@ -34,8 +34,8 @@ def test_commitment_types_means_and_t_intervals():
         x = df.loc[df["ags"] == ags, "kommunal"].to_numpy(dtype=float)
         lo, hi = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
         assert t.loc[ags, "mean_municipal"] == pytest.approx(x.mean())
-        assert t.loc[ags, "ci_lo_municipal"] == pytest.approx(lo)
-        assert t.loc[ags, "ci_hi_municipal"] == pytest.approx(hi)
+        assert t.loc[ags, "ci_low_municipal"] == pytest.approx(lo)
+        assert t.loc[ags, "ci_high_municipal"] == pytest.approx(hi)
         assert t.loc[ags, "n_municipal"] == 6
     # E has 4 respondents: no type, statistics blanked
     assert t.loc["E", "suppressed"]
@@ -62,13 +62,13 @@ def test_certain_flag_uses_the_confidence_intervals():
     t = commitment_typology(df, "kommunal", "zivil").set_index("ags")
     for ags in "ABCD":
         ok = all(
-            (t.loc[ags, f"ci_lo_{d}"] > 3) or (t.loc[ags, f"ci_hi_{d}"] < 3) for d in ("municipal", "civil")
+            (t.loc[ags, f"ci_low_{d}"] > 3) or (t.loc[ags, f"ci_high_{d}"] < 3) for d in ("municipal", "civil")
         )
         assert bool(t.loc[ags, "certain"]) == ok
     # D's civil mean 2.17 with CI below 3 and municipal 2.33 < 3 (CI upper 2.88): certain
     assert bool(t.loc["D", "certain"])
     # A's civil CI [3.39, 4.61]? compute and confirm it is certain only when both exclude 3
-    assert bool(t.loc["A", "certain"]) == (t.loc["A", "ci_lo_municipal"] > 3 and t.loc["A", "ci_lo_civil"] > 3)
+    assert bool(t.loc["A", "certain"]) == (t.loc["A", "ci_low_municipal"] > 3 and t.loc["A", "ci_low_civil"] > 3)
 
 
 def test_missing_scores_are_ignored_per_dimension():
@@ -171,7 +171,7 @@ def test_structure_by_type_is_computed_on_municipality_means_against_pingouin():
         assert desc.loc[t, "mean"] == pytest.approx(v)
         k = 6
         half = stats.t.ppf(0.975, k - 1) * muni.loc[muni["typ"] == t, "y"].std() / np.sqrt(k)
-        assert desc.loc[t, "ci_hi"] == pytest.approx(v + half)
+        assert desc.loc[t, "ci_high"] == pytest.approx(v + half)
     gh = pg.pairwise_gameshowell(muni, dv="y", between="typ")
     mine = res.posthoc.set_index(["A", "B"])
     for _, r in gh.iterrows():

@@ -40,7 +40,7 @@ def test_independent_wave_change_matches_scipy_welch():
         ci = ref.confidence_interval()
         row = out.loc[ags]
         assert row["change"] == pytest.approx(b.mean() - a.mean())
-        assert (row["ci_lo"], row["ci_hi"]) == pytest.approx((ci.low, ci.high))
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high))
         assert row["p"] == pytest.approx(ref.pvalue)
         assert row["design"] == "welch" and (row["n_from"], row["n_to"]) == (len(a), len(b))
 
@@ -56,7 +56,7 @@ def test_paired_wave_change_matches_scipy_ttest_rel():
         row = out.loc[ags]
         assert row["design"] == "paired" and row["n_pairs"] == len(w)
         assert row["change"] == pytest.approx((w[2027] - w[2025]).mean())
-        assert (row["ci_lo"], row["ci_hi"]) == pytest.approx((ci.low, ci.high))
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high))
         assert row["p"] == pytest.approx(ref.pvalue)
     assert out.iloc[0]["n_unpaired"] == 2
 
@@ -104,7 +104,7 @@ def test_did_estimate_equals_closed_form_and_hand_coded_cr1(unit):
     _, V = _cr1(X, cells["y"].to_numpy(), cells["ags"].to_numpy())
     assert res["se"] == pytest.approx(np.sqrt(V[3, 3]), rel=1e-10)
     q = stats.t.ppf(0.975, 23)
-    assert res["ci_hi"] == pytest.approx(res["estimate"] + q * res["se"])
+    assert res["ci_high"] == pytest.approx(res["estimate"] + q * res["se"])
     assert res["df"] == 23
     assert (res["n_municipalities_treated"], res["n_municipalities_control"]) == (12, 12)
     assert res["mean_treated_post"] == pytest.approx(m[1, 1])
@@ -113,8 +113,8 @@ def test_did_estimate_equals_closed_form_and_hand_coded_cr1(unit):
 def test_did_recovers_simulated_programme_effect_single_seed():
     df = simulate_waves(G=60, effect=0.4, seed=11)
     res = did_estimate(df, "struktur").iloc[0]
-    assert res["ci_lo"] < 0.4 < res["ci_hi"]
-    assert res["ci_lo"] > 0  # 60 municipalities: the effect is detected
+    assert res["ci_low"] < 0.4 < res["ci_high"]
+    assert res["ci_low"] > 0  # 60 municipalities: the effect is detected
     # the naive post-wave comparison is biased by the funded municipalities' head start (0.3)
     post = df[df["wave"] == 2027].groupby("funded")["struktur"].mean()
     assert post[True] - post[False] > res["estimate"] + 0.1
@@ -123,7 +123,7 @@ def test_did_recovers_simulated_programme_effect_single_seed():
 def test_did_coverage_over_seeds():
     """Nominal 95 % CI covers the true effect in ≥ 90 % of 100 replications (binomial 5 % bound ≈ 91)."""
     hits = [
-        (r := did_estimate(simulate_waves(G=30, effect=0.4, seed=s), "struktur").iloc[0])["ci_lo"] < 0.4 < r["ci_hi"]
+        (r := did_estimate(simulate_waves(G=30, effect=0.4, seed=s), "struktur").iloc[0])["ci_low"] < 0.4 < r["ci_high"]
         for s in range(100)
     ]
     assert np.mean(hits) >= 0.90

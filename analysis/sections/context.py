@@ -1,0 +1,241 @@
+"""What every section needs, computed once: scored frames, the wave used, constructs and their roles.
+
+:func:`build_context` turns a dataset into an :class:`AnalysisContext`:
+
+* the respondent-level frame of all waves with scale scores (reverse-keyed items on their own
+  scale, minimum share of answered items); a construct is scored from the items that have answers
+  at all; items without any answer (not mapped, never answered) are left out with a note;
+* the wave order (:meth:`surveys.dataset.Dataset.wave_order`, or ``config.wave_order``) and the
+  cross-sectional wave (``config.wave`` or the latest), with a note saying which wave and how many
+  respondents the cross-sectional tables use;
+* the constructs by **role** (``municipal_commitment``, ``civil_commitment``, ``structure``,
+  ``other``) declared in the instrument: the commitment analyses use roles, never construct ids.
+
+The analysis never imports :mod:`surveys`; the dataset is used through its attributes
+(``instrument``, ``respondents``, ``responses``, ``municipalities``, ``manifest``,
+``analysis_frame()``, ``wave_order()``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from core.natural_order import natural_key
+from core.problems import Location, Problem
+
+from ..notes import NOTES, items_text
+from ..results import AnalysisConfig
+from ..scoring import reverse_items, scales_from_instrument, score_scales
+
+__all__ = ["AnalysisContext", "build_context", "funded", "reverse_keyed"]
+
+_SECTION = "daten"
+
+
+@dataclass
+class AnalysisContext:
+    """Shared inputs of the sections (see the module docstring).
+
+    Attributes
+    ----------
+    dataset, config, instrument
+    all_waves : DataFrame
+        Respondents of all waves: fields, items, municipality facts, scale scores, ``funded``.
+    data : DataFrame
+        The respondents of the cross-sectional ``wave`` (all respondents without waves).
+    keyed : DataFrame
+        ``data`` with reverse-keyed items reversed (for reliability and agreement).
+    scales : dict
+        Construct -> its items that have answers (constructs without any answer left out).
+    waves : list of str
+        Wave labels in order, earliest first.
+    wave : str or None
+        The cross-sectional wave.
+    roles : dict
+        Role -> construct id (first construct declaring it that has data).
+    municipalities : DataFrame
+        Master data with ``ags`` as text (empty without master data).
+    """
+
+    dataset: Any
+    config: AnalysisConfig
+    instrument: Any
+    all_waves: pd.DataFrame
+    data: pd.DataFrame
+    keyed: pd.DataFrame
+    scales: dict[str, list[str]]
+    waves: list[str]
+    wave: str | None
+    roles: dict[str, str]
+    municipalities: pd.DataFrame
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def group(self) -> str:
+        """The municipality column."""
+        return self.config.group
+
+    @property
+    def constructs(self) -> list[str]:
+        """Constructs with a score (in instrument order)."""
+        return list(self.scales)
+
+    @property
+    def multi_item(self) -> dict[str, list[str]]:
+        """Constructs with at least two items with answers (reliability, rwg(j))."""
+        return {c: its for c, its in self.scales.items() if len(its) >= 2}
+
+    @property
+    def has_master_data(self) -> bool:
+        """Municipality master data with at least one fact beyond the AGS (name, size class, cohort, ...)."""
+        m = self.municipalities
+        skip = {"ags", "state", "source_file", "source_sheet", "source_row"}
+        return bool(len(m)) and any(m[c].notna().any() for c in m.columns if c not in skip)
+
+    @property
+    def names(self) -> pd.DataFrame | None:
+        """``ags, name`` of the master data (None without names)."""
+        m = self.municipalities
+        if not len(m) or "name" not in m.columns or not m["name"].notna().any():
+            return None
+        return m[["ags", "name"]]
+
+    @property
+    def doc_params(self) -> dict[str, Any]:
+        """Placeholders of the table descriptions (construct ids and labels by role)."""
+        out: dict[str, Any] = {"overdispersion": self.config.funnel_overdispersion or "keine / none"}
+        for key, role in (("municipal", "municipal_commitment"), ("civil", "civil_commitment"),
+                          ("structure", "structure")):
+            cid = self.roles.get(role, "–")
+            out[key] = cid
+            out[f"{key}_label"] = self.labels.get(cid, cid)
+        return out
+
+    def scale_of(self, construct: str) -> Any:
+        """The response scale of a construct."""
+        return self.instrument.scales[self.instrument.construct(construct).scale]
+
+    def with_names(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``table`` with the municipality name beside its group column (unchanged without names)."""
+        names = self.names
+        g = self.group
+        if names is None or g not in table.columns:
+            return table
+        names = names.rename(columns={"ags": g}) if g != "ags" else names
+        return table.merge(names.drop_duplicates(g), on=g, how="left", suffixes=("", "_m"))
+
+
+def funded(cohort: pd.Series | None) -> pd.Series:
+    """Funding status from the cohort column: True (a cohort), False ("nicht gefördert"), NA (blank).
+
+    >>> funded(pd.Series(["2025", "nicht gefördert", None, ""])).tolist()
+    [True, False, <NA>, <NA>]
+    """
+    if cohort is None:
+        return pd.Series(dtype="boolean")
+    c = cohort.astype("string").str.strip().str.lower()
+    blank = c.isna() | c.eq("")
+    not_funded = c.str.contains("nicht", regex=False) | c.str.contains("not", regex=False)
+    out = pd.Series(pd.array(~not_funded.fillna(False).to_numpy(dtype=bool), dtype="boolean"), index=cohort.index)
+    return out.mask(blank.to_numpy(dtype=bool), pd.NA)
+
+
+def reverse_keyed(frame: pd.DataFrame, instrument: Any, items: set[str] | None = None) -> pd.DataFrame:
+    """``frame`` with every reverse-keyed item reversed on its own scale (min + max − x)."""
+    by_scale: dict[str, list[str]] = {}
+    for item in instrument.items:
+        if item.reverse and item.code in frame.columns and (items is None or item.code in items):
+            by_scale.setdefault(item.scale, []).append(item.code)
+    out = frame.copy()
+    for scale_id, codes in by_scale.items():
+        sc = instrument.scales[scale_id]
+        out[codes] = reverse_items(out, codes, sc.min, sc.max)[codes]
+    return out
+
+
+def _wave_order(dataset: Any, labels: list[str], declared: tuple[str, ...] | None) -> list[str]:
+    if hasattr(dataset, "wave_order"):
+        return [str(w) for w in dataset.wave_order(declared)]
+    return sorted(labels, key=natural_key)
+
+
+def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext, list[Problem]]:
+    """The :class:`AnalysisContext` of ``dataset`` and the notes made while building it."""
+    notes: list[Problem] = []
+
+    def note(code: str, scope: str = "", **params: Any) -> None:
+        notes.append(NOTES.problem(code, Location(section=_SECTION, scope=scope), **params))
+
+    inst = dataset.instrument
+    g = config.group
+    frame = dataset.analysis_frame().reset_index(drop=True)
+    if g in frame.columns:
+        frame[g] = frame[g].astype("string").astype(object).where(frame[g].notna(), None)
+    if "wave" in frame.columns:
+        frame["wave"] = frame["wave"].astype("string").astype(object).where(frame["wave"].notna(), None)
+
+    # constructs scored from the items that have answers at all
+    all_scales, _ = scales_from_instrument(inst)
+    scales: dict[str, list[str]] = {}
+    for c, items in all_scales.items():
+        present = [i for i in items if i in frame.columns and frame[i].notna().any()]
+        missing = [i for i in items if i not in present]
+        if not present:
+            note("construct_no_data", c, items=items_text(items))
+            continue
+        if missing:
+            note("construct_items_missing", c, items=items_text(missing), k=len(present), k_all=len(items))
+        scales[c] = present
+    used = {i for its in scales.values() for i in its}
+    keyed_all = reverse_keyed(frame, inst, used)
+    if scales:
+        lo = min(inst.scales[inst.item(i).scale].min for i in used)
+        hi = max(inst.scales[inst.item(i).scale].max for i in used)
+        scores = score_scales(keyed_all, scales, scale_min=lo, scale_max=hi, min_share=config.min_share)
+        frame = pd.concat([frame, scores], axis=1)
+    frame["funded"] = funded(frame["cohort"]) if "cohort" in frame.columns else pd.Series(pd.NA, index=frame.index,
+                                                                                         dtype="boolean")
+
+    # waves
+    labels = sorted({str(w) for w in frame["wave"].dropna()}, key=natural_key) if "wave" in frame.columns else []
+    waves = _wave_order(dataset, labels, config.wave_order) if labels else []
+    wave = None
+    if waves:
+        wave = str(config.wave) if config.wave is not None else waves[-1]
+        mask = (frame["wave"] == wave).to_numpy()
+        data = frame[mask].reset_index(drop=True)
+        keyed = keyed_all[mask].reset_index(drop=True)
+        n, n_all = len(data), len(frame)
+        n_groups = int(data[g].nunique()) if g in data else 0
+        note("wave_used", wave=wave, n=n, n_all=n_all, n_groups=n_groups, order=" → ".join(waves))
+        groups_all = int(frame[g].nunique()) if g in frame else 0
+        if len(waves) > 1 and (n < 0.2 * n_all or (n_groups == 1 and groups_all > 1)):
+            note("wave_subset_small", wave=wave, n=n, n_all=n_all, n_groups=n_groups)
+    else:
+        data, keyed = frame, keyed_all
+
+    # constructs by role
+    roles: dict[str, str] = {}
+    by_role: dict[str, list[str]] = {}
+    for c in inst.constructs:
+        role = getattr(c, "role", None)
+        if role and role != "other" and c.id in scales:
+            by_role.setdefault(role, []).append(c.id)
+    for role, ids in by_role.items():
+        roles[role] = ids[0]
+        if len(ids) > 1:
+            note("construct_role_ambiguous", role=role, constructs=items_text(ids), used=ids[0])
+
+    muni = dataset.municipalities.copy() if dataset.municipalities is not None else pd.DataFrame()
+    if len(muni) and "ags" in muni.columns:
+        muni["ags"] = muni["ags"].astype(str)
+    ctx = AnalysisContext(
+        dataset=dataset, config=config, instrument=inst, all_waves=frame, data=data, keyed=keyed, scales=scales,
+        waves=waves, wave=wave, roles=roles, municipalities=muni,
+        labels={c.id: c.label(config.lang) for c in inst.constructs},
+    )
+    return ctx, notes
+
