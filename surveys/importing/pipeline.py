@@ -51,6 +51,7 @@ from .detect import FORMATS, detect_format, find_header_row, is_label_row
 from .findings import FindingCollector
 from .input_guard import Limits
 from .mapping import HeaderIndex, Mapping, load_mapping
+from .mapping_apply import fill_file_defaults, label_findings, review_columns
 from .municipalities import (
     complete_municipalities,
     looks_like_municipalities,
@@ -224,11 +225,11 @@ def _build_context(
     wave: str | None,
 ) -> _Context:
     extra = dict(mapping.values) if mapping else {}
+    tables = mapping.answer_tables(instrument) if mapping else {}  # item_values + answer groups (POMP)
     lookups = {}
     for it in instrument.items:
         item_extra = dict(extra)
-        if mapping and it.code in mapping.item_values:
-            item_extra.update(mapping.item_values[it.code])
+        item_extra.update(tables.get(it.code, {}))
         lookups[it.code] = AnswerLookup(instrument.scales[it.scale], item_extra)
     roles: dict[str, str] = {}
     try:
@@ -238,6 +239,8 @@ def _build_context(
         )
     except KeyError:
         pass
+    if mapping is not None:
+        roles.update(mapping.role_table())
     defaults = dict(mapping.defaults) if mapping else {}
     if wave is not None:
         defaults["wave"] = str(wave)
@@ -286,6 +289,7 @@ def _process_file(path: str, file: str, meta: FileMeta | None, error: str | None
         "rows_accepted": 0,
         "rows_rejected": 0,
         "rows_blank": 0,
+        "rows_label_skipped": 0,
         "duplicate_of": duplicate_of,
         "municipality_rows": {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0},
         "notes": list(meta.notes) if meta else [],
@@ -462,11 +466,12 @@ def _convert(
     first_data = h + 1
     if len(data) and is_label_row(
         data.iloc[0], headers, list(item_cols.values()), fmt,
-        lambda c, t: _is_answer(ctx, item_cols, c, t),
+        lambda c, t: _is_answer(ctx, item_cols, c, t), index=ctx.index,
     ):
         fc.add("label_row_skipped", file=file, sheet=main.name, rows=[main.row_base + first_data])
         data = data.iloc[1:]
         first_data += 1
+        info["rows_label_skipped"] = 1
     nonblank = nonblank_rows(data)
     info["rows_blank"] = int((~nonblank).sum())
     rows = (main.row_base + first_data + np.flatnonzero(nonblank)).astype(np.int64)
@@ -501,6 +506,9 @@ def _convert(
 
     # ---- select the raw cells; normalising and validating runs once for many files (_finish_batch)
     arr = sheet_objects(main)[first_data:][nonblank]  # == data.to_numpy(dtype=object)
+    review_columns(ctx.index.mapping, inst, ctx.lookups, item_cols, field_cols, arr, list(data.columns),
+                   {int(p): column_letter(main.col_index[int(p)]) for p in headers.index}, headers,
+                   (file, main.name, header_row), fc, ctx.keep_free_text)
     sel = np.full((n, n_items + len(_FIELDS)), None, dtype=object)
     item_where: list[tuple[str, object] | None] = []
     for j, code in enumerate(codes):
@@ -513,6 +521,7 @@ def _convert(
     for k, name in enumerate(_FIELDS):
         if name in field_cols:
             sel[:, n_items + k] = arr[:, data.columns.get_loc(field_cols[name][1])]
+    fill_file_defaults(ctx.index.mapping, file, sel, n_items, _FIELDS)
     res = _FileResult(
         file=file, meta=info, respondents=pd.DataFrame(), values=np.empty((0, n_items), dtype=np.float32),
         reasons=np.empty((0, n_items), dtype=np.int8), municipalities=muni_table, findings=pd.DataFrame(),
@@ -662,8 +671,14 @@ def _finish_responses(
         for problem in ("value_out_of_scale", "value_unknown_label"):
             for f, sl, m in each(prob == problem):
                 letter, header = ps[f].item_where[j]  # type: ignore[misc]
-                fc_of(f).add(problem, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                             header=header, value=sel[sl, j][m], detail=lookup.describe())
+                vals = sel[sl, j][m]
+                found = [(problem, np.ones(len(vals), dtype=bool), lookup.describe())]
+                if problem == "value_unknown_label":  # "Meinten Sie 'stimme eher zu'?"
+                    found = list(label_findings(lookup, vals))
+                for code, part, detail in found:
+                    fc_of(f).add(code, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m][part], column=letter,
+                                 header=header, value=vals[part],
+                                 detail=detail if isinstance(detail, str) else detail[part])
     for f, p in enumerate(ps):
         if p.flagged is not None:
             main, headers, item_cols = p.flagged
@@ -675,6 +690,9 @@ def _finish_responses(
     for f, sl, m in each(no_answer):
         fc_of(f).add("no_answers", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m])
     reject |= no_answer
+    no_valid = ~no_answer & ~(reasons == 0).any(axis=1) if n_items else np.zeros(n, dtype=bool)
+    for f, sl, m in each(no_valid):
+        fc_of(f).add("no_valid_answers", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m])
 
     # ---- AGS
     ags_raw = col("ags")
@@ -917,7 +935,7 @@ def read_responses(
             f"Unbekanntes Format '{format}'. Erlaubt: auto, {', '.join(FORMATS)}. / Unknown format."
         )
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
-    mapping_obj = mapping if isinstance(mapping, Mapping) or mapping is None else load_mapping(mapping)
+    mapping_obj = mapping if isinstance(mapping, Mapping) or mapping is None else load_mapping(mapping, inst)
     if mapping_obj is not None:
         mapping_obj.validate(inst)
     if isinstance(paths, (str, Path)):
@@ -1004,6 +1022,7 @@ def read_responses(
         "rows_accepted": sum(m["rows_accepted"] for m in inputs),
         "rows_rejected": sum(m["rows_rejected"] for m in inputs),
         "rows_blank": sum(m["rows_blank"] for m in inputs),
+        "rows_label_skipped": sum(m.get("rows_label_skipped", 0) for m in inputs),
         "respondents": len(respondents),
         "responses": len(responses),
         "municipalities": len(muni_final),
