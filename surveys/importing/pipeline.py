@@ -70,7 +70,7 @@ from .normalize import (
     strip_numeric_text,
 )
 from .readers import FileMeta, RawSheet, inspect_input, read_raw, sheet_objects
-from .validate import merge_municipalities, resolve_cross_file_ids
+from .validate import merge_municipalities, own_output_folder, resolve_cross_file_ids
 
 __all__ = ["ImportResult", "collect_inputs", "pseudonymize_result", "read_responses", "write_import", "write_report"]
 
@@ -197,6 +197,7 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
                 and not f.name.startswith(("~$", "."))
                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
             ]
+            found = _without_own_outputs(path, found)
             out.extend(sorted(found, key=lambda f: f.as_posix()))
         elif path.is_file():
             out.append(path)
@@ -213,6 +214,18 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
             seen.add(key)
             unique.append(f)
     return unique
+
+
+def _without_own_outputs(root: Path, files: list[Path]) -> list[Path]:
+    """``files`` less those inside a dataset or report folder of ours (never read as input)."""
+    verdict: dict[Path, bool] = {}
+
+    def ours(d: Path) -> bool:
+        if d not in verdict:
+            verdict[d] = own_output_folder(d) is not None
+        return verdict[d]
+
+    return [f for f in files if not any(ours(d) for d in (f.parent, *f.parent.parents) if d == root or root in d.parents)]
 
 
 def _build_context(
@@ -941,6 +954,8 @@ def read_responses(
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files = collect_inputs(paths)
+    if isinstance(mapping, (str, Path)):  # the mapping workbook is no survey data
+        files = [f for f in files if f.resolve() != Path(mapping).resolve()]
     if not files:
         raise InputFileError(
             "Keine Eingabedateien gefunden (.xlsx, .xls, .ods, .csv, .sav). / No input files found."
