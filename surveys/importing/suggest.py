@@ -508,8 +508,9 @@ def _roles(cols: list[ColumnSuggestion], inst: Instrument) -> list[RoleSuggestio
             if code:
                 out.append(RoleSuggestion(text, n, code, 100.0))
                 continue
-            key = norm_key(text).translate(_UML)
-            hits = [name for name, words in _ROLE_WORDS.items() if any(w in key for w in words)]
+            words_in = re.findall(r"\w+", norm_key(text).translate(_UML))
+            hits = [name for name, words in _ROLE_WORDS.items()
+                    if any(t.startswith(w) or (len(w) >= 6 and w in t) for w in words for t in words_in)]
             if hits:
                 out.append(RoleSuggestion(text, n, hits[0], 80.0 if len(hits) == 1 else 50.0))
             else:
