@@ -115,8 +115,8 @@ MAPPING_CODES = Catalogue("mapping", {
         hint_de="Eine der beiden auf ignore setzen (oder ein anderes Ziel wählen).",
         hint_en="Set one of them to ignore (or choose another target)."),
     "code_outside_scale": MessageSpec(
-        "error", "Code '{code}' für die Antwort '{label}' liegt außerhalb der Skala {scale}.",
-        "Code '{code}' for answer '{label}' is outside the scale {scale}.",
+        "error", "Code '{given}' für die Antwort '{label}' liegt außerhalb der Skala {scale}.",
+        "Code '{given}' for answer '{label}' is outside the scale {scale}.",
         hint_de="Einen Code der Skala, dont_know (weiß nicht) oder no_answer (keine Angabe) eintragen; "
                 "hat der Export mehr Stufen, die Skala der Antwortgruppe (von/bis) anpassen.",
         hint_en="Enter a code of the scale, dont_know or no_answer; if the export has more points, widen "
@@ -140,8 +140,8 @@ MAPPING_CODES = Catalogue("mapping", {
         "Scale '{value}' of the answer group is not a range of whole numbers (from < to).",
         hint_de="Z. B. 1 bis 7 für eine 7-stufige Skala.", hint_en="E.g. 1 to 7 for a 7-point scale."),
     "bad_code": MessageSpec(
-        "error", "'{code}' für die Antwort '{label}' ist weder ein Code noch ein Fehlgrund.",
-        "'{code}' for answer '{label}' is neither a code nor a missing reason.",
+        "error", "'{given}' für die Antwort '{label}' ist weder ein Code noch ein Fehlgrund.",
+        "'{given}' for answer '{label}' is neither a code nor a missing reason.",
         hint_de="Eine ganze Zahl, dont_know (weiß nicht) oder no_answer (keine Angabe) eintragen.",
         hint_en="Enter a whole number, dont_know or no_answer."),
 })
@@ -278,9 +278,9 @@ class Mapping:
         """Every problem of the mapping against ``instrument`` (empty when it is fine)."""
         found: list[Problem] = []
 
-        def add(code: str, key: tuple[str, ...], **params: Any) -> None:
+        def add(which: str, key: tuple[str, ...], /, **params: Any) -> None:
             loc = self.where.get(key) or Location(file=self.source)
-            found.append(MAPPING_CODES.problem(code, loc, **{k: quote_input(v) for k, v in params.items()}))
+            found.append(MAPPING_CODES.problem(which, loc, **{k: quote_input(v) for k, v in params.items()}))
 
         codes = set(instrument.item_codes)
         targets = sorted(codes) + list(FIELD_NAMES) + ["ignore"]
@@ -288,7 +288,7 @@ class Mapping:
         by_target: dict[str, str] = {}
         for header, target in self.columns.items():
             if target in codes or target in FIELD_NAMES or target == "ignore":
-                if target in codes or target in FIELD_NAMES:
+                if target in codes:  # fields may come from several columns: the import takes one per file
                     first = by_target.get(target)
                     if first is not None and self._same_file(first, header):
                         add("two_columns_one_item", ("columns", header), first=first, second=header, target=target)
@@ -350,9 +350,9 @@ class Mapping:
     def _check_code(add: Any, key: tuple[str, ...], label: str, code: int | str, allowed: set[int], shown: str) -> None:
         if isinstance(code, str):
             if code not in MISSING_REASONS and code != "ignore":
-                add("bad_code", key, code=code, label=label)
+                add("bad_code", key, given=code, label=label)
         elif code not in allowed:
-            add("code_outside_scale", key, code=code, label=label, scale=shown)
+            add("code_outside_scale", key, given=code, label=label, scale=shown)
 
     def _same_file(self, a: str, b: str) -> bool:
         fa, fb = self.column_files.get(a), self.column_files.get(b)
@@ -687,7 +687,9 @@ class HeaderIndex:
                 if target == "ignore":
                     t = Target("ignore")
                 elif target in FIELD_NAMES:
-                    t = Target("field", target, -1)
+                    # a tool's own field column keeps its rank (Kobo _uuid before _id), others come first
+                    prio = dict(_FIELD_ALIASES.get(target, ())).get(norm_key(header), -1)
+                    t = Target("field", target, prio)
                 else:
                     t = Target("item", target)
                 exact[norm_key(header)] = t
