@@ -11,7 +11,6 @@ import yaml
 from surveys import Instrument
 from surveys.importing import read_responses, suggest_mapping
 from tests.surveys.test_import_formats import assert_counts_reconcile
-
 from tests.surveys.test_import_real_exports import SHARED
 
 KOBO = SHARED / "kobo"
