@@ -46,8 +46,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from core.errors import BausteinError
 from core.problems import Catalogue, Location, MessageSpec, Problem, quote_input
 from surveys.formats import (
@@ -64,7 +62,7 @@ from surveys.formats import (
 )
 from surveys.instrument import MISSING_REASONS, Instrument
 
-from .label_sets import missing_reason, rescale_table
+from .label_sets import rescale_table
 from .normalize import norm_key
 
 __all__ = [
@@ -76,7 +74,6 @@ __all__ = [
     "Mapping",
     "MappingError",
     "Target",
-    "load_mapping",
 ]
 
 #: Respondent fields the importer knows (dataset column names).
@@ -449,172 +446,6 @@ def role_lookup(instrument: Instrument) -> dict[str, str]:
     except KeyError:
         pass
     return out
-
-
-# ---------------------------------------------------------------- reading YAML
-def _code_value(text: str) -> int | str:
-    """A mapping's answer code: a whole number, or a missing reason (also written as a label)."""
-    t = str(text).strip()
-    if re.fullmatch(r"[+-]?\d+", t):
-        return int(t)
-    if re.fullmatch(r"[+-]?\d+[.,]0+", t):
-        return int(float(t.replace(",", ".")))
-    key = t.casefold()
-    if key in MISSING_REASONS or key == "ignore":
-        return key
-    reason = missing_reason(t)
-    return reason if reason else t
-
-
-def _node_lines(node: yaml.Node, path: tuple[str, ...], out: dict[tuple[str, ...], int]) -> Any:
-    """Plain data from a composed YAML node (every scalar as text), recording each key's line."""
-    if isinstance(node, yaml.MappingNode):
-        data: dict[str, Any] = {}
-        for k, v in node.value:
-            key = _node_lines(k, path, {}) if not isinstance(k, yaml.ScalarNode) else k.value
-            key = str(key)
-            out[(*path, key)] = k.start_mark.line + 1
-            data[key] = _node_lines(v, (*path, key), out)
-        return data
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for i, v in enumerate(node.value):
-            out[(*path, str(i))] = v.start_mark.line + 1
-            items.append(_node_lines(v, (*path, str(i)), out))
-        return items
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == "tag:yaml.org,2002:null" or (node.style is None and node.value in ("", "~", "null", "Null", "NULL")):
-            return None
-        return node.value
-    return None  # pragma: no cover - aliases are resolved by compose
-
-
-def load_mapping(path: str | Path | None, instrument: Instrument | None = None) -> Mapping | None:
-    """Read a mapping workbook (.xlsx) or YAML/JSON file; ``None`` passes through.
-
-    With ``instrument`` the mapping is validated at once (:meth:`Mapping.validate`).
-    """
-    if path is None:
-        return None
-    p = Path(path)
-    if not p.is_file():
-        raise MappingError(problem=MAPPING_CODES.problem("mapping_not_found", Location(file=str(p))))
-    if p.suffix.lower() in {".xlsx", ".xlsm"}:
-        from .mapping_workbook import read_mapping_workbook
-
-        m = read_mapping_workbook(p)
-    else:
-        m = _load_yaml(p)
-    if instrument is not None:
-        m.validate(instrument)
-    return m
-
-
-def _load_yaml(p: Path) -> Mapping:
-    src = str(p)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-        node = yaml.compose(text, Loader=yaml.BaseLoader)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        detail = " ".join(str(getattr(exc, "problem", None) or exc).split())[:200]
-        loc = Location(file=src, row=None if line is None else line + 1)
-        raise MappingError(problem=MAPPING_CODES.problem("mapping_unreadable", loc, detail=detail)) from None
-    lines: dict[tuple[str, ...], int] = {}
-    data = _node_lines(node, (), lines) if node is not None else {}
-    problems: list[Problem] = []
-
-    def loc(*key: str) -> Location:
-        for n in range(len(key), 0, -1):
-            if key[:n] in lines:
-                return Location(file=src, row=lines[key[:n]], section=" / ".join(key))
-        return Location(file=src, section=" / ".join(key))
-
-    def bad(key: tuple[str, ...], expected: str) -> None:
-        problems.append(MAPPING_CODES.problem("mapping_structure", loc(*key), key=" / ".join(key), expected=expected))
-
-    if not isinstance(data, dict):
-        bad(("(Datei)",), "eine Zuordnung mit 'columns:' usw. / a mapping with 'columns:' etc.")
-        raise MappingError(problems=problems)
-
-    def table(key: tuple[str, ...], value: Any) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            bad(key, "Einträge 'Text: Wert' / entries 'text: value'")
-            return {}
-        return {k: v for k, v in value.items() if v is not None}
-
-    m = Mapping(source=src, instrument=str(data.get("instrument") or ""))
-    for h, t in table(("columns",), data.get("columns")).items():
-        if isinstance(t, dict):  # {target: KOM01, files: [...]}
-            m.column_files[h] = [str(f) for f in (t.get("files") or [])]
-            t = t.get("target")
-        if not isinstance(t, str):
-            bad(("columns", h), "ein Ziel / a target")
-            continue
-        m.columns[h] = t.strip().split(" – ")[0].strip()
-        m.where[("columns", h)] = loc("columns", h)
-    for label, code in table(("values",), data.get("values")).items():
-        m.values[label] = _code_value(code)
-        m.where[("values", label)] = loc("values", label)
-    for item, vals in table(("item_values",), data.get("item_values")).items():
-        t = table(("item_values", item), vals)
-        m.item_values[item] = {k: (v if item == "role" else _code_value(v)) for k, v in t.items()}
-        m.where[("item_values", item)] = loc("item_values", item)
-        for k in t:
-            m.where[("item_values", item, k)] = loc("item_values", item, k)
-    for label, role in table(("roles",), data.get("roles")).items():
-        m.roles[label] = str(role)
-        m.where[("roles", label)] = loc("roles", label)
-    for k, v in table(("defaults",), data.get("defaults")).items():
-        m.defaults[k] = str(v)
-        m.where[("defaults", k)] = loc("defaults", k)
-    for f, vals in table(("files",), data.get("files")).items():
-        m.files[f] = {k: str(v) for k, v in table(("files", f), vals).items()}
-        for k in m.files[f]:
-            m.where[("files", f, k)] = loc("files", f, k)
-    groups = data.get("answers") or []
-    if not isinstance(groups, list):
-        bad(("answers",), "eine Liste von Antwortgruppen / a list of answer groups")
-        groups = []
-    for i, g in enumerate(groups):
-        key = ("answers", str(i))
-        if not isinstance(g, dict):
-            bad(key, "eine Antwortgruppe mit columns/range/values / an answer group")
-            continue
-        name = str(g.get("name") or f"G{i + 1}")
-        cols = g.get("columns") or []
-        if isinstance(cols, str):
-            cols = [cols]
-        rng = _parse_range(g.get("range"))
-        if g.get("range") is not None and rng is None:
-            problems.append(MAPPING_CODES.problem("bad_range", loc(*key, "range"), value=str(g.get("range"))))
-        grp = AnswerGroup(name=name, columns=[str(c) for c in cols if c is not None], range=rng)
-        for label, code in table((*key, "values"), g.get("values")).items():
-            grp.values[label] = _code_value(code)
-            m.where[("answers", name, label)] = loc(*key, "values", label)
-        m.where[("answers", name, "range")] = loc(*key, "range")
-        m.groups.append(grp)
-    if problems:
-        raise MappingError(problems=problems)
-    return m
-
-
-def _parse_range(value: Any) -> tuple[int, int] | None:
-    """``[1, 7]``, ``"1-7"``, ``"1–7"`` or ``"1 bis 7"`` -> (1, 7); None when absent or not a range."""
-    if value is None or value == "":
-        return None
-    parts: list[Any]
-    if isinstance(value, (list, tuple)):
-        parts = list(value)
-    else:
-        parts = re.split(r"\s*(?:–|—|\bbis\b|\bto\b|\.\.|(?<=\d)-)\s*", str(value).strip())
-    try:
-        a, b = (int(str(x).strip()) for x in parts)
-    except (TypeError, ValueError):
-        return None
-    return (a, b)
 
 
 def targets_of(instrument: Instrument) -> list[str]:

@@ -1,7 +1,7 @@
 """The mapping as an Excel workbook that an evaluator checks and fills in (``zuordnung.xlsx``).
 
 ``baustein import FILE... --suggest-mapping zuordnung.xlsx`` writes it; ``--mapping zuordnung.xlsx``
-reads it back (:func:`read_mapping_workbook`) into the same :class:`~.mapping.Mapping` as a YAML
+reads it back (:func:`.mapping_files.read_mapping_workbook`) into the same :class:`~.mapping.Mapping` as a YAML
 file. Sheets:
 
 ============  =====================================================================================
@@ -16,36 +16,23 @@ Vorgaben      constant **AGS**, **Welle**, **Rolle** for all files (first row) o
 Hinweise      how to use the workbook, German and English
 ============  =====================================================================================
 
-Only the bold decision columns are read back; everything else is information. Headers are
+Only the bold decision columns are read back (:mod:`.mapping_files`); everything else is information. Headers are
 written as text cells (never as formulas), so a header such as ``=SUMME`` stays a header.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from core.excel_columns import column_letter
-from core.problems import Location, Problem
+from typing import Any
 
 from .mapping import (
     ANSWER_REASONS,
     FIELD_NAMES,
-    MAPPING_CODES,
-    AnswerGroup,
-    Mapping,
-    MappingError,
-    _code_value,
-    _parse_range,
 )
 
-if TYPE_CHECKING:
-    from .suggest import Suggestion
-
-__all__ = ["SHEETS", "mapping_workbook_bytes", "read_mapping_workbook"]
+__all__ = ["ALL_FILES", "SHEETS", "mapping_workbook_bytes", "write_suggestion"]
 
 SHEETS = ("Spalten", "Antworten", "Rollen", "Vorgaben", "Hinweise")
 _LISTS = "Listen"
@@ -108,7 +95,7 @@ How to use this mapping
 
 
 # ---------------------------------------------------------------- writing
-def _target_choices(s: Suggestion) -> list[str]:
+def _target_choices(s: Any) -> list[str]:
     inst = s.instrument
     out = [f"{it.code} – {_short(it.label_de, 70)}" for it in inst.items]
     field_de = {"respondent_id": "Fragebogen-Nr.", "ags": "Gemeindeschlüssel", "role": "Rolle", "wave": "Welle",
@@ -122,7 +109,7 @@ def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def mapping_workbook_bytes(s: Suggestion) -> bytes:
+def mapping_workbook_bytes(s: Any) -> bytes:
     """The suggestion as an ``.xlsx`` workbook (see the module docstring)."""
     import xlsxwriter
 
@@ -250,7 +237,7 @@ def mapping_workbook_bytes(s: Suggestion) -> bytes:
     return buf.getvalue()
 
 
-def _role_field_choices(s: Suggestion) -> list[Any]:
+def _role_field_choices(s: Any) -> list[Any]:
     try:
         return list(s.instrument.field("role").choices)
     except KeyError:
@@ -267,7 +254,7 @@ def _order_key(code: int | str, label: str) -> tuple[int, float, str]:
     return (1 if code else 2, 0.0, label)
 
 
-def _group_note(g: Any, s: Suggestion) -> str:
+def _group_note(g: Any, s: Any) -> str:
     from .label_sets import rescale_table
 
     parts = []
@@ -291,146 +278,13 @@ def _group_note(g: Any, s: Suggestion) -> str:
     return "; ".join(parts)
 
 
-# ---------------------------------------------------------------- reading
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
+def write_suggestion(s: Any, out: str | Path) -> Path:
+    """Write a :class:`~surveys.importing.suggest.Suggestion` as ``.xlsx`` (this workbook) or
+    ``.yaml``/``.yml`` (its :meth:`to_yaml`), chosen by the suffix; written atomically."""
+    from core.atomic import atomic_file
 
-
-def read_mapping_workbook(path: str | Path) -> Mapping:
-    """Read a mapping workbook written by :func:`mapping_workbook_bytes` (and edited in Excel).
-
-    Raises :class:`~.mapping.MappingError` with sheet and row for every problem of form; the
-    checks against the instrument follow in :meth:`~.mapping.Mapping.validate`.
-    """
-    from openpyxl import load_workbook
-
-    p = Path(path)
-    src = p.name
-    try:
-        wb = load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for broken files
-        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-        raise MappingError(problem=MAPPING_CODES.problem("mapping_unreadable", Location(file=src), detail=detail)) from None
-    try:
-        return _read(wb, src)
-    finally:
-        wb.close()
-
-
-def _read(wb: Any, src: str) -> Mapping:
-    problems: list[Problem] = []
-    if "Spalten" not in wb.sheetnames:
-        problems.append(MAPPING_CODES.problem(
-            "mapping_unreadable", Location(file=src),
-            detail="Blatt 'Spalten' fehlt / sheet 'Spalten' is missing"))
-        raise MappingError(problems=problems)
-    m = Mapping(source=src)
-
-    def rows(name: str) -> tuple[dict[str, int], list[tuple[int, tuple[Any, ...]]]]:
-        if name not in wb.sheetnames:
-            return {}, []
-        it = wb[name].iter_rows(values_only=True)
-        first = next(it, None) or ()
-        cols = {_text(h).split(" / ")[0].casefold(): j for j, h in enumerate(first) if _text(h)}
-        return cols, [(i, r) for i, r in enumerate(it, start=2) if any(_text(v) for v in r)]
-
-    def get(r: tuple[Any, ...], cols: dict[str, int], name: str) -> Any:
-        j = cols.get(name.casefold())
-        return r[j] if j is not None and j < len(r) else None
-
-    def loc(sheet: str, row: int, cols: dict[str, int], name: str, header: str = "") -> Location:
-        j = cols.get(name.casefold())
-        return Location(file=src, sheet=sheet, row=row, column=column_letter(j) if j is not None else "", header=header)
-
-    def bad(sheet: str, row: int, cols: dict[str, int], name: str, expected: str) -> None:
-        problems.append(MAPPING_CODES.problem("mapping_structure", loc(sheet, row, cols, name), key=name,
-                                              expected=expected))
-
-    # ---- Spalten
-    cols, data = rows("Spalten")
-    for need in ("überschrift", "ziel"):
-        if need not in cols:
-            bad("Spalten", 1, cols, need, "eine Spalte mit dieser Überschrift / a column with this heading")
-    if problems:
-        raise MappingError(problems=problems)
-    group_cols: dict[str, list[str]] = {}
-    for i, r in data:
-        header = get(r, cols, "überschrift")
-        if header is None or str(header) == "":
-            continue
-        header = str(header)
-        target = _text(get(r, cols, "ziel")).split(" – ")[0].strip()
-        if not target:
-            target = "ignore"
-        m.columns[header] = target
-        m.where[("columns", header)] = loc("Spalten", i, cols, "ziel", header)
-        files = _text(get(r, cols, "datei"))
-        if files:
-            m.column_files[header] = [f.strip() for f in files.split(" | ") if f.strip()]
-        g = _text(get(r, cols, "antwortgruppe"))
-        if g:
-            group_cols.setdefault(g, []).append(header)
-
-    # ---- Antworten
-    cols, data = rows("Antworten")
-    groups: dict[str, AnswerGroup] = {}
-    for i, r in data:
-        name = _text(get(r, cols, "gruppe"))
-        label = get(r, cols, "antwort")
-        if not name or label is None:
-            continue
-        label = _text(label)
-        g = groups.get(name)
-        if g is None:
-            g = groups[name] = AnswerGroup(name=name, columns=list(group_cols.get(name, [])))
-            m.where[("answers", name, "range")] = loc("Antworten", i, cols, "skala von")
-        lo, hi = get(r, cols, "skala von"), get(r, cols, "skala bis")
-        if g.range is None and (_text(lo) or _text(hi)):
-            rng = _parse_range([_text(lo), _text(hi)])
-            if rng is None:
-                problems.append(MAPPING_CODES.problem("bad_range", loc("Antworten", i, cols, "skala von"),
-                                                      value=f"{_text(lo)}–{_text(hi)}"))
-            else:
-                g.range = rng
-        code = _text(get(r, cols, "code")).split(" – ")[0].strip()
-        if code:
-            g.values[label] = _code_value(code)
-            m.where[("answers", name, label)] = loc("Antworten", i, cols, "code", label)
-    m.groups = list(groups.values())
-
-    # ---- Rollen
-    cols, data = rows("Rollen")
-    for i, r in data:
-        label, role = _text(get(r, cols, "antwort")), _text(get(r, cols, "rolle")).split(" – ")[0].strip()
-        if label and role:
-            m.roles[label] = role
-            m.where[("roles", label)] = loc("Rollen", i, cols, "rolle", label)
-
-    # ---- Vorgaben
-    cols, data = rows("Vorgaben")
-    for i, r in data:
-        file = _text(get(r, cols, "datei"))
-        vals: dict[str, str] = {}
-        for key, name in (("ags", "ags"), ("wave", "welle"), ("role", "rolle")):
-            v = _text(get(r, cols, name))
-            if key == "role":
-                v = v.split(" – ")[0].strip()
-            if key == "ags" and re.fullmatch(r"\d{7}", v):
-                v = v.zfill(8)  # Excel turned the AGS into a number
-            if v:
-                vals[key] = v
-                scope = ("defaults", key) if file in ("", ALL_FILES) else ("files", file, key)
-                m.where[scope] = loc("Vorgaben", i, cols, name, file)
-        if not vals:
-            continue
-        if file in ("", ALL_FILES):
-            m.defaults.update(vals)
-        else:
-            m.files.setdefault(file, {}).update(vals)
-    if problems:
-        raise MappingError(problems=problems)
-    return m
+    p = Path(out)
+    data = mapping_workbook_bytes(s) if p.suffix.lower() in {".xlsx", ".xlsm"} else s.to_yaml().encode("utf-8")
+    with atomic_file(p) as tmp:
+        tmp.write_bytes(data)
+    return p

@@ -50,8 +50,9 @@ from surveys.pseudonyms import pseudonymize as pseudonymize_ids
 from .detect import FORMATS, detect_format, find_header_row, is_label_row
 from .findings import FindingCollector
 from .input_guard import Limits
-from .mapping import HeaderIndex, Mapping, load_mapping
+from .mapping import HeaderIndex, Mapping
 from .mapping_apply import fill_file_defaults, label_findings, review_columns
+from .mapping_files import load_mapping
 from .municipalities import (
     complete_municipalities,
     looks_like_municipalities,

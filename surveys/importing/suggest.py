@@ -44,8 +44,10 @@ from .detect import detect_format, is_label_row
 from .findings import FindingCollector
 from .label_sets import SURE as LABELS_SURE
 from .label_sets import LabelSetGuess, classify, missing_reason
-from .mapping import FIELD_NAMES, AnswerGroup, Mapping, load_mapping, role_lookup
+from .mapping import FIELD_NAMES, AnswerGroup, Mapping, role_lookup
 from .mapping_apply import multi_select_options
+from .mapping_files import load_mapping
+from .mapping_workbook import write_suggestion
 from .normalize import norm_key
 from .pipeline import _build_context, _pick_sheets, collect_inputs
 from .readers import inspect_input, read_raw, sheet_objects
@@ -177,18 +179,7 @@ class Suggestion:
 
     def write(self, out: str | Path) -> Path:
         """Write the suggestion as ``.xlsx`` (workbook) or ``.yaml``/``.yml`` (by the suffix)."""
-        from core.atomic import atomic_file
-
-        p = Path(out)
-        if p.suffix.lower() in {".xlsx", ".xlsm"}:
-            from .mapping_workbook import mapping_workbook_bytes
-
-            data = mapping_workbook_bytes(self)
-        else:
-            data = self.to_yaml().encode("utf-8")
-        with atomic_file(p) as tmp:
-            tmp.write_bytes(data)
-        return p
+        return write_suggestion(self, out)
 
 
 def _note(c: ColumnSuggestion) -> str:

@@ -9,8 +9,7 @@ import pytest
 
 from cli import main
 from surveys import Instrument
-from surveys.importing import read_responses, suggest_mapping
-from surveys.importing.mapping import MappingError, load_mapping
+from surveys.importing import MappingError, load_mapping, read_responses, suggest_mapping
 from surveys.importing.mapping_workbook import SHEETS
 from tests.data.byo.fixtures import Fixture, build_all
 from tests.surveys.test_import_formats import assert_counts_reconcile
