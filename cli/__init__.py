@@ -3,7 +3,8 @@
 Each sub-command lives in its own module of this package and exposes ``register(subparsers)``;
 :func:`main` collects them. User errors (:class:`core.errors.BausteinError`) are printed as a
 plain message (exit code 2); an unexpected error prints a short notice instead of a traceback
-(exit code 3) unless ``--debug`` or ``BAUSTEIN_DEBUG=1`` is given.
+(exit code 3) unless ``--debug`` or ``BAUSTEIN_DEBUG=1`` is given. Usage errors are printed in
+German and English (exit code 2). Exit codes: :mod:`cli.messages`.
 """
 
 from __future__ import annotations
@@ -13,17 +14,31 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from core.errors import BausteinError
+
+from .messages import EXIT_INTERNAL, EXIT_USER
 
 #: Sub-command modules, in the order they appear in ``baustein --help``.
 COMMAND_MODULES = ("instrument", "generate", "importing", "analyse", "report", "audit", "demo")
 
 
+class BilingualParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are German and English (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        from .messages import EXIT_USER, usage_error
+
+        de, en = usage_error(message, self.prog)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USER, f"{self.prog}: {de}\n{self.prog}: {en}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from surveys import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = BilingualParser(
         prog="baustein",
         description="baustein-eval: Befragungen zu Sorgenden Gemeinschaften auswerten "
         "(evaluate caring-community surveys).",
@@ -41,13 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
-        return 1
+        return EXIT_USER
     debug = args.debug or os.environ.get("BAUSTEIN_DEBUG") == "1"
     try:
         result = args.func(args)
     except BausteinError as exc:
         print(f"Fehler / error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USER
     except KeyboardInterrupt:
         print("Abgebrochen / interrupted.", file=sys.stderr)
         return 130
@@ -60,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ausführen und die Ausgabe melden. / This is a bug; rerun with --debug and report it.",
             file=sys.stderr,
         )
-        return 3
+        return EXIT_INTERNAL
     return int(result or 0)
 
 

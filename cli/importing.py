@@ -5,10 +5,14 @@ Examples
 ::
 
     baustein import data/raw/ --out data/processed/welle2025 --municipalities kommunen.xlsx
-    baustein import kobo_export.xlsx --suggest-mapping zuordnung.yaml   # draft, then check it
-    baustein import kobo_export.xlsx --mapping zuordnung.yaml --out data/processed/kobo
-    baustein validate data/raw/ --report pruefbericht/                   # exit 1 on errors
+    baustein import export.csv --suggest-mapping zuordnung.xlsx       # draft to check in Excel
+    baustein import export.csv --mapping zuordnung.xlsx --out data/processed/welle2025
+    baustein validate data/raw/ --report pruefbericht/                 # exit 1 on rejected rows/cells
+    baustein validate data/processed/welle2025                         # checks a dataset folder
     baustein export data/processed/welle2025 --format sav
+
+Exit codes (:mod:`cli.messages`): 0 clean, 1 imported with rejected rows or cells, 2 nothing
+imported or a user error, 3 internal error.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .messages import CLI_MESSAGES, EXIT_CLEAN, EXIT_REJECTED, EXIT_USER
+
 __all__ = ["register"]
 
 _FORMATS = ("auto", "template", "kobo", "limesurvey", "sosci", "forms", "csv")
@@ -26,7 +32,9 @@ _FORMATS = ("auto", "template", "kobo", "limesurvey", "sosci", "forms", "csv")
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="Dateien oder Ordner / files or folders (recursive)")
     p.add_argument("--instrument", default="sensibilisierung", help="Name oder Datei (.yaml/.xlsx) des Instruments")
-    p.add_argument("--mapping", default=None, help="Zuordnungsdatei (YAML): Spalte -> Item, Antworttext -> Code")
+    p.add_argument("--mapping", default=None, metavar="FILE",
+                   help="Zuordnung (zuordnung.xlsx aus --suggest-mapping, oder YAML): Spalte -> Item, "
+                   "Antworttext -> Code / mapping workbook or YAML")
     p.add_argument("--format", default="auto", choices=_FORMATS, help="Format erzwingen (Standard: erkennen)")
     p.add_argument("--municipalities", default=None, metavar="FILE",
                    help="Kommunen-Stammdaten (xlsx/csv); unbekannte AGS werden dann abgelehnt")
@@ -46,7 +54,8 @@ def register(subparsers: Any) -> None:
         "import",
         help="Antworten importieren / import responses",
         description="Liest Antwortdateien (Vorlage, KoboToolbox, LimeSurvey, SoSci, Forms, CSV), prüft sie und "
-        "schreibt den bereinigten Datensatz (Parquet), manifest.json und rejections.xlsx/.csv.",
+        "schreibt den bereinigten Datensatz (Parquet), manifest.json und rejections.xlsx/.csv. Exit-Codes: "
+        "0 fehlerfrei, 1 mit abgelehnten Zeilen/Zellen, 2 nichts übernommen oder Bedienfehler, 3 interner Fehler.",
     )
     _common(p)
     p.add_argument("--out", default=None, metavar="DATASET_DIR", help="Zielordner des Datensatzes")
@@ -56,14 +65,16 @@ def register(subparsers: Any) -> None:
     p.add_argument("--report", default=None, metavar="DIR",
                    help="Ordner für den Prüfbericht, falls keine Zeile übernommen wird (Standard: "
                    "DATASET_DIR-pruefbericht) / report folder when nothing is imported")
-    p.add_argument("--suggest-mapping", nargs="?", const="mapping-draft.yaml", default=None, metavar="FILE",
-                   help="nur einen Entwurf der Zuordnungsdatei schreiben (Standard: mapping-draft.yaml)")
+    p.add_argument("--suggest-mapping", nargs="?", const="zuordnung.xlsx", default=None, metavar="FILE",
+                   help="nur eine Zuordnung vorschlagen: .xlsx (zum Bearbeiten in Excel, Standard zuordnung.xlsx) "
+                   "oder .yaml; eine vorhandene Datei behält Ihre Entscheidungen / only suggest a mapping")
     p.set_defaults(func=_cmd_import)
 
     v = subparsers.add_parser(
         "validate",
-        help="Antworten prüfen, nur Bericht / check responses, report only",
-        description="Wie 'import', schreibt aber nur den Prüfbericht; Exit-Code 1 bei Fehlern.",
+        help="Antworten oder Datensatz prüfen, nur Bericht / check responses or a dataset, report only",
+        description="Wie 'import', schreibt aber nur den Prüfbericht; ein Datensatz-Ordner wird als Datensatz "
+        "geprüft. Exit-Codes: 0 fehlerfrei, 1 abgelehnte Zeilen/Zellen, 2 nichts übernommen oder Bedienfehler.",
     )
     _common(v)
     v.add_argument("--report", default="baustein-pruefbericht", metavar="DIR",
@@ -81,15 +92,32 @@ def register(subparsers: Any) -> None:
     e.set_defaults(func=_cmd_export)
 
 
+def _say(code: str, stream: Any = None, **params: Any) -> None:
+    """Print a catalogue message in German and English (with its hint)."""
+    p = CLI_MESSAGES.problem(code, **params)
+    print(p.line("de"), file=stream or sys.stdout)
+    print(p.line("en"), file=stream or sys.stdout)
+
+
+def _refuse_own_outputs(inputs: list[str]) -> None:
+    from core.errors import BausteinError
+    from surveys.importing.validate import own_output_folder
+
+    for item in inputs:
+        kind = own_output_folder(Path(item)) if Path(item).is_dir() else None
+        if kind:
+            de, en = ("Datensatz", "dataset") if kind == "dataset" else ("Prüfbericht", "report")
+            raise BausteinError(problem=CLI_MESSAGES.problem("own_output_not_input", path=item, kind_de=de, kind_en=en))
+
+
 def _read(args: argparse.Namespace) -> Any:
+    from core.errors import BausteinError
     from surveys.importing import read_responses
     from surveys.importing.input_guard import Limits
 
     try:
         limits = Limits.from_options(args)
     except ValueError as exc:
-        from core.errors import BausteinError
-
         raise BausteinError(str(exc)) from None
     return read_responses(
         args.inputs,
@@ -107,68 +135,114 @@ def _read(args: argparse.Namespace) -> Any:
 
 
 def _print_findings(result: Any, limit: int = 10) -> None:
+    """The first findings (errors, or warnings when nothing came in) in German and English."""
     import pandas as pd
 
     rej = result.rejections
-    errors = rej[rej["severity"] == "error"]
-    label = "FEHLER"
-    if errors.empty and result.manifest["totals"]["rows_accepted"] == 0:
+    shown = rej[rej["severity"] == "error"]
+    label = "FEHLER / ERROR"
+    if shown.empty and result.manifest["totals"]["rows_accepted"] == 0:
         # e.g. a header-only sheet: say why nothing came in
         warn = rej[rej["severity"] == "warning"]
-        errors = pd.concat([warn[warn["code"] == "no_data_rows"], warn[warn["code"] != "no_data_rows"]])
-        label = "WARNUNG"
-    for r in errors.head(limit).itertuples(index=False):
+        shown = pd.concat([warn[warn["code"] == "no_data_rows"], warn[warn["code"] != "no_data_rows"]])
+        label = "WARNUNG / WARNING"
+    from core.problems import quote_input
+
+    for r in shown.head(limit).itertuples(index=False):
         row = None if pd.isna(r.row) else int(r.row)
-        where = f"{r.file}" + (f" [{r.sheet}]" if r.sheet else "") + (f" Zeile/row {row}" if row is not None else "")
+        where = quote_input(r.file) + (f" [{quote_input(r.sheet)}]" if r.sheet else "")
+        where += f" Zeile/row {row}" if row is not None else ""
         where += f" Spalte/column {r.column}" if r.column else ""
-        print(f"  {label} {where}: {r.message_de}", file=sys.stderr)
-    if len(errors) > limit:
-        print(f"  … und {len(errors) - limit} weitere Fehler (siehe rejections.xlsx)", file=sys.stderr)
+        print(f"  {label} {where}:\n    {r.message_de}\n    {r.message_en}", file=sys.stderr)
+    if len(shown) > limit:
+        _say("more_findings", sys.stderr, n=len(shown) - limit)
+
+
+def _exit_code(result: Any) -> int:
+    """0 clean, 1 imported with rejected rows or cells, 2 nothing imported."""
+    if result.manifest["totals"]["rows_accepted"] == 0:
+        return EXIT_USER
+    return EXIT_REJECTED if result.n_errors else EXIT_CLEAN
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from core.errors import BausteinError
     from surveys.importing import suggest_mapping, write_import
 
+    _refuse_own_outputs(args.inputs)
     if args.suggest_mapping:
-        suggest_mapping(args.inputs, args.instrument, out=args.suggest_mapping)
-        print(f"Entwurf geschrieben / draft written: {args.suggest_mapping}\n"
-              f"Bitte prüfen, dann / check it, then: baustein import ... --mapping {args.suggest_mapping} --out DIR")
-        return 0
+        target = Path(args.suggest_mapping)
+        if target.suffix.lower() not in {".xlsx", ".yaml", ".yml"}:
+            raise BausteinError(
+                "--suggest-mapping: bitte .xlsx (Excel) oder .yaml angeben / please name an .xlsx or .yaml file")
+        existing = args.mapping or (target if target.is_file() else None)
+        s = suggest_mapping(args.inputs, args.instrument, existing=existing)
+        s.write(target)
+        items = [c for c in s.columns if c.target in s.instrument.item_codes]
+        _say("mapping_draft_written", path=target, n_columns=len(s.columns), n_items=len(items),
+             n_unsure=sum(1 for c in items if not c.sure), n_groups=len(s.groups))
+        return EXIT_CLEAN
     if not args.out:
-        raise BausteinError("Bitte --out DATASET_DIR angeben. / Please give --out DATASET_DIR.")
+        raise BausteinError(problem=CLI_MESSAGES.problem("out_missing"))
     result = _read(args)
+    print(result.summary())
+    _print_findings(result)
     if result.manifest["totals"]["rows_accepted"] == 0:
         # nothing usable: never replace a previous dataset by an empty one; report only
         from surveys.importing import write_report
 
         report = Path(args.report) if args.report else Path(args.out).with_name(Path(args.out).name + "-pruefbericht")
         write_report(result, report)
-        print(result.summary())
-        _print_findings(result)
-        print(
-            f"Keine Zeile übernommen: kein Datensatz geschrieben, '{args.out}' bleibt unverändert. "
-            f"Prüfbericht: {report / 'rejections.xlsx'}\n"
-            f"No row imported: no dataset written, '{args.out}' is unchanged. Report: {report / 'rejections.xlsx'}",
-            file=sys.stderr,
-        )
-        return 1
+        _say("nothing_imported", sys.stderr, out=args.out, report=report / "rejections.xlsx")
+        return EXIT_USER
     out = write_import(result, args.out, key_file=args.key_file)
-    print(result.summary())
-    _print_findings(result)
-    print(f"Datensatz / dataset: {Path(out)}  (Bericht / report: {Path(out) / 'rejections.xlsx'})")
-    return 0
+    _say("dataset_written", path=Path(out), report=Path(out) / "rejections.xlsx")
+    return _exit_code(result)
+
+
+def _validate_dataset(folder: Path) -> int:
+    """Check a dataset folder: it loads, and its manifest reconciles with its tables."""
+    from surveys.dataset import Dataset
+
+    ds = Dataset.load(folder)
+    totals = (ds.manifest or {}).get("totals", {})
+    problems = []
+    if totals and totals.get("rows_in") != totals.get("rows_accepted", 0) + totals.get("rows_rejected", 0):
+        problems.append(("rows_in ≠ übernommen + abgelehnt", "rows_in ≠ accepted + rejected"))
+    if totals and totals.get("rows_accepted") != len(ds.respondents):
+        problems.append(("Befragte ≠ Manifest", "respondents ≠ manifest"))
+    k = len(ds.instrument.items)
+    if len(ds.responses) != k * len(ds.respondents):
+        problems.append(("Antworten ≠ Befragte × Items", "responses ≠ respondents × items"))
+    for de, en in problems:
+        _say("dataset_inconsistent", sys.stderr, path=folder, problem_de=de, problem_en=en)
+    _say("is_dataset", path=folder, respondents=len(ds.respondents), responses=len(ds.responses),
+         municipalities=len(ds.municipalities), verdict="Fehler / errors" if problems else "in Ordnung / ok")
+    return EXIT_USER if problems else EXIT_CLEAN
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from surveys.importing import write_report
+    from surveys.importing.validate import own_output_folder
 
+    datasets, reports, rest = [], [], []
+    for item in args.inputs:
+        kind = own_output_folder(Path(item)) if Path(item).is_dir() else None
+        (datasets if kind == "dataset" else reports if kind == "report" else rest).append(item)
+    code = EXIT_CLEAN
+    for folder in datasets:
+        code = max(code, _validate_dataset(Path(folder)))
+    if reports:
+        _refuse_own_outputs(reports)
+    if not rest:
+        return code
+    args.inputs = rest
     result = _read(args)
     out = write_report(result, args.report)
     print(result.summary())
     _print_findings(result)
-    print(f"Bericht / report: {Path(out) / 'rejections.xlsx'}")
-    return 1 if result.n_errors else 0
+    _say("report_written", path=Path(out) / "rejections.xlsx")
+    return max(code, _exit_code(result))
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -176,4 +250,4 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     path = export_dataset(args.dataset, args.format, args.out)
     print(f"Exportiert / exported: {path}")
-    return 0
+    return EXIT_CLEAN

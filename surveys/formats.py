@@ -26,6 +26,7 @@ __all__ = [
     "LIMESURVEY_META_COLUMNS",
     "SOSCI_FIELD_VARIABLES",
     "SOSCI_META_COLUMNS",
+    "SOSCI_VARIABLE_LABELS",
     "TEMPLATE_FIELD_HEADERS",
     "TEMPLATE_MUNICIPALITY_HEADERS",
     "forms_field_header",
@@ -106,6 +107,26 @@ def limesurvey_column(item: Item, spaced: bool = False) -> str:
 
 # ---------------------------------------------------------------- SoSci Survey
 SOSCI_META_COLUMNS = ("CASE", "SERIAL", "REF", "QUESTNNR", "MODE", "STARTED")
+#: SoSci's standard variable labels (the second header row of its Excel export; German).
+SOSCI_VARIABLE_LABELS: dict[str, str] = {
+    "CASE": "Interview-Nummer (fortlaufend)",
+    "SERIAL": "Seriennummer (sofern verwendet)",
+    "REF": "Referenz (sofern im Link angegeben)",
+    "QUESTNNR": "Fragebogen, der im Interview verwendet wurde",
+    "MODE": "Interview-Modus",
+    "STARTED": "Zeitpunkt zu dem das Interview begonnen hat (Europe/Berlin)",
+    "TIME_SUM": "Verweildauer gesamt (ohne Ausreißer)",
+    "MAILSENT": "Versandzeitpunkt der Einladungsmail (nur für nicht-anonyme Adressaten)",
+    "LASTDATA": "Zeitpunkt als der Datensatz das letzte mal geändert wurde",
+    "FINISHED": "Wurde die Befragung abgeschlossen (letzte Seite erreicht)?",
+    "Q_VIEWER": "Hat der Teilnehmer den Fragebogen nur angesehen, ohne die Pflichtfragen zu beantworten?",
+    "LASTPAGE": "Seite, die der Teilnehmer zuletzt bearbeitet hat",
+    "MAXPAGE": "Letzte Seite, die im Fragebogen bearbeitet wurde",
+    "MISSING": "Fehlende Antworten in Prozent",
+    "MISSREL": "Fehlende Antworten (gewichtet nach Relevanz)",
+    "TIME_RSI": "Maluspunkte für schnelles Ausfüllen",
+    "DEG_TIME": "Maluspunkte für schnelles Ausfüllen (Grad)",
+}
 #: SoSci variables of the respondent fields (section "SD": Stammdaten).
 SOSCI_FIELD_VARIABLES: dict[str, str] = {
     "ags": "SD01_01",

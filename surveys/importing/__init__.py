@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from .export import export_dataset
 from .findings import CODES, REJECTION_COLUMNS
-from .mapping import Mapping, MappingError, load_mapping
+from .mapping import Mapping, MappingError
+from .mapping_files import load_mapping
 from .pipeline import ImportResult, collect_inputs, read_responses, write_import, write_report
 from .suggest import suggest_mapping
 

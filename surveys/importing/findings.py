@@ -264,6 +264,48 @@ CODES = Catalogue("import", {
                                       "Value '{value}' in '{header}' cannot be read ({detail}); it is left empty.",
                                       action="kept",
                                   ),
+    # ---------------------------------------------------------------- own exports (mapping)
+    "multi_select_refused": MessageSpec(
+        "error",
+        "Spalte '{header}' enthält Antworten mit Mehrfachauswahl (Optionen und Anzahl: {detail}) und kann nicht "
+        "als {value} gelesen werden; ihre Antworten werden nicht übernommen. Bitte in der Zuordnung auf 'ignore' "
+        "setzen oder die richtige Spalte zuordnen.",
+        "Column '{header}' holds multiple-choice answers (options and count: {detail}) and cannot be read as "
+        "{value}; its answers are not taken over. Please set it to 'ignore' in the mapping or map the right column.",
+        action="column_rejected",
+    ),
+    "free_text_dropped": MessageSpec(
+        "info",
+        "Spalte '{header}' ist Freitext ({value} Antworten) und wird zum Schutz der Befragten nicht übernommen; "
+        "mit --keep-free-text bleibt sie erhalten.",
+        "Column '{header}' is free text ({value} answers) and is not taken over to protect respondents; "
+        "--keep-free-text keeps it.",
+        action="kept",
+    ),
+    "scale_rescaled": MessageSpec(
+        "info",
+        "Spalte '{header}' ({value}) hat eine eigene Skala und wird nach der POMP-Regel auf die Skala des "
+        "Instruments umgerechnet und auf ganze Codes gerundet: {detail}.",
+        "Column '{header}' ({value}) has a scale of its own and is rescaled onto the instrument's scale by the "
+        "POMP rule, rounded to whole codes: {detail}.",
+        action="kept",
+    ),
+    "value_close_label": MessageSpec(
+        "error",
+        "Antwort '{value}' ist keine Antwortmöglichkeit. Meinten Sie '{detail}'? Die Zelle wird als ungültig "
+        "(fehlend) übernommen; falls ja, in der Zuordnung (Blatt Antworten oder 'values') eintragen.",
+        "Answer '{value}' is not an answer option. Did you mean '{detail}'? The cell is taken over as invalid "
+        "(missing); if so, add it to the mapping (sheet Antworten or 'values').",
+        action="cell_rejected",
+    ),
+    "no_valid_answers": MessageSpec(
+        "warning",
+        "Die Zeile enthält keine gültige Antwort (nur 'weiß nicht', 'keine Angabe' oder ungültige Werte). Sie "
+        "wird übernommen und zählt als Teilnahme, geht aber in keinen Mittelwert ein.",
+        "The row holds no valid answer (only 'don't know', 'no answer' or invalid values). It is kept and counts "
+        "as a participation but enters no mean.",
+        action="kept",
+    ),
 })
 
 class FindingCollector:

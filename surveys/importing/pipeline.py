@@ -50,7 +50,9 @@ from surveys.pseudonyms import pseudonymize as pseudonymize_ids
 from .detect import FORMATS, detect_format, find_header_row, is_label_row
 from .findings import FindingCollector
 from .input_guard import Limits
-from .mapping import HeaderIndex, Mapping, load_mapping
+from .mapping import HeaderIndex, Mapping
+from .mapping_apply import fill_file_defaults, label_findings, review_columns
+from .mapping_files import load_mapping
 from .municipalities import (
     complete_municipalities,
     looks_like_municipalities,
@@ -69,7 +71,7 @@ from .normalize import (
     strip_numeric_text,
 )
 from .readers import FileMeta, RawSheet, inspect_input, read_raw, sheet_objects
-from .validate import merge_municipalities, resolve_cross_file_ids
+from .validate import merge_municipalities, own_output_folder, resolve_cross_file_ids
 from .wave_labels import check_wave_labels
 
 __all__ = ["ImportResult", "collect_inputs", "pseudonymize_result", "read_responses", "write_import", "write_report"]
@@ -197,6 +199,7 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
                 and not f.name.startswith(("~$", "."))
                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
             ]
+            found = _without_own_outputs(path, found)
             out.extend(sorted(found, key=lambda f: f.as_posix()))
         elif path.is_file():
             out.append(path)
@@ -215,6 +218,18 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
     return unique
 
 
+def _without_own_outputs(root: Path, files: list[Path]) -> list[Path]:
+    """``files`` less those inside a dataset or report folder of ours (never read as input)."""
+    verdict: dict[Path, bool] = {}
+
+    def ours(d: Path) -> bool:
+        if d not in verdict:
+            verdict[d] = own_output_folder(d) is not None
+        return verdict[d]
+
+    return [f for f in files if not any(ours(d) for d in (f.parent, *f.parent.parents) if d == root or root in d.parents)]
+
+
 def _build_context(
     instrument: Instrument,
     mapping: Mapping | None,
@@ -225,11 +240,11 @@ def _build_context(
     wave: str | None,
 ) -> _Context:
     extra = dict(mapping.values) if mapping else {}
+    tables = mapping.answer_tables(instrument) if mapping else {}  # item_values + answer groups (POMP)
     lookups = {}
     for it in instrument.items:
         item_extra = dict(extra)
-        if mapping and it.code in mapping.item_values:
-            item_extra.update(mapping.item_values[it.code])
+        item_extra.update(tables.get(it.code, {}))
         lookups[it.code] = AnswerLookup(instrument.scales[it.scale], item_extra)
     roles: dict[str, str] = {}
     try:
@@ -239,6 +254,8 @@ def _build_context(
         )
     except KeyError:
         pass
+    if mapping is not None:
+        roles.update(mapping.role_table())
     defaults = dict(mapping.defaults) if mapping else {}
     if wave is not None:
         defaults["wave"] = str(wave)
@@ -287,6 +304,7 @@ def _process_file(path: str, file: str, meta: FileMeta | None, error: str | None
         "rows_accepted": 0,
         "rows_rejected": 0,
         "rows_blank": 0,
+        "rows_label_skipped": 0,
         "duplicate_of": duplicate_of,
         "municipality_rows": {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0},
         "notes": list(meta.notes) if meta else [],
@@ -463,11 +481,12 @@ def _convert(
     first_data = h + 1
     if len(data) and is_label_row(
         data.iloc[0], headers, list(item_cols.values()), fmt,
-        lambda c, t: _is_answer(ctx, item_cols, c, t),
+        lambda c, t: _is_answer(ctx, item_cols, c, t), index=ctx.index,
     ):
         fc.add("label_row_skipped", file=file, sheet=main.name, rows=[main.row_base + first_data])
         data = data.iloc[1:]
         first_data += 1
+        info["rows_label_skipped"] = 1
     nonblank = nonblank_rows(data)
     info["rows_blank"] = int((~nonblank).sum())
     rows = (main.row_base + first_data + np.flatnonzero(nonblank)).astype(np.int64)
@@ -502,6 +521,9 @@ def _convert(
 
     # ---- select the raw cells; normalising and validating runs once for many files (_finish_batch)
     arr = sheet_objects(main)[first_data:][nonblank]  # == data.to_numpy(dtype=object)
+    review_columns(ctx.index.mapping, inst, ctx.lookups, item_cols, field_cols, arr, list(data.columns),
+                   {int(p): column_letter(main.col_index[int(p)]) for p in headers.index}, headers,
+                   (file, main.name, header_row), fc, ctx.keep_free_text)
     sel = np.full((n, n_items + len(_FIELDS)), None, dtype=object)
     item_where: list[tuple[str, object] | None] = []
     for j, code in enumerate(codes):
@@ -514,6 +536,7 @@ def _convert(
     for k, name in enumerate(_FIELDS):
         if name in field_cols:
             sel[:, n_items + k] = arr[:, data.columns.get_loc(field_cols[name][1])]
+    fill_file_defaults(ctx.index.mapping, file, sel, n_items, _FIELDS)
     res = _FileResult(
         file=file, meta=info, respondents=pd.DataFrame(), values=np.empty((0, n_items), dtype=np.float32),
         reasons=np.empty((0, n_items), dtype=np.int8), municipalities=muni_table, findings=pd.DataFrame(),
@@ -663,8 +686,14 @@ def _finish_responses(
         for problem in ("value_out_of_scale", "value_unknown_label"):
             for f, sl, m in each(prob == problem):
                 letter, header = ps[f].item_where[j]  # type: ignore[misc]
-                fc_of(f).add(problem, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                             header=header, value=sel[sl, j][m], detail=lookup.describe())
+                vals = sel[sl, j][m]
+                found = [(problem, np.ones(len(vals), dtype=bool), lookup.describe())]
+                if problem == "value_unknown_label":  # "Meinten Sie 'stimme eher zu'?"
+                    found = list(label_findings(lookup, vals))
+                for code, part, detail in found:
+                    fc_of(f).add(code, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m][part], column=letter,
+                                 header=header, value=vals[part],
+                                 detail=detail if isinstance(detail, str) else detail[part])
     for f, p in enumerate(ps):
         if p.flagged is not None:
             main, headers, item_cols = p.flagged
@@ -676,6 +705,9 @@ def _finish_responses(
     for f, sl, m in each(no_answer):
         fc_of(f).add("no_answers", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m])
     reject |= no_answer
+    no_valid = ~no_answer & ~(reasons == 0).any(axis=1) if n_items else np.zeros(n, dtype=bool)
+    for f, sl, m in each(no_valid):
+        fc_of(f).add("no_valid_answers", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m])
 
     # ---- AGS
     ags_raw = col("ags")
@@ -918,12 +950,14 @@ def read_responses(
             f"Unbekanntes Format '{format}'. Erlaubt: auto, {', '.join(FORMATS)}. / Unknown format."
         )
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
-    mapping_obj = mapping if isinstance(mapping, Mapping) or mapping is None else load_mapping(mapping)
+    mapping_obj = mapping if isinstance(mapping, Mapping) or mapping is None else load_mapping(mapping, inst)
     if mapping_obj is not None:
         mapping_obj.validate(inst)
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files = collect_inputs(paths)
+    if isinstance(mapping, (str, Path)):  # the mapping workbook is no survey data
+        files = [f for f in files if f.resolve() != Path(mapping).resolve()]
     if not files:
         raise InputFileError(
             "Keine Eingabedateien gefunden (.xlsx, .xls, .ods, .csv, .sav). / No input files found."
@@ -1006,6 +1040,7 @@ def read_responses(
         "rows_accepted": sum(m["rows_accepted"] for m in inputs),
         "rows_rejected": sum(m["rows_rejected"] for m in inputs),
         "rows_blank": sum(m["rows_blank"] for m in inputs),
+        "rows_label_skipped": sum(m.get("rows_label_skipped", 0) for m in inputs),
         "respondents": len(respondents),
         "responses": len(responses),
         "municipalities": len(muni_final),

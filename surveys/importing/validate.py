@@ -25,10 +25,34 @@ role_unknown / date_invalid    warning    field left empty
 municipality_conflict          warning    two sources disagree on a municipality fact
 municipality_invalid           error      Kommunen row without valid AGS
 label_row_skipped / sheet_skipped  info   notes
+no_answers                     error      every item cell of the row is empty: row rejected
+no_valid_answers               warning    items answered, but none validly (only weiß nicht,
+                                          keine Angabe, N/A or invalid): row kept (a participation;
+                                          enters no mean)
+multi_select_refused           error      multiple-choice answers in a column mapped to an item
+                                          or to comment: the column is not read
+value_close_label              error      unknown answer close to a label ("Meinten Sie …?")
+scale_rescaled                 info       the column's own scale rescaled by POMP (the table)
+free_text_dropped              info       a free-text column dropped (privacy default)
 =============================  =========  =====================================================
+
+**Respondents without an answer (documented rule).** A row whose item cells are all empty is no
+response and is rejected (``no_answers``). A row with answers that are all missing values
+(``weiß nicht``, ``keine Angabe``, ``N/A``, ``-9``) or invalid is kept -- the person took part
+and the missing reasons are data -- and is reported as ``no_valid_answers``. A row is skipped as
+a label row only when it holds the headers' labels (:func:`.detect.is_label_row`); that row is
+reported (``label_row_skipped``, with its row number) and counted in the manifest
+(``rows_label_skipped``).
+
+Our own outputs are never inputs: :func:`own_output_folder` recognises a dataset or report folder
+written by baustein-eval (its ``manifest.json``), and :func:`surveys.importing.collect_inputs`
+skips such folders.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,7 +62,22 @@ from surveys.formats import TEMPLATE_MUNICIPALITY_HEADERS
 from .findings import FindingCollector
 from .municipalities import FACT_COLUMNS
 
-__all__ = ["merge_municipalities", "resolve_cross_file_ids"]
+__all__ = ["merge_municipalities", "own_output_folder", "resolve_cross_file_ids"]
+
+
+def own_output_folder(folder: Path) -> str | None:
+    """``"dataset"`` or ``"report"`` when ``folder`` was written by baustein-eval (a
+    ``manifest.json`` naming the tool), else None."""
+    manifest = folder / "manifest.json"
+    if not manifest.is_file() or manifest.stat().st_size > 50_000_000:
+        return None
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or (data.get("tool") or {}).get("name") != "baustein-eval":
+        return None
+    return "dataset" if (folder / "respondents.parquet").exists() else "report"
 
 
 def merge_municipalities(tables: list[pd.DataFrame], findings: FindingCollector) -> pd.DataFrame:

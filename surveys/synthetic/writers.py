@@ -55,6 +55,7 @@ from surveys.formats import (
     LIMESURVEY_META_COLUMNS,
     SOSCI_FIELD_VARIABLES,
     SOSCI_META_COLUMNS,
+    SOSCI_VARIABLE_LABELS,
     TEMPLATE_MUNICIPALITY_HEADERS,
     forms_field_header,
     forms_header,
@@ -91,25 +92,7 @@ SOSCI_EXTRA_COLUMNS = (
     "TIME_SUM", "MAILSENT", "LASTDATA", "FINISHED", "Q_VIEWER", "LASTPAGE", "MAXPAGE", "MISSING",
     "MISSREL", "TIME_RSI", "DEG_TIME",
 )
-_SOSCI_LABELS = {
-    "CASE": "Interview-Nummer (fortlaufend)",
-    "SERIAL": "Seriennummer (sofern verwendet)",
-    "REF": "Referenz (sofern im Link angegeben)",
-    "QUESTNNR": "Fragebogen, der im Interview verwendet wurde",
-    "MODE": "Interview-Modus",
-    "STARTED": "Zeitpunkt zu dem das Interview begonnen hat (Europe/Berlin)",
-    "TIME_SUM": "Verweildauer gesamt (ohne Ausreißer)",
-    "MAILSENT": "Versandzeitpunkt der Einladungsmail (nur für nicht-anonyme Adressaten)",
-    "LASTDATA": "Zeitpunkt als der Datensatz das letzte mal geändert wurde",
-    "FINISHED": "Wurde die Befragung abgeschlossen (letzte Seite erreicht)?",
-    "Q_VIEWER": "Hat der Teilnehmer den Fragebogen nur angesehen, ohne die Pflichtfragen zu beantworten?",
-    "LASTPAGE": "Seite, die der Teilnehmer zuletzt bearbeitet hat",
-    "MAXPAGE": "Letzte Seite, die im Fragebogen bearbeitet wurde",
-    "MISSING": "Fehlende Antworten in Prozent",
-    "MISSREL": "Fehlende Antworten (gewichtet nach Relevanz)",
-    "TIME_RSI": "Maluspunkte für schnelles Ausfüllen",
-    "DEG_TIME": "Maluspunkte für schnelles Ausfüllen (Grad)",
-}
+_SOSCI_LABELS = SOSCI_VARIABLE_LABELS
 _EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "ms")
 
 

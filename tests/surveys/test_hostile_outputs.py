@@ -179,7 +179,7 @@ def hostile_import(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws.cell(row=2, column=col).value = "+49 170"
     wb.save(folder / "in.xlsx")
     out = folder / "dataset"
-    assert main(["import", str(folder / "in.xlsx"), "--out", str(out), "--no-progress"]) == 0
+    assert main(["import", str(folder / "in.xlsx"), "--out", str(out), "--no-progress"]) in (0, 1)  # 1: imported, some cells rejected
     return out
 
 

@@ -11,8 +11,9 @@ import yaml
 from surveys import Instrument
 from surveys.importing import read_responses, suggest_mapping
 from tests.surveys.test_import_formats import assert_counts_reconcile
+from tests.surveys.test_import_real_exports import SHARED
 
-KOBO = Path(__file__).resolve().parents[3] / "shared" / "formats" / "kobo"
+KOBO = SHARED / "kobo"
 FILES = sorted(KOBO.glob("*.xlsx")) if KOBO.is_dir() else []
 pytestmark = pytest.mark.skipif(not FILES, reason="../shared/formats/kobo not present")
 
@@ -63,10 +64,12 @@ def test_real_kobo_group_export_imports_with_a_mapping_file(tmp_path: Path, inst
 
 def test_suggest_mapping_drafts_a_loadable_file_for_real_exports(tmp_path: Path, instrument: Instrument) -> None:
     out = tmp_path / "draft.yaml"
-    text = suggest_mapping(FILES, instrument, out=out)
-    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    suggest_mapping(FILES, instrument, out=out)
+    text = out.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
     assert text.startswith("#") and data["instrument"] == "sensibilisierung"
-    assert data["columns"]["_submission_time"] == "submitted_at"
+    assert data["columns"]["end"] == "submitted_at"  # the one the import takes; start and server time ignored
+    assert data["columns"]["_submission_time"] == "ignore" and data["columns"]["start"] == "ignore"
     assert data["columns"]["Enter_name"] == "ignore"
     # the draft is a valid mapping as it stands
     result = read_responses(KOBO / "group.xlsx", instrument, mapping=out)

@@ -114,7 +114,7 @@ def test_export_writes_value_labels(fmt: str, inputs: Path, tmp_path: Path, inst
 
 def test_cli_import_validate_export_and_suggest_mapping(inputs: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "cli-ds"
-    assert main(["import", str(inputs), "--out", str(out), "--no-progress"]) == 0
+    assert main(["import", str(inputs), "--out", str(out), "--no-progress"]) == 1  # imported, one cell rejected
     assert (out / "responses.parquet").exists() and (out / "rejections.xlsx").exists()
     assert "übernommen" in capsys.readouterr().out
     report = tmp_path / "report"
