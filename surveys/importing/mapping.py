@@ -328,8 +328,9 @@ class Mapping:
                 self._check_code(add, ("answers", g.name, label), label, code, allowed, shown)
         choices = _role_choices(instrument)
         roles = role_lookup(instrument)
+        # an instrument whose role field is free text (no choices) takes any role
         for label, role in {**self.item_values.get("role", {}), **self.roles}.items():
-            if norm_key(role) not in roles:
+            if roles and norm_key(role) not in roles:
                 key = ("roles", label) if label in self.roles else ("item_values", "role", label)
                 add("unknown_role", key, role=role, label=label, choices=", ".join(choices))
         for scope, vals in [("defaults", self.defaults), *((f"files:{k}", v) for k, v in self.files.items())]:
@@ -337,7 +338,7 @@ class Mapping:
                 where = ("defaults", key) if scope == "defaults" else ("files", scope[6:], key)
                 if key not in DEFAULT_FIELDS:
                     add("unknown_default", where, key=key)
-                elif key == "role" and norm_key(value) not in roles:
+                elif key == "role" and roles and norm_key(value) not in roles:
                     add("unknown_role", where, role=value, label="(Vorgabe / default)", choices=", ".join(choices))
                 elif key == "ags" and not re.fullmatch(r"\d{7,8}", value.strip()):
                     add("default_ags_invalid", where, value=value)
