@@ -5,7 +5,8 @@ Sub-commands::
     baustein instrument export --format xlsform  --out sensibilisierung-xlsform.xlsx
     baustein instrument export --format template --out vorlage.xlsx [--lang de|en]
     baustein instrument export --format codebook --out codebook.md   (or .xlsx)
-    baustein instrument check FILE.xlsx          exit 0 clean, 1 errors found
+    baustein instrument check FILE.xlsx          exit 0 clean, 1 errors found (each problem
+                                                 with file, sheet, row and column, de + en)
     baustein instrument from-baustein DOC --out draft.xlsx
 
 ``--instrument`` takes a packaged instrument name (default ``sensibilisierung``) or a file
@@ -18,6 +19,7 @@ import argparse
 from pathlib import Path
 
 from core.errors import BausteinError
+from core.problems import quote_input
 from surveys import load_instrument
 
 DEFAULT_INSTRUMENT = "sensibilisierung"
@@ -116,14 +118,17 @@ def _check(args: argparse.Namespace) -> int:
     from surveys.xlsform import check_xlsform
 
     problems = check_xlsform(args.file, use_pyxform=not args.no_pyxform)
-    for p in problems:
-        print(p)
-    n_err = sum(p.is_error for p in problems)
+    for p in problems:  # German line, English line below it
+        error = p.severity == "error"
+        print(f"{'Fehler' if error else 'Warnung'}: {p.line('de')}")
+        print(f"  {'Error' if error else 'Warning'}: {p.line('en')}")
+    n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err
+    name = quote_input(args.file)
     if not problems:
-        print(f"{args.file}: keine Probleme gefunden / no problems found.")
+        print(f"{name}: keine Probleme gefunden / no problems found.")
     else:
-        print(f"{args.file}: {n_err} Fehler, {n_warn} Warnung(en) / {n_err} error(s), {n_warn} warning(s).")
+        print(f"{name}: {n_err} Fehler, {n_warn} Warnung(en) / {n_err} error(s), {n_warn} warning(s).")
     return 1 if n_err else 0
 
 

@@ -15,6 +15,8 @@ be raised as an error or reported as a note:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .problems import Problem
 
 __all__ = [
@@ -52,11 +54,18 @@ class InstrumentError(BausteinError):
 
 
 class XLSFormError(InstrumentError):
-    """An XLSForm workbook has problems; ``problems`` lists (sheet, row, message) tuples."""
+    """An XLSForm workbook cannot be read or has errors.
 
-    def __init__(self, message: str, problems: list[tuple[str, int | None, str]] | None = None):
-        super().__init__(message)
-        self.problems = problems or []
+    ``problems`` lists them as :class:`core.problems.Problem` (``code``, ``location.sheet``,
+    ``location.row``, ``message(lang)``); ``problem`` is the first of them. A message may be
+    omitted when ``problem`` is given.
+    """
+
+    def __init__(self, message: str = "", problems: Sequence[Problem] | None = None, *,
+                 problem: Problem | None = None) -> None:
+        problems = list(problems or ([problem] if problem is not None else []))
+        super().__init__(message, problem=problem or (problems[0] if problems else None))
+        self.problems = problems
 
 
 class InputFileError(BausteinError):

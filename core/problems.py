@@ -5,7 +5,8 @@ codes with message templates, pandera's failure cases with their location):
 
 * a stable **code** whose German and English message templates -- and a hint saying what the user
   can do -- live in a :class:`Catalogue` beside the code that raises them
-  (``surveys.importing.findings.CODES``, ``analysis.notes.NOTES``, ...);
+  (``surveys.importing.findings.CODES``, ``analysis.notes.NOTES``,
+  ``surveys.xlsform_problems.XLSFORM_PROBLEMS``, ...);
 * a :class:`Location`: file, sheet, Excel row and column (with its header) for inputs; section
   and scope (a construct, an item, a comparison) for analysis results; file and place for outputs;
 * **parameters** that fill the templates.

@@ -18,16 +18,18 @@ Pipeline (read -> check -> build):
   Hence ``read_xlsform(write_xlsform(inst, p)) == inst``.
 * :func:`read_xlsform` also loads a workbook that a user built or edited in Excel without our
   extra columns, with documented defaults (see its docstring).
-* :func:`check_xlsform` lists every problem of a user-edited workbook with sheet and Excel row:
-  our own structural checks (which, unlike pyxform, do not stop at the first error) plus, if
-  ``pyxform`` is installed, pyxform's own verdict with its ``[row : N]`` translated.
+* :func:`check_xlsform` lists every problem of a user-edited workbook as a located problem
+  (:class:`core.problems.Problem`: a stable code from :data:`~surveys.xlsform_problems.XLSFORM_PROBLEMS`,
+  German/English message and hint, file, sheet, Excel row and column): our own structural checks
+  (which, unlike pyxform, do not stop at the first error) plus, if ``pyxform`` is installed,
+  pyxform's own verdict with its ``[row : N]`` turned into the location.
 
 Example
 -------
 >>> from surveys import Instrument
 >>> inst = Instrument.load("sensibilisierung")
 >>> path = write_xlsform(inst, "sensibilisierung-xlsform.xlsx")       # doctest: +SKIP
->>> [str(p) for p in check_xlsform(path)]                             # doctest: +SKIP
+>>> [p.line("en") for p in check_xlsform(path)]                       # doctest: +SKIP
 []
 >>> read_xlsform(path) == inst                                        # doctest: +SKIP
 True
@@ -36,7 +38,7 @@ True
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,8 +46,11 @@ from zipfile import BadZipFile
 
 from core.atomic import atomic_file  # also re-exported here (its former home
 from core.errors import XLSFormError
+from core.excel_columns import column_letter
+from core.problems import Location, Problem, quote_input  # Problem: what check_xlsform returns
 
 from .instrument import CONSTRUCT_ROLES, Choice, Construct, Field, Instrument, Item, ResponseOption, Scale
+from .xlsform_problems import PYXFORM_CODES, PYXFORM_GENERAL, PYXFORM_GERMAN, XLSFORM_PROBLEMS
 
 __all__ = [
     "CHOICES_COLUMNS",
@@ -53,10 +58,12 @@ __all__ = [
     "FIXED_CREATED",
     "LANGUAGE_DE",
     "LANGUAGE_EN",
+    "PYXFORM_CODES",
     "SETTINGS_COLUMNS",
     "SETTINGS_EXTRA_COLUMNS",
     "SURVEY_COLUMNS",
     "SURVEY_EXTRA_COLUMNS",
+    "XLSFORM_PROBLEMS",
     "Problem",
     "check_xlsform",
     "read_xlsform",
@@ -132,46 +139,6 @@ _NO_ANSWER = {"na", "no_answer", "keine_angabe", "ka", "k_a", "-9"}
 _DONT_KNOW_LABELS = {"weiß nicht", "weiss nicht", "don't know", "dont know", "kann ich nicht beurteilen"}
 _NO_ANSWER_LABELS = {"keine angabe", "k. a.", "k.a.", "no answer", "prefer not to say"}
 _FREE_TEXT_HINTS = ("comment", "kommentar", "anmerk", "bemerk", "freitext", "notiz")
-
-
-# ====================================================================== problems
-@dataclass(frozen=True)
-class Problem:
-    """One problem of an XLSForm workbook.
-
-    Parameters
-    ----------
-    sheet : str
-        Sheet name (``survey``, ``choices``, ``settings``).
-    row : int or None
-        Excel row number (header = row 1), ``None`` when the problem concerns the whole sheet
-        or pyxform did not name a row.
-    message : str
-        German / English description.
-    severity : {"error", "warning"}
-        Errors make the form unusable; warnings are worth a look.
-    source : {"baustein", "pyxform"}
-        Which check found it.
-    """
-
-    sheet: str
-    row: int | None
-    message: str
-    severity: str = "error"
-    source: str = "baustein"
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-    def as_tuple(self) -> tuple[str, int | None, str]:
-        """``(sheet, row, message)``, the form :class:`~core.errors.XLSFormError` carries."""
-        return (self.sheet, self.row, self.message)
-
-    def __str__(self) -> str:
-        where = f"Blatt '{self.sheet}'" + (f", Zeile {self.row}" if self.row else "")
-        tag = "" if self.is_error else "Warnung / warning: "
-        return f"{where}: {tag}{self.message}"
 
 
 # ====================================================================== small helpers
@@ -406,15 +373,13 @@ def _load_sheets(path: Path) -> dict[str, _Sheet]:
     """All sheets of the workbook, keyed by lower-case name."""
     import openpyxl
 
+    where = Location(file=path.name)
     if not path.exists():
-        raise XLSFormError(f"XLSForm-Datei nicht gefunden / file not found: {path}")
+        raise XLSFormError(problem=XLSFORM_PROBLEMS.problem("file_not_found", where, path=quote_input(path, 500)))
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise XLSFormError(
-            f"'{path.name}' ist keine lesbare Excel-Datei (.xlsx), vielleicht verschlüsselt oder "
-            f"beschädigt. / not a readable .xlsx workbook (encrypted or damaged?): {exc}"
-        ) from exc
+        raise XLSFormError(problem=XLSFORM_PROBLEMS.problem("file_unreadable", where, detail=quote_input(exc))) from exc
     sheets: dict[str, _Sheet] = {}
     try:
         for ws in wb.worksheets:
@@ -434,20 +399,29 @@ def _load_sheets(path: Path) -> dict[str, _Sheet]:
     return sheets
 
 
-def _structure_problems(sheets: dict[str, _Sheet]) -> list[Problem]:
-    """Our own checks; unlike pyxform they collect every problem instead of stopping."""
+def _structure_problems(sheets: dict[str, _Sheet], file: str) -> list[Problem]:
+    """Our own checks; unlike pyxform they collect every problem instead of stopping.
+
+    ``file`` is the workbook's name for the problems' location; a problem about one cell also
+    names its column (letter and header). Text from the workbook is quoted (``quote_input``).
+    """
     problems: list[Problem] = []
 
-    def err(sheet: str, row: int | None, de: str, en: str, severity: str = "error") -> None:
-        problems.append(Problem(sheet, row, f"{de} / {en}", severity))
+    def add(code: str, sheet: str, row: int | None, col: int | None = None, /, **params: Any) -> None:
+        headers = sheets[sheet].headers if sheet in sheets else []
+        where = Location(file=file, sheet=sheet, row=row, column=column_letter(col),
+                         header=headers[col] if col is not None and col < len(headers) else "")
+        quoted = {k: quote_input(v) if isinstance(v, str) else v for k, v in params.items()}
+        problems.append(XLSFORM_PROBLEMS.problem(code, where, **quoted))
 
     survey = sheets.get("survey")
     choices = sheets.get("choices")
     settings = sheets.get("settings")
     if survey is None:
-        err("survey", None, "Das Blatt 'survey' fehlt", "sheet 'survey' is missing")
+        add("sheet_missing", "survey", None, sheet="survey")
         return problems
     default_lang = _default_lang(settings)
+    label_de = f"label::{LANGUAGE_DE}"
 
     # ---- columns
     i_type, i_name = survey.col("type"), survey.col("name")
@@ -455,10 +429,9 @@ def _structure_problems(sheets: dict[str, _Sheet]) -> list[Problem]:
     labels = survey.lang_cols("label", default_lang)
     for col, idx in (("type", i_type), ("name", i_name)):
         if idx is None:
-            err("survey", 1, f"Die Spalte '{col}' fehlt", f"column '{col}' is missing")
+            add("column_missing", "survey", 1, column=col)
     if "de" not in labels:
-        err("survey", 1, f"Die Spalte 'label::{LANGUAGE_DE}' (deutsche Beschriftung) fehlt",
-            f"column 'label::{LANGUAGE_DE}' (German label) is missing")
+        add("label_de_column_missing", "survey", 1, column=label_de)
     if i_type is None or i_name is None:
         return problems
 
@@ -469,37 +442,30 @@ def _structure_problems(sheets: dict[str, _Sheet]) -> list[Problem]:
         c_labels = choices.lang_cols("label", default_lang)
         for col, idx in (("list_name", i_list), ("name", i_cname)):
             if idx is None:
-                err("choices", 1, f"Die Spalte '{col}' fehlt", f"column '{col}' is missing")
+                add("column_missing", "choices", 1, column=col)
         if "de" not in c_labels:
-            err("choices", 1, f"Die Spalte 'label::{LANGUAGE_DE}' (deutsche Beschriftung) fehlt",
-                f"column 'label::{LANGUAGE_DE}' (German label) is missing")
+            add("label_de_column_missing", "choices", 1, column=label_de)
         i_code = choices.col("code")
         if i_list is not None and i_cname is not None:
             for r, row in choices.rows:
                 lname, cname = _get(row, i_list), _get(row, i_cname)
                 if not lname:
-                    err("choices", r, "Listenname (list_name) fehlt", "list_name is empty")
+                    add("list_name_missing", "choices", r, i_list)
                     continue
                 if not _NAME_RE.match(lname):
-                    err("choices", r,
-                        f"Listenname '{lname}' ist ungültig: er muss mit einem Buchstaben oder _ beginnen "
-                        "und darf nur Buchstaben, Ziffern, _ - . enthalten",
-                        f"list name '{lname}' is invalid: it must start with a letter or underscore")
+                    add("list_name_invalid", "choices", r, i_list, list_name=lname)
                 seen = lists.setdefault(lname, {})
                 if not cname:
-                    err("choices", r, f"Antwort ohne Namen in Liste '{lname}'", f"choice without a name in list '{lname}'")
+                    add("choice_name_missing", "choices", r, i_cname, list_name=lname)
                 elif cname in seen:
-                    err("choices", r,
-                        f"Antwortname '{cname}' kommt in Liste '{lname}' doppelt vor (zuerst Zeile {seen[cname]})",
-                        f"duplicate choice name '{cname}' in list '{lname}' (first in row {seen[cname]})")
+                    add("choice_duplicate", "choices", r, i_cname, name=cname, list_name=lname, first_row=seen[cname])
                 else:
                     seen[cname] = r
                 if "de" in c_labels and not _get(row, c_labels["de"]):
-                    err("choices", r, f"Deutsche Beschriftung fehlt für Antwort '{cname}' in Liste '{lname}'",
-                        f"German label missing for choice '{cname}' in list '{lname}'")
+                    add("choice_label_de_missing", "choices", r, c_labels["de"], name=cname, list_name=lname)
                 code = _get(row, i_code)
                 if code and not re.fullmatch(r"-?\d+", code):
-                    err("choices", r, f"Code '{code}' ist keine ganze Zahl", f"code '{code}' is not an integer")
+                    add("code_not_integer", "choices", r, i_code, value=code)
 
     # ---- survey rows
     names: dict[str, int] = {}
@@ -510,70 +476,58 @@ def _structure_problems(sheets: dict[str, _Sheet]) -> list[Problem]:
         name = _get(row, i_name)
         low = typ.casefold()
         if not typ:
-            err("survey", r, "Typ (type) fehlt", "type is empty")
+            add("type_missing", "survey", r, i_type)
             continue
         if low in _GROUP_END:
             kind = "repeat" if "repeat" in low else "group"
             if not stack:
-                err("survey", r, f"'{typ}' ohne passendes 'begin_{kind}'", f"'{typ}' without a matching 'begin_{kind}'")
+                add("group_end_unmatched", "survey", r, i_type, type=typ, kind=kind)
             else:
                 open_kind, open_row, open_name = stack.pop()
                 if open_kind != kind:
-                    err("survey", r, f"'{typ}' schließt 'begin_{open_kind}' '{open_name}' aus Zeile {open_row}",
-                        f"'{typ}' closes 'begin_{open_kind}' '{open_name}' from row {open_row}")
+                    add("group_end_mismatch", "survey", r, i_type, type=typ, open_kind=open_kind,
+                        open_name=open_name, open_row=open_row)
             continue
         if not name:
             if low != "note":
-                err("survey", r, f"Name fehlt (Typ '{typ}')", f"name is empty (type '{typ}')")
+                add("name_missing", "survey", r, i_name, type=typ)
         elif not _NAME_RE.match(name):
-            err("survey", r,
-                f"Name '{name}' ist ungültig: er muss mit einem Buchstaben oder _ beginnen und darf nur "
-                "Buchstaben, Ziffern, _ - . enthalten",
-                f"name '{name}' is invalid: it must start with a letter or underscore and contain only "
-                "letters, digits, _ - .")
+            add("name_invalid", "survey", r, i_name, name=name)
         elif name.casefold() in names:
-            first = names[name.casefold()]
-            err("survey", r, f"Name '{name}' kommt doppelt vor (zuerst Zeile {first})",
-                f"duplicate name '{name}' (first in row {first})")
+            add("name_duplicate", "survey", r, i_name, name=name, first_row=names[name.casefold()])
         else:
             names[name.casefold()] = r
         if low in _GROUP_BEGIN:
             stack.append(("repeat" if "repeat" in low else "group", r, name))
             role = _get(row, i_role).strip().casefold()
             if role and role not in CONSTRUCT_ROLES:
-                err("survey", r, f"Rolle '{role}' der Gruppe '{name}' ist unbekannt (erlaubt: {', '.join(CONSTRUCT_ROLES)})",
-                    f"role '{role}' of group '{name}' is unknown (allowed: {', '.join(CONSTRUCT_ROLES)})")
+                add("unknown_role", "survey", r, i_role, role=role, group=name, allowed=", ".join(CONSTRUCT_ROLES))
             if "de" in labels and not _get(row, labels["de"]):
-                err("survey", r, f"Gruppe '{name}' hat keine deutsche Beschriftung (Fragestamm)",
-                    f"group '{name}' has no German label (block stem)", "warning")
+                add("group_label_de_missing", "survey", r, labels["de"], name=name)
             continue
         parts = typ.split(" ")
         if parts[0].casefold() in {"select_one", "select_multiple", "rank"}:
             uses_choices = True
             if len(parts) < 2:
-                err("survey", r, f"Typ '{typ}' nennt keine Auswahlliste", f"type '{typ}' names no choice list")
+                add("type_without_list", "survey", r, i_type, type=typ)
             elif choices is not None and parts[1] not in lists:
-                err("survey", r, f"Auswahlliste '{parts[1]}' fehlt im Blatt 'choices'",
-                    f"list name '{parts[1]}' not in choices sheet")
+                add("list_missing", "survey", r, i_type, list_name=parts[1])
         if low not in _META_TYPES and "de" in labels and not _get(row, labels["de"]):
-            err("survey", r, f"Deutsche Beschriftung fehlt für '{name}'", f"German label missing for '{name}'")
+            add("label_de_missing", "survey", r, labels["de"], name=name)
     for kind, r, name in stack:
-        err("survey", r, f"'begin_{kind}' '{name}' wird nie mit 'end_{kind}' geschlossen",
-            f"'begin_{kind}' '{name}' is never closed by 'end_{kind}'")
+        add("group_not_closed", "survey", r, i_type, kind=kind, name=name)
     if uses_choices and choices is None:
-        err("choices", None, "Das Blatt 'choices' fehlt, wird aber von Auswahlfragen gebraucht",
-            "sheet 'choices' is missing but select questions need it")
+        add("choices_sheet_missing", "choices", None)
 
     # ---- settings
     if settings is None:
-        err("settings", None, "Das Blatt 'settings' fehlt (Formular-ID und Version werden geraten)",
-            "sheet 'settings' is missing (form id and version will be guessed)", "warning")
+        add("settings_sheet_missing", "settings", None)
     elif settings.rows:
         r, row = settings.rows[0]
-        form_id = _get(row, settings.col("form_id"))
+        i_form_id = settings.col("form_id")
+        form_id = _get(row, i_form_id)
         if form_id and not _NAME_RE.match(form_id):
-            err("settings", r, f"form_id '{form_id}' ist ungültig (Buchstabe oder _ am Anfang)",
-                f"form_id '{form_id}' is invalid (must start with a letter or underscore)")
+            add("form_id_invalid", "settings", r, i_form_id, form_id=form_id)
     return problems
 
 
@@ -791,8 +745,9 @@ def read_xlsform(path: str | Path) -> Instrument:
     Raises
     ------
     XLSFormError
-        If the workbook cannot be read or has structural errors (``problems`` lists them with
-        sheet and row; :func:`check_xlsform` gives the full report including pyxform's).
+        If the workbook cannot be read or has structural errors (``problems`` lists them as
+        :class:`core.problems.Problem` with code, sheet and row; :func:`check_xlsform` gives the
+        full report including pyxform's).
 
     Notes
     -----
@@ -815,13 +770,15 @@ def read_xlsform(path: str | Path) -> Instrument:
     """
     path = Path(path)
     sheets = _load_sheets(path)
-    errors = [p for p in _structure_problems(sheets) if p.is_error]
+    errors = [p for p in _structure_problems(sheets, path.name) if p.severity == "error"]
     if errors:
-        listing = "\n".join(f"  - {p}" for p in errors[:20])
-        more = f"\n  … und {len(errors) - 20} weitere / and {len(errors) - 20} more" if len(errors) > 20 else ""
+        n, name = len(errors), quote_input(path.name)
+        listing = {lang: "".join(f"\n  - {p.line(lang)}" for p in errors[:20]) for lang in ("de", "en")}
+        more = (f"\n  … und {n - 20} weitere", f"\n  … and {n - 20} more") if n > 20 else ("", "")
         raise XLSFormError(
-            f"XLSForm '{path.name}' hat {len(errors)} Fehler / has {len(errors)} error(s):\n{listing}{more}",
-            [p.as_tuple() for p in errors],
+            f"XLSForm '{name}' hat {n} Fehler:{listing['de']}{more[0]}\n"
+            f"XLSForm '{name}' has {n} error(s):{listing['en']}{more[1]}",
+            errors,
         )
     return _build_instrument(path, sheets)
 
@@ -831,72 +788,68 @@ _PYXFORM_ROW = re.compile(r"\[row\s*:\s*(\d+)\]\s*")
 _PYXFORM_SHEET = re.compile(r"On the '(\w+)' sheet")
 
 
-def _from_pyxform(message: str, severity: str) -> Problem:
-    """Translate one pyxform message (``"[row : 3] List name not in choices sheet: x"``)."""
+def _from_pyxform(message: str, severity: str, file: str = "") -> Problem:
+    """One pyxform message (``"[row : 3] List name not in choices sheet: x"``) as a located problem.
+
+    The row (and the sheet, if pyxform names one; else ``survey``) goes into the location; the
+    German summary comes from :data:`~surveys.xlsform_problems.PYXFORM_GERMAN`, the rest of
+    pyxform's text is kept as the parameter ``detail``.
+    """
     text = message.strip()
     m = _PYXFORM_ROW.search(text)
     row = int(m.group(1)) if m else None
     text = _PYXFORM_ROW.sub("", text).strip()
     s = _PYXFORM_SHEET.search(text)
     sheet = s.group(1) if s else "survey"
-    german = "pyxform meldet einen Fehler" if severity == "error" else "pyxform meldet einen Hinweis"
-    known = (
-        (r"List name not in choices sheet: (\S+)", "Auswahlliste '{0}' fehlt im Blatt 'choices'"),
-        (r"Unmatched 'begin_(\w+)'", "'begin_{0}' ohne passendes 'end_{0}'"),
-        (r"Unmatched 'end_(\w+)'", "'end_{0}' ohne passendes 'begin_{0}'"),
-        (r"Names must begin with a letter or underscore", "Name muss mit einem Buchstaben oder _ beginnen"),
-        (r"Choice names must be unique", "Antwortnamen müssen je Liste eindeutig sein"),
-        (r"must be unique within their nearest parent", "Name kommt doppelt vor"),
-        (r"Unknown question type '([^']*)'", "Unbekannter Fragetyp '{0}'"),
-        (r"has no label", "Beschriftung fehlt"),
-    )
-    for pattern, template in known:
+    summary = PYXFORM_GENERAL[severity]
+    for pattern, template in PYXFORM_GERMAN:
         k = re.search(pattern, text)
         if k:
-            german = template.format(*k.groups())
+            summary = template.format(*(quote_input(g) for g in k.groups()))
             break
-    return Problem(sheet, row, f"{german} / pyxform: {text}", severity, "pyxform")
+    return XLSFORM_PROBLEMS.problem(
+        f"pyxform_{severity}", Location(file=file, sheet=sheet, row=row),
+        summary_de=summary, detail=quote_input(text, 500),
+    )
 
 
 def _pyxform_problems(path: Path) -> list[Problem]:
     """pyxform's verdict, or a warning that it is not installed."""
+    where = Location(file=path.name, sheet="survey")
     try:
         from pyxform.errors import PyXFormError
         from pyxform.xls2xform import convert
     except ImportError:
-        return [
-            Problem("survey", None, "pyxform ist nicht installiert; nur die eigenen Prüfungen liefen "
-                    "/ pyxform is not installed; only our own checks ran", "warning", "pyxform")
-        ]
+        return [XLSFORM_PROBLEMS.problem("pyxform_missing", where)]
     warnings: list[str] = []
     out: list[Problem] = []
     try:
         convert(xlsform=str(path), warnings=warnings, validate=False)
     except PyXFormError as exc:
-        out += [_from_pyxform(line, "error") for line in str(exc).splitlines() if line.strip()]
+        out += [_from_pyxform(line, "error", path.name) for line in str(exc).splitlines() if line.strip()]
     except Exception as exc:  # pyxform sometimes fails with a plain exception on odd input
-        out.append(Problem("survey", None, f"pyxform konnte das Formular nicht umwandeln / pyxform "
-                           f"could not convert the form: {type(exc).__name__}: {exc}", "error", "pyxform"))
-    out += [_from_pyxform(w, "warning") for w in warnings]
+        out.append(XLSFORM_PROBLEMS.problem("pyxform_error", where, summary_de=PYXFORM_GENERAL["failed"],
+                                            detail=quote_input(f"{type(exc).__name__}: {exc}", 500)))
+    out += [_from_pyxform(w, "warning", path.name) for w in warnings]
     return out
 
 
 def _locate(problem: Problem, sheets: dict[str, _Sheet]) -> Problem:
     """Give a row-less pyxform problem the survey row whose type or name it quotes."""
     survey = sheets.get("survey")
-    if problem.row is not None or survey is None:
+    if problem.location.row is not None or survey is None or "detail" not in problem.params:
         return problem
-    quoted = re.findall(r"'([^']+)'", problem.message.split(" / pyxform: ", 1)[-1])
+    quoted = re.findall(r"'([^']+)'", str(problem.params["detail"]))
     i_type, i_name = survey.col("type"), survey.col("name")
     for q in quoted:
         for r, row in survey.rows:
             if q in {_get(row, i_type), _get(row, i_name)}:
-                return Problem("survey", r, problem.message, problem.severity, problem.source)
+                return replace(problem, location=replace(problem.location, sheet="survey", row=r))
     return problem
 
 
 def check_xlsform(path: str | Path, *, use_pyxform: bool = True) -> list[Problem]:
-    """Every problem of an XLSForm workbook, with sheet and Excel row number.
+    """Every problem of an XLSForm workbook, located by file, sheet, Excel row (and column).
 
     Parameters
     ----------
@@ -909,20 +862,25 @@ def check_xlsform(path: str | Path, *, use_pyxform: bool = True) -> list[Problem
 
     Returns
     -------
-    list of Problem
-        Empty for a clean form. Errors first in sheet/row order, then warnings.
+    list of core.problems.Problem
+        Empty for a clean form. Errors first in sheet/row order, then warnings. Each has a
+        ``code`` of :data:`~surveys.xlsform_problems.XLSFORM_PROBLEMS` (pyxform's verdict:
+        :data:`~surveys.xlsform_problems.PYXFORM_CODES`), ``severity`` (``error``: the form is
+        unusable; ``warning``: worth a look), a ``location`` (file = the workbook's name, sheet,
+        row, column) and German/English ``message``, ``hint`` and ``line``.
 
     Raises
     ------
     XLSFormError
-        If the file cannot be opened as a workbook at all.
+        If the file cannot be opened as a workbook at all (its ``problem`` says why).
     """
     path = Path(path)
     sheets = _load_sheets(path)
-    problems = _structure_problems(sheets)
+    problems = _structure_problems(sheets, path.name)
     if use_pyxform:
-        seen = {(p.sheet, p.row) for p in problems if p.is_error}
+        seen = {(p.location.sheet, p.location.row) for p in problems if p.severity == "error"}
         located = [_locate(p, sheets) for p in _pyxform_problems(path)]
-        problems += [p for p in located if not (p.is_error and (p.sheet, p.row) in seen)]
+        problems += [p for p in located
+                     if not (p.severity == "error" and (p.location.sheet, p.location.row) in seen)]
     order = {"survey": 0, "choices": 1, "settings": 2}
-    return sorted(problems, key=lambda p: (not p.is_error, order.get(p.sheet, 3), p.row or 0))
+    return sorted(problems, key=lambda p: (p.severity != "error", order.get(p.location.sheet, 3), p.location.row or 0))

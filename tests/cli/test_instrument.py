@@ -12,7 +12,7 @@ import pytest
 from cli import main
 from surveys import Instrument
 from surveys.formats import TEMPLATE_RESPONSES_SHEET, template_header
-from surveys.xlsform import read_xlsform, write_xlsform
+from surveys.xlsform import XLSFORM_PROBLEMS, read_xlsform, write_xlsform
 
 
 def test_export_xlsform_writes_a_form_that_reads_back_as_the_instrument(
@@ -80,14 +80,36 @@ def test_check_of_a_broken_form_prints_sheet_and_row_and_exits_1(
     ws.cell(row, 2).value = "KOM01"  # duplicate item code
     wb.save(form)
     assert main(["instrument", "check", str(form)]) == 1
-    out = capsys.readouterr().out
-    assert f"Blatt 'survey', Zeile {row}: Name 'KOM01' kommt doppelt vor" in out
-    assert "1 Fehler" in out
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"Fehler: Datei 'form.xlsx', Blatt 'survey', Zeile {row}, Spalte B ('name'): "
+                               "Name 'KOM01' kommt doppelt vor (zuerst Zeile ")
+    assert lines[1].startswith(f"  Error: file 'form.xlsx', sheet 'survey', row {row}, column B ('name'): "
+                               "Duplicate name 'KOM01' (first in row ")
+    assert lines[0].endswith(XLSFORM_PROBLEMS["name_duplicate"].hint_de)
+    assert lines[1].endswith(XLSFORM_PROBLEMS["name_duplicate"].hint_en)
+    assert lines[2].endswith("1 Fehler, 0 Warnung(en) / 1 error(s), 0 warning(s).")
+    assert len(lines) == 3
+
+
+def test_check_of_a_form_with_warnings_only_prints_them_and_exits_0(
+    instrument: Instrument, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    form = write_xlsform(instrument, tmp_path / "form.xlsx")
+    wb = openpyxl.load_workbook(form)
+    del wb["settings"]
+    wb.save(form)
+    assert main(["instrument", "check", str(form), "--no-pyxform"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ("Warnung: Datei 'form.xlsx', Blatt 'settings': Das Blatt 'settings' fehlt (Formular-ID und "
+                        f"Version werden geraten). {XLSFORM_PROBLEMS['settings_sheet_missing'].hint_de}")
+    assert lines[1].startswith("  Warning: file 'form.xlsx', sheet 'settings': Sheet 'settings' is missing")
+    assert lines[2].endswith("0 Fehler, 1 Warnung(en) / 0 error(s), 1 warning(s).")
 
 
 def test_check_of_a_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["instrument", "check", str(tmp_path / "nope.xlsx")]) == 2
-    assert "nicht gefunden" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Datei 'nope.xlsx': XLSForm-Datei nicht gefunden" in err and "XLSForm file not found" in err
 
 
 def test_from_baustein_writes_the_draft_of_the_reader_as_xlsform(

@@ -13,11 +13,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from core.problems import Location
 from surveys import Instrument, XLSFormError, load_instrument
 from surveys.xlsform import (
     AGS_CONSTRAINT,
     LANGUAGE_DE,
     LANGUAGE_EN,
+    PYXFORM_CODES,
+    XLSFORM_PROBLEMS,
     Problem,
     _from_pyxform,
     check_xlsform,
@@ -253,7 +256,12 @@ def test_missing_options_are_recognised_by_their_labels_and_codes_numbered(tmp_p
     assert scale.missing_codes == {-1: "dont_know", -9: "no_answer"}
 
 
-def test_reading_a_broken_xlsform_raises_xlsform_error_listing_sheet_and_row(tmp_path: Path) -> None:
+def where(p: Problem) -> tuple[str, str, int | None, str]:
+    """(code, sheet, row, column) of a problem."""
+    return (p.code, p.location.sheet, p.location.row, p.location.column)
+
+
+def test_reading_a_broken_xlsform_raises_xlsform_error_with_its_located_problems(tmp_path: Path) -> None:
     path = write_md_workbook(
         tmp_path / "broken.xlsx",
         survey="""
@@ -262,17 +270,26 @@ def test_reading_a_broken_xlsform_raises_xlsform_error_listing_sheet_and_row(tmp
 """,
         choices=GOOD_CHOICES,
     )
-    with pytest.raises(XLSFormError, match="Zeile 2") as info:
+    with pytest.raises(XLSFormError) as info:
         read_xlsform(path)
-    assert info.value.problems[0][:2] == ("survey", 2)
-    assert "fehlt" in info.value.problems[0][2]
+    (problem,) = info.value.problems
+    assert where(problem) == ("list_missing", "survey", 2, "A")
+    assert problem.location.file == "broken.xlsx" and problem.params == {"list_name": "fehlt"}
+    assert info.value.problem is problem
+    message = str(info.value)
+    assert "XLSForm 'broken.xlsx' hat 1 Fehler" in message and "has 1 error(s)" in message
+    assert "Blatt 'survey', Zeile 2, Spalte A ('type'): Auswahlliste 'fehlt' fehlt im Blatt 'choices'" in message
+    assert "sheet 'survey', row 2, column A ('type'): List name 'fehlt' not in choices sheet" in message
 
 
 def test_a_file_that_is_not_a_workbook_gives_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "fake.xlsx"
     bad.write_bytes(b"this is not a zip file")
-    with pytest.raises(XLSFormError, match="keine lesbare Excel-Datei"):
+    with pytest.raises(XLSFormError, match="keine lesbare Excel-Datei") as info:
         check_xlsform(bad)
+    assert info.value.problem.code == "file_unreadable"
+    assert info.value.problem.location.file == "fake.xlsx"
+    assert "not a readable .xlsx workbook" in str(info.value)
 
 
 # ---------------------------------------------------------------------- check_xlsform
@@ -308,55 +325,146 @@ def bad_problems(tmp_path_factory: pytest.TempPathFactory) -> list[Problem]:
 
 
 @pytest.mark.parametrize(
-    ("sheet", "row", "fragment"),
+    ("code", "sheet", "row", "column", "params", "german"),
     [
-        ("survey", 4, "Name 'KOM01' kommt doppelt vor (zuerst Zeile 3)"),
-        ("survey", 5, "Auswahlliste 'skala9' fehlt im Blatt 'choices'"),
-        ("survey", 6, "Name '3KOM' ist ungültig"),
-        ("survey", 7, "Deutsche Beschriftung fehlt für 'KOM04'"),
-        ("survey", 9, "'end_group' ohne passendes 'begin_group'"),
-        ("survey", 10, "'begin_group' 'offen' wird nie mit 'end_group' geschlossen"),
-        ("choices", 3, "Antwortname '1' kommt in Liste 'agree5' doppelt vor (zuerst Zeile 2)"),
-        ("choices", 4, "Deutsche Beschriftung fehlt für Antwort 'dk'"),
-        ("choices", 5, "Listenname '9liste' ist ungültig"),
+        ("name_duplicate", "survey", 4, "B", {"name": "KOM01", "first_row": 3},
+         "Name 'KOM01' kommt doppelt vor (zuerst Zeile 3)"),
+        ("list_missing", "survey", 5, "A", {"list_name": "skala9"}, "Auswahlliste 'skala9' fehlt im Blatt 'choices'"),
+        ("name_invalid", "survey", 6, "B", {"name": "3KOM"}, "Name '3KOM' ist ungültig"),
+        ("label_de_missing", "survey", 7, "C", {"name": "KOM04"}, "Deutsche Beschriftung fehlt für 'KOM04'"),
+        ("group_end_unmatched", "survey", 9, "A", {"type": "end_group", "kind": "group"},
+         "'end_group' ohne passendes 'begin_group'"),
+        ("group_not_closed", "survey", 10, "A", {"kind": "group", "name": "offen"},
+         "'begin_group' 'offen' wird nie mit 'end_group' geschlossen"),
+        ("choice_duplicate", "choices", 3, "B", {"name": "1", "list_name": "agree5", "first_row": 2},
+         "Antwortname '1' kommt in Liste 'agree5' doppelt vor (zuerst Zeile 2)"),
+        ("choice_label_de_missing", "choices", 4, "C", {"name": "dk", "list_name": "agree5"},
+         "Deutsche Beschriftung fehlt für Antwort 'dk'"),
+        ("list_name_invalid", "choices", 5, "A", {"list_name": "9liste"}, "Listenname '9liste' ist ungültig"),
     ],
     ids=["duplicate-name", "list-not-in-choices", "name-starts-with-digit", "german-label-missing",
          "unmatched-end-group", "unclosed-begin-group", "duplicate-choice-name",
          "choice-german-label-missing", "list-name-starts-with-digit"],
 )
-def test_check_finds_each_planted_problem_at_its_sheet_and_row(
-    bad_problems: list[Problem], sheet: str, row: int, fragment: str
+def test_check_finds_each_planted_problem_with_its_code_sheet_row_and_column(
+    bad_problems: list[Problem], code: str, sheet: str, row: int, column: str, params: dict, german: str
 ) -> None:
-    hits = [p for p in bad_problems if p.sheet == sheet and p.row == row and fragment in p.message]
-    assert len(hits) == 1, [str(p) for p in bad_problems]
-    assert hits[0].is_error
-    assert str(hits[0]).startswith(f"Blatt '{sheet}', Zeile {row}: ")
-    assert " / " in hits[0].message  # German / English
+    hits = [p for p in bad_problems if where(p) == (code, sheet, row, column)]
+    assert len(hits) == 1, [where(p) for p in bad_problems]
+    p = hits[0]
+    assert p.severity == "error" and p.location.file == "bad.xlsx"
+    assert dict(p.params) == params
+    assert p.message("de") == XLSFORM_PROBLEMS.render(code, params, "de") and german in p.message("de")
+    assert p.message("en") == XLSFORM_PROBLEMS.render(code, params, "en") != p.message("de")
+    assert p.hint("de") and p.hint("en")
+    header = {"A": "type", "B": "name", "C": f"label::{LANGUAGE_DE}"}[column]
+    if sheet == "choices" and column == "A":
+        header = "list_name"
+    assert p.line("de").startswith(f"Datei 'bad.xlsx', Blatt '{sheet}', Zeile {row}, Spalte {column} ('{header}'): ")
+    assert p.line("en").startswith(f"file 'bad.xlsx', sheet '{sheet}', row {row}, column {column} ('{header}'): ")
 
 
 def test_check_reports_nothing_else_on_the_planted_rows(bad_problems: list[Problem]) -> None:
-    ours = {(p.sheet, p.row) for p in bad_problems if p.source == "baustein"}
+    ours = {(p.location.sheet, p.location.row) for p in bad_problems if p.code not in PYXFORM_CODES}
     assert ours == {("survey", r) for r in (4, 5, 6, 7, 9, 10)} | {("choices", r) for r in (3, 4, 5)}
+
+
+def test_check_finds_the_other_structural_problems_with_code_and_cell(tmp_path: Path) -> None:
+    path = write_md_workbook(
+        tmp_path / "more.xlsx",
+        survey="""
+| type        | name | label::Deutsch (de) | construct_role |
+| begin_group | blk  | Stamm               | kaputt         |
+| select_one  | Q1   | Frage               |                |
+| text        |      | Ohne Namen          |                |
+|             | Q2   | Ohne Typ            |                |
+| end_repeat  |      |                     |                |
+| begin_group | blk2 |                     |                |
+""",
+        choices="""
+| list_name | name | label::Deutsch (de) | code |
+| agree5    | 1    | eins                | x1   |
+|           | 2    | zwei                |      |
+| agree5    |      | drei                |      |
+""",
+        settings="| form_title | form_id |\n| Titel | 9form |",
+    )
+    problems = check_xlsform(path, use_pyxform=False)
+    assert [where(p) for p in problems] == [
+        ("unknown_role", "survey", 2, "D"),
+        ("type_without_list", "survey", 3, "A"),
+        ("name_missing", "survey", 4, "B"),
+        ("type_missing", "survey", 5, "A"),
+        ("group_end_mismatch", "survey", 6, "A"),
+        ("group_not_closed", "survey", 7, "A"),
+        ("code_not_integer", "choices", 2, "D"),
+        ("list_name_missing", "choices", 3, "A"),
+        ("choice_name_missing", "choices", 4, "B"),
+        ("form_id_invalid", "settings", 2, "B"),
+        ("group_label_de_missing", "survey", 7, "C"),
+    ]
+    by_code = {p.code: p for p in problems}
+    assert by_code["group_label_de_missing"].severity == "warning"
+    assert by_code["unknown_role"].params["role"] == "kaputt"
+    assert "Rolle 'kaputt' der Gruppe 'blk' ist unbekannt" in by_code["unknown_role"].message("de")
+    assert by_code["group_end_mismatch"].params == {"type": "end_repeat", "open_kind": "group",
+                                                    "open_name": "blk", "open_row": 2}
+    assert by_code["code_not_integer"].message("en") == "Code 'x1' is not an integer."
 
 
 def test_check_of_the_exported_xlsform_is_clean(exported: Path) -> None:
     assert check_xlsform(exported) == []
 
 
-def test_check_reports_missing_sheet_and_missing_columns(tmp_path: Path) -> None:
+def test_check_reports_missing_sheets_and_missing_columns(tmp_path: Path) -> None:
     no_survey = write_md_workbook(tmp_path / "nosurvey.xlsx", choices=GOOD_CHOICES)
     problems = check_xlsform(no_survey, use_pyxform=False)
-    assert [(p.sheet, p.row) for p in problems] == [("survey", None)]
-    assert "Das Blatt 'survey' fehlt" in problems[0].message
+    assert [where(p) for p in problems] == [("sheet_missing", "survey", None, "")]
+    assert problems[0].message("de") == "Das Blatt 'survey' fehlt."
+    assert problems[0].line("en").startswith("file 'nosurvey.xlsx', sheet 'survey': Sheet 'survey' is missing.")
 
     no_name = write_md_workbook(
         tmp_path / "noname.xlsx",
         survey="| type | label::English (en) |\n| text | Hello |",
         settings=GOOD_SETTINGS,
     )
-    found = {(p.sheet, p.row, p.message.split(" / ")[0]) for p in check_xlsform(no_name, use_pyxform=False)}
-    assert ("survey", 1, "Die Spalte 'name' fehlt") in found
-    assert ("survey", 1, f"Die Spalte 'label::{LANGUAGE_DE}' (deutsche Beschriftung) fehlt") in found
+    found = {(*where(p), p.params.get("column")) for p in check_xlsform(no_name, use_pyxform=False)}
+    assert found == {("column_missing", "survey", 1, "", "name"),
+                     ("label_de_column_missing", "survey", 1, "", f"label::{LANGUAGE_DE}")}
+
+    no_choices = write_md_workbook(
+        tmp_path / "nochoices.xlsx",
+        survey="| type | name | label |\n| select_one agree5 | q1 | Frage |",
+    )
+    problems = check_xlsform(no_choices, use_pyxform=False)
+    assert [(where(p), p.severity) for p in problems] == [
+        (("choices_sheet_missing", "choices", None, ""), "error"),
+        (("settings_sheet_missing", "settings", None, ""), "warning"),
+    ]
+
+
+def test_text_quoted_from_the_workbook_shows_control_characters_instead_of_obeying_them(tmp_path: Path) -> None:
+    path = write_md_workbook(tmp_path / "hostile.xlsx", survey="| type | name | label |", choices=GOOD_CHOICES,
+                             settings=GOOD_SETTINGS)
+    wb = openpyxl.load_workbook(path)
+    wb["survey"].append(["text", "KOM\r01", "Frage"])
+    wb["survey"].append(["select_one li\u202est", "q2", "Frage"])
+    wb.save(path)
+    problems = check_xlsform(path, use_pyxform=False)
+    assert [where(p) for p in problems] == [("name_invalid", "survey", 2, "B"), ("list_missing", "survey", 3, "A")]
+    assert problems[0].params["name"] == "KOM\\x0d01"
+    assert problems[1].params["list_name"] == "li\\u202est"
+    for p in problems:
+        for lang in ("de", "en"):
+            assert "\r" not in p.line(lang) and "\u202e" not in p.line(lang)
+    assert "Name 'KOM\\x0d01' ist ungültig" in problems[0].message("de")
+
+
+def test_every_xlsform_problem_says_what_to_do_in_german_and_english() -> None:
+    assert {"sheet_missing", "column_missing", "name_duplicate", "pyxform_error"} <= set(XLSFORM_PROBLEMS)
+    for code, spec in XLSFORM_PROBLEMS.items():
+        assert spec.de and spec.en and spec.de != spec.en, code
+        assert spec.hint_de and spec.hint_en and spec.hint_de != spec.hint_en, code
 
 
 def test_pyxform_only_problem_is_reported_with_the_row_of_the_quoted_type(tmp_path: Path) -> None:
@@ -371,18 +479,23 @@ def test_pyxform_only_problem_is_reported_with_the_row_of_the_quoted_type(tmp_pa
         settings=GOOD_SETTINGS,
     )
     problems = check_xlsform(path)
-    assert [(p.sheet, p.row, p.source) for p in problems] == [("survey", 3, "pyxform")]
-    assert "Unbekannter Fragetyp 'selct_one agree5'" in problems[0].message
+    assert [where(p) for p in problems] == [("pyxform_error", "survey", 3, "")]
+    assert problems[0].location.file == "typo.xlsx"
+    assert problems[0].params["summary_de"] == "Unbekannter Fragetyp 'selct_one agree5'"
+    assert problems[0].message("de").startswith("Unbekannter Fragetyp 'selct_one agree5' (pyxform: ")
+    assert problems[0].message("en").startswith("pyxform: ") and "selct_one agree5" in problems[0].message("en")
     assert check_xlsform(path, use_pyxform=False) == []
 
 
 def test_pyxform_row_messages_are_translated_with_sheet_and_row() -> None:
-    p = _from_pyxform("[row : 3] List name not in choices sheet: skala9", "error")
-    assert (p.sheet, p.row, p.severity) == ("survey", 3, "error")
-    assert p.message.startswith("Auswahlliste 'skala9' fehlt im Blatt 'choices'")
+    p = _from_pyxform("[row : 3] List name not in choices sheet: skala9", "error", "f.xlsx")
+    assert (p.code, p.severity, p.location) == ("pyxform_error", "error", Location(file="f.xlsx", sheet="survey", row=3))
+    assert p.message("de") == ("Auswahlliste 'skala9' fehlt im Blatt 'choices' "
+                               "(pyxform: List name not in choices sheet: skala9)")
+    assert p.message("en") == "pyxform: List name not in choices sheet: skala9"
     w = _from_pyxform("[row : 7] On the 'choices' sheet, the 'label' value is invalid.", "warning")
-    assert (w.sheet, w.row, w.is_error) == ("choices", 7, False)
-    assert str(w).startswith("Blatt 'choices', Zeile 7: Warnung / warning:")
+    assert (w.code, w.severity, w.location.sheet, w.location.row) == ("pyxform_warning", "warning", "choices", 7)
+    assert w.line("de").startswith("Blatt 'choices', Zeile 7: pyxform empfiehlt eine Änderung (pyxform: On the")
 
 
 def test_check_without_pyxform_installed_degrades_to_a_warning(
@@ -399,5 +512,6 @@ def test_check_without_pyxform_installed_degrades_to_a_warning(
 
     monkeypatch.setattr(builtins, "__import__", no_pyxform)
     problems = check_xlsform(exported)
-    assert [(p.severity, p.source) for p in problems] == [("warning", "pyxform")]
-    assert "pyxform ist nicht installiert" in problems[0].message
+    assert [(p.code, p.severity) for p in problems] == [("pyxform_missing", "warning")]
+    assert "pyxform ist nicht installiert" in problems[0].message("de")
+    assert "pip install pyxform" in problems[0].hint("en")
