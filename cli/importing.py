@@ -35,9 +35,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep-free-text", action="store_true", help="Freitext behalten (Standard: entfernen)")
     p.add_argument("--jobs", type=int, default=None, help="Prozesse / worker processes (Standard: automatisch)")
     p.add_argument("--no-progress", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    from core.output_folders import add_wait_option
     from surveys.importing.input_guard import add_limit_options
 
     add_limit_options(p)
+    add_wait_option(p)
 
 
 def register(subparsers: Any) -> None:
@@ -106,8 +108,15 @@ def _read(args: argparse.Namespace) -> Any:
     )
 
 
+def _inputs(args: argparse.Namespace) -> list[str]:
+    """Every input of an import: an output folder must not overlap any of them."""
+    return [*args.inputs, *(f for f in (args.mapping, args.municipalities) if f)]
+
+
 def _print_findings(result: Any, limit: int = 10) -> None:
     import pandas as pd
+
+    from core.problems import quote_input
 
     rej = result.rejections
     errors = rej[rej["severity"] == "error"]
@@ -119,16 +128,17 @@ def _print_findings(result: Any, limit: int = 10) -> None:
         label = "WARNUNG"
     for r in errors.head(limit).itertuples(index=False):
         row = None if pd.isna(r.row) else int(r.row)
-        where = f"{r.file}" + (f" [{r.sheet}]" if r.sheet else "") + (f" Zeile/row {row}" if row is not None else "")
-        where += f" Spalte/column {r.column}" if r.column else ""
-        print(f"  {label} {where}: {r.message_de}", file=sys.stderr)
+        where = quote_input(r.file, 200) + (f" [{quote_input(r.sheet)}]" if r.sheet else "")
+        where += (f" Zeile/row {row}" if row is not None else "") + (f" Spalte/column {r.column}" if r.column else "")
+        print(f"  {label} {where}: {quote_input(r.message_de, 2000)}", file=sys.stderr)
     if len(errors) > limit:
         print(f"  … und {len(errors) - limit} weitere Fehler (siehe rejections.xlsx)", file=sys.stderr)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from core.errors import BausteinError
-    from surveys.importing import suggest_mapping, write_import
+    from core.output_folders import claim_output
+    from surveys.importing import suggest_mapping
 
     if args.suggest_mapping:
         suggest_mapping(args.inputs, args.instrument, out=args.suggest_mapping)
@@ -137,13 +147,23 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return 0
     if not args.out:
         raise BausteinError("Bitte --out DATASET_DIR angeben. / Please give --out DATASET_DIR.")
+    with claim_output(args.out, kind="dataset", inputs=_inputs(args), wait=args.wait, command="baustein import"):
+        return _import_into(args)
+
+
+def _import_into(args: argparse.Namespace) -> int:
+    from core.output_folders import claim_output
+    from surveys.importing import write_import
+
     result = _read(args)
     if result.manifest["totals"]["rows_accepted"] == 0:
         # nothing usable: never replace a previous dataset by an empty one; report only
         from surveys.importing import write_report
 
         report = Path(args.report) if args.report else Path(args.out).with_name(Path(args.out).name + "-pruefbericht")
-        write_report(result, report)
+        with claim_output(report, kind="import_report", inputs=_inputs(args), wait=args.wait,
+                          command="baustein import"):
+            write_report(result, report)
         print(result.summary())
         _print_findings(result)
         print(
@@ -161,10 +181,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from core.output_folders import claim_output
     from surveys.importing import write_report
 
-    result = _read(args)
-    out = write_report(result, args.report)
+    with claim_output(args.report, kind="import_report", inputs=_inputs(args), wait=args.wait,
+                      command="baustein validate"):
+        result = _read(args)
+        out = write_report(result, args.report)
     print(result.summary())
     _print_findings(result)
     print(f"Bericht / report: {Path(out) / 'rejections.xlsx'}")
