@@ -12,8 +12,8 @@ it carries a delivered respondent ID or a date, or *every* accepted row of its f
 one and the same other file (a re-saved copy). Two respondents without ID and date who ticked the
 same boxes in different files (straight-liners) stay two respondents.
 
-Rows are compared by a 64-bit hash of their content, computed column-wise for all rows at once
-(:func:`pandas.util.hash_pandas_object`).
+Rows are compared by a 64-bit hash of their content, mixed column by column for all rows at once
+(text columns through :func:`pandas.util.hash_array`, answers by their bits).
 """
 
 from __future__ import annotations
@@ -46,15 +46,19 @@ def content_duplicates(respondents: pd.DataFrame, values: np.ndarray, reasons: n
     if n == 0:
         return np.empty(0, dtype=np.int64)
     given = respondents["_id_given"].to_numpy(dtype=bool) if "_id_given" in respondents else np.zeros(n, bool)
-    cols: dict[str, Any] = {
-        c: respondents[c].astype(object).where(respondents[c].notna(), None)
-        for c in _KEY_FIELDS if c in respondents
-    }
-    cols["respondent_id"] = np.where(given, respondents["respondent_id"].astype(object).to_numpy(), None)
-    for j in range(values.shape[1]):
-        cols[f"v{j}"] = values[:, j]
-        cols[f"r{j}"] = reasons[:, j]
-    key = pd.util.hash_pandas_object(pd.DataFrame(cols), index=False).to_numpy()
+    parts = [
+        pd.util.hash_array(respondents[c].astype(object).where(respondents[c].notna(), None).to_numpy())
+        for c in _KEY_FIELDS if c in respondents and c != "submitted_at"
+    ]
+    parts.append(pd.util.hash_array(np.where(given, respondents["respondent_id"].astype(object).to_numpy(), None)))
+    if "submitted_at" in respondents:
+        parts.append(pd.to_datetime(respondents["submitted_at"]).to_numpy("datetime64[us]").view(np.int64))
+    parts += [np.ascontiguousarray(values[:, j], dtype=np.float32).view(np.uint32) for j in range(values.shape[1])]
+    parts += [reasons[:, j] for j in range(reasons.shape[1])]
+    key = np.full(n, 0xCBF29CE484222325, dtype=np.uint64)  # FNV-style mixing, column by column
+    for part in parts:
+        key ^= np.asarray(part).astype(np.uint64)
+        key *= np.uint64(0x100000001B3)
     codes, _ = pd.factorize(key)
     _, first_pos = np.unique(codes, return_index=True)
     first = first_pos[codes]
