@@ -173,6 +173,14 @@ def test_audit_does_not_take_counts_of_findings_for_group_sizes(tmp_path: Path) 
     assert found["file"].tolist() == [str(small)]  # the real small group, and only it
 
 
+def test_audit_prints_text_from_the_outputs_with_control_characters_escaped(tmp_path: Path) -> None:
+    page = tmp_path / "kommunen.html"
+    page.write_text("<table><tr><th>Kommune</th><th>n</th></tr><tr><td>\x1b[2JBad\u202eName</td><td>3</td></tr></table>")
+    rc, console = run_cli(["audit", str(tmp_path)])
+    assert rc == 1 and "n=3" in console
+    assert "\x1b" not in console and "\u202e" not in console and "\\x1b[2JBad\\u202eName" in console
+
+
 @pytest.mark.xfail(strict=False, reason="analysis engineer (issue 13): a small group without variance "
                    "must give a note, not abort; drop this marker once analysis/ handles it")
 def test_analyse_min_n_2_with_a_small_group_without_variance_gives_results(tmp_path: Path) -> None:
