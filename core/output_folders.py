@@ -278,10 +278,15 @@ def _read_marker(folder: Path) -> dict[str, Any] | None:
     return data
 
 
-def output_kind(folder: str | os.PathLike[str]) -> OutputKind | None:
-    """The kind of output ``folder`` is (from its marker), or None if it carries no valid marker."""
+def output_kind(folder: str | os.PathLike[str], legacy: bool = False) -> OutputKind | None:
+    """The kind of output ``folder`` is (from its marker), or None if it carries no valid marker.
+
+    ``legacy=True`` also recognises folders written before markers existed by their layout.
+    """
     data = _read_marker(Path(folder))
-    return KINDS[data["kind"]] if data else None
+    if data:
+        return KINDS[data["kind"]]
+    return _legacy_kind(Path(folder), None) if legacy and Path(folder).is_dir() else None
 
 
 def _files(folder: Path) -> list[str]:

@@ -244,7 +244,7 @@ def _scan_folder(root: Path) -> tuple[list[Path], list[tuple[Path, str, str]]]:
         target = link.resolve()
         return not target.exists() or (target != real_root and real_root not in target.parents)
 
-    kind = output_kind(root)
+    kind = output_kind(root, legacy=True)
     if kind is not None and not kind.readable_input:
         return [], [(root, "input_output_folder", kind.de)]
     for dirpath, dirnames, filenames in os.walk(root):  # never follows links to folders
@@ -256,7 +256,7 @@ def _scan_folder(root: Path) -> tuple[list[Path], list[tuple[Path, str, str]]]:
                 dirnames.remove(d)
                 if outside(sub):
                     skipped.append((sub, "input_symlink", ""))
-            elif (k := output_kind(sub)) is not None and not k.readable_input:
+            elif (k := output_kind(sub, legacy=True)) is not None and not k.readable_input:
                 dirnames.remove(d)
                 skipped.append((sub, "input_output_folder", k.de))
         for name in filenames:

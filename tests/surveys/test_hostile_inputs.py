@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -117,6 +118,21 @@ def test_resaved_copy_counts_once_and_names_both_files(tmp_path: Path) -> None:
     assert (dup["file"] == copy["path"]).all() and len(dup) == 6
     assert dup["message_de"].str.contains(kept["path"], regex=False).all()  # names the other file
     assert dup["value"].tolist() == ["2", "3", "4", "5", "6", "7"]  # and its rows
+
+
+def test_outputs_of_baustein_eval_inside_a_delivery_are_not_read_as_input(tmp_path: Path) -> None:
+    inputs = build_scenario("dot-files", tmp_path / "eingang")
+    rc, console = run_cli(["import", str(inputs), "--out", str(tmp_path / "ds"), "--no-progress"])
+    assert rc == 0, console
+    (tmp_path / "ds").rename(inputs / "alter-datensatz")  # a dataset folder moved into the delivery
+    legacy = inputs / "noch-aelter"
+    legacy.mkdir()  # and one written before markers existed (no marker, the layout of a dataset)
+    for name in ("manifest.json", "respondents.parquet", "rejections.csv"):
+        shutil.copy(inputs / "alter-datensatz" / name, legacy / name)
+    result = read_responses([inputs], jobs=1)
+    skipped = result.rejections[result.rejections["code"] == "input_output_folder"]
+    assert sorted(skipped["file"].str.rsplit("/", n=1).str[-1]) == ["alter-datensatz", "noch-aelter"]
+    assert result.manifest["totals"]["files"] == 1  # rejections.csv of either is never read as answers
 
 
 def test_csv_beyond_the_column_limit_is_refused_before_any_parser_runs(
