@@ -26,7 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["HEADER", "SCENARIOS", "Scenario", "build_scenario", "rows", "run_cli", "write_csv", "write_xlsx"]
+__all__ = [
+    "HEADER", "SCENARIOS", "Scenario", "build_scenario", "exit_code", "rows", "run_cli", "write_csv", "write_xlsx",
+]
 
 #: Header of the scenario files: respondent ID, AGS, wave, date and two items of the instrument.
 HEADER = ["Fragebogen-Nr.", "AGS", "Welle", "Datum", "KOM01", "KOM02"]
@@ -41,8 +43,10 @@ class Scenario:
     ----------
     what : str
         The delivery, in a sentence.
-    exit_code : int
-        Of ``baustein import FOLDER --out DIR``.
+    outcome : {"clean", "rejected", "nothing", "refused"}
+        What ``baustein import FOLDER --out DIR`` does: imports without an error finding, imports
+        with rejected rows or cells, imports nothing, refuses before reading (a user error);
+        :func:`exit_code` gives the exit code the command documents for it.
     totals : dict
         Expected manifest totals (a subset: ``rows_in``, ``rows_accepted``, ``rows_rejected``,
         ``files``, ``files_skipped``); empty when no manifest is written (exit code 2).
@@ -65,7 +69,7 @@ class Scenario:
     """
 
     what: str
-    exit_code: int = 0
+    outcome: str = "clean"
     totals: dict[str, int] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)
     words: tuple[str, ...] = ()
@@ -217,6 +221,7 @@ SCENARIOS: dict[str, Scenario] = {
     "ags-unicode-digits": Scenario(
         "AGS of one municipality in ASCII, fullwidth, Arabic-Indic and Persian digits, with a zero-width "
         "space and no-break spaces; one AGS that is none in any script",
+        outcome="rejected",
         totals={"rows_in": 7, "rows_accepted": 6, "rows_rejected": 1},
         findings={"ags_normalised": 5, "ags_invalid": 1}, finding_words={"ags_normalised": AGS},
         municipalities=1,
@@ -224,15 +229,17 @@ SCENARIOS: dict[str, Scenario] = {
     "wave-labels": Scenario(
         "wave labels 2025, 2025/26, Welle 2 (valid) and a date, 'true', '-1', a 301-digit number, a formula, "
         "2025/27 (invalid)",
+        outcome="rejected",
         totals={"rows_in": 9, "rows_accepted": 3, "rows_rejected": 6},
         findings={"wave_invalid": 6}, finding_words={"wave_invalid": "Welle 1"},
     ),
     "wave-option-formula": Scenario(
-        "a formula given as --wave for rows without a wave", exit_code=2,
+        "a formula given as --wave for rows without a wave", outcome="refused",
         words=("--wave", "Befragungswelle"), args=("--wave", '=HYPERLINK("http://x","y")'),
     ),
     "resaved-copy": Scenario(
         "the same six rows as .xlsx and as a re-saved .csv (other bytes, other format)",
+        outcome="rejected",
         totals={"files": 2, "rows_in": 12, "rows_accepted": 6, "rows_rejected": 6},
         findings={"content_duplicate": 6}, finding_words={"content_duplicate": "Gemeinde A"},
     ),
@@ -247,26 +254,44 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "hidden-answer-sheet": Scenario(
         "answers in a visible sheet, ten more in a very hidden sheet, notes in a hidden sheet",
+        outcome="rejected",
         totals={"rows_in": 16, "rows_accepted": 6, "rows_rejected": 10},
         findings={"answer_sheet_not_read": 10, "hidden_sheet_data": 1},
         finding_words={"answer_sheet_not_read": "Antworten"},
     ),
     "symlink-outside": Scenario(
         "links to a file and a folder outside the delivery, a broken link, a link inside",
+        outcome="rejected",
         totals={"files": 2, "files_skipped": 3, "rows_in": 12, "rows_accepted": 6, "rows_rejected": 6},
         findings={"input_symlink": 3, "file_duplicate": 6}, never=(SECRET, OUTSIDE), symlinks=True,
     ),
     "control-chars-in-names": Scenario(
         "a file name with an escape sequence, a carriage return and a right-to-left override; an error in it",
+        outcome="rejected",
         totals={"rows_in": 4, "rows_accepted": 3, "rows_rejected": 1}, findings={"ags_invalid": 1},
         words=("\\x1b", "\\x0d"), never_printed=("\x1b", "\r", "\u202e"),
     ),
     "formula-in-cells": Scenario(
         "a date cell '\\r=1+1', an AGS '=1+2' and a date ' @SUM(A1)'",
+        outcome="rejected",
         totals={"rows_in": 4, "rows_accepted": 3, "rows_rejected": 1},
         findings={"ags_invalid": 1, "date_invalid": 2},
     ),
 }
+
+
+def exit_code(outcome: str) -> int:
+    """The exit code ``baustein import`` documents for an outcome of :class:`Scenario`.
+
+    With ``cli.messages`` (documented exit codes, issue 12): 0 clean, 1 imported with rejected rows
+    or cells, 2 nothing imported or a user error; before it: 0 imported, 1 nothing imported, 2 a
+    user error.
+    """
+    try:
+        from cli.messages import EXIT_CLEAN, EXIT_REJECTED, EXIT_USER  # type: ignore[import-not-found]
+    except ImportError:
+        return {"clean": 0, "rejected": 0, "nothing": 1, "refused": 2}[outcome]
+    return {"clean": EXIT_CLEAN, "rejected": EXIT_REJECTED, "nothing": EXIT_USER, "refused": EXIT_USER}[outcome]
 
 
 def build_scenario(name: str, folder: str | Path) -> Path:
