@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from core.problems import quote_input
 from reporting.audit import DEFAULT_MIN_N, audit_outputs
 
 
@@ -46,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(findings)} Auffälligkeit(en) / finding(s):")
     for row in findings.itertuples(index=False):
         n = "" if row.n is None or str(row.n) == "<NA>" else f" n={row.n}"
-        group = f" [{row.group}]" if row.group else ""
-        print(f"- {row.file}: {row.location}{group}{n}: {row.problem}")
+        group = f" [{quote_input(row.group)}]" if row.group else ""  # text from the outputs: shown, never obeyed
+        print(f"- {quote_input(row.file, 300)}: {quote_input(row.location, 300)}{group}{n}: "
+              f"{quote_input(row.problem, 500)}")
     print(
         "Bitte vor der Veröffentlichung beheben (Gruppen zusammenfassen oder unterdrücken). / "
         "Please fix before publishing (merge or suppress groups)."

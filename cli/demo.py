@@ -6,8 +6,12 @@ example workbooks -> import -> analysis -> reports (+ results.xlsx) and the inst
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from pathlib import Path
+
+from core.atomic import atomic_output_dir
+from core.output_folders import add_wait_option, claim_output
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,10 +20,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dataset", type=Path, default=Path("data/processed/example"))
     p.add_argument("--out", type=Path, default=Path("reports"))
     p.add_argument("--lang", choices=("de", "en"), default="de")
+    add_wait_option(p)
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    instr_dir = args.dataset.parent.parent / "instrument"
+    with contextlib.ExitStack() as outputs:  # all three folders are checked before any work starts
+        for folder, kind in ((args.dataset, "dataset"), (args.out, "report"), (instr_dir, "instrument")):
+            outputs.enter_context(claim_output(folder, kind=kind, inputs=[args.examples], wait=args.wait,
+                                               command="baustein demo"))
+        return _demo(args, instr_dir)
+
+
+def _demo(args: argparse.Namespace, instr_dir: Path) -> int:
     from reporting.build import build_reports
     from surveys.instrument import Instrument
 
@@ -46,7 +60,6 @@ def _run(args: argparse.Namespace) -> int:
     build = build_reports(args.dataset, args.out, all_municipalities=True, lang=args.lang)
     # the blank instrument workbooks are not results: keep them out of the report folder, which
     # `baustein audit` checks before publication
-    instr_dir = args.dataset.parent.parent / "instrument"
     _export_instrument(inst, instr_dir)
     print()
     print(f"Fertig in {time.perf_counter() - t0:.0f} s / done.")
@@ -61,8 +74,8 @@ def _export_instrument(inst, folder: Path) -> None:  # type: ignore[no-untyped-d
     from surveys.template import write_template
     from surveys.xlsform import write_xlsform
 
-    folder.mkdir(parents=True, exist_ok=True)
-    write_xlsform(inst, folder / f"{inst.name}_xlsform.xlsx")
-    write_template(inst, folder / f"{inst.name}_vorlage.xlsx")
-    write_codebook(inst, folder / f"{inst.name}_codebuch.xlsx")
-    write_codebook(inst, folder / f"{inst.name}_codebuch.md")
+    with atomic_output_dir(folder, kind="instrument") as tmp:
+        write_xlsform(inst, tmp / f"{inst.name}_xlsform.xlsx")
+        write_template(inst, tmp / f"{inst.name}_vorlage.xlsx")
+        write_codebook(inst, tmp / f"{inst.name}_codebuch.xlsx")
+        write_codebook(inst, tmp / f"{inst.name}_codebuch.md")

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from core.errors import BausteinError
+from core.output_folders import add_wait_option, claim_output
 
 FORMATS = ("template", "kobo", "limesurvey", "sosci", "forms")
 
@@ -42,7 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, required=True, help="Zufallsstartwert (gleich -> gleiche Dateien)")
     p.add_argument("--format", choices=FORMATS, required=True, dest="fmt")
-    p.add_argument("--out", type=Path, required=True, help="Ausgabeordner (wird ersetzt)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="Ausgabeordner (neu, leer oder eine frühere Ausgabe von generate; wird ersetzt)")
     p.add_argument("--instrument", default="sensibilisierung", help="Instrument (Name oder Datei)")
     p.add_argument("--waves", default="2025,2027", help="Wellen, kommagetrennt (Standard 2025,2027)")
     p.add_argument("--state", default="08", help="Land (2 Ziffern des AGS, Standard 08)")
@@ -51,17 +53,23 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="nur limesurvey: Antwortcodes oder Antworttexte")
     p.add_argument("--spaced-headers", action="store_true",
                    help="nur limesurvey: Kopfzeilen 'kommunal [KOM01]'")
+    add_wait_option(p)
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    waves = tuple(w.strip() for w in str(args.waves).split(",") if w.strip())
+    if not waves:
+        raise BausteinError("--waves ist leer / --waves is empty")
+    with claim_output(args.out, kind="generated", wait=args.wait, command="baustein generate"):
+        return _generate(args, waves)
+
+
+def _generate(args: argparse.Namespace, waves: tuple[str, ...]) -> int:
     from surveys import load_instrument
     from surveys.synthetic import simulate
     from surveys.synthetic.writers import write_format
 
-    waves = tuple(w.strip() for w in str(args.waves).split(",") if w.strip())
-    if not waves:
-        raise BausteinError("--waves ist leer / --waves is empty")
     t0 = time.perf_counter()
     prog = simulate(
         args.municipalities, args.respondents_per, seed=args.seed,

@@ -43,9 +43,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keep-free-text", action="store_true", help="Freitext behalten (Standard: entfernen)")
     p.add_argument("--jobs", type=int, default=None, help="Prozesse / worker processes (Standard: automatisch)")
     p.add_argument("--no-progress", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    from core.output_folders import add_wait_option
     from surveys.importing.input_guard import add_limit_options
 
     add_limit_options(p)
+    add_wait_option(p)
 
 
 def register(subparsers: Any) -> None:
@@ -99,15 +101,21 @@ def _say(code: str, stream: Any = None, **params: Any) -> None:
     print(p.line("en"), file=stream or sys.stdout)
 
 
+def _output_kind(item: str) -> Any:
+    """The kind of baustein-eval output ``item`` is (marker or older layout), None for anything else."""
+    from core.output_folders import output_kind
+
+    return output_kind(item, legacy=True) if Path(item).is_dir() else None
+
+
 def _refuse_own_outputs(inputs: list[str]) -> None:
     from core.errors import BausteinError
-    from surveys.importing.validate import own_output_folder
 
     for item in inputs:
-        kind = own_output_folder(Path(item)) if Path(item).is_dir() else None
-        if kind:
-            de, en = ("Datensatz", "dataset") if kind == "dataset" else ("Prüfbericht", "report")
-            raise BausteinError(problem=CLI_MESSAGES.problem("own_output_not_input", path=item, kind_de=de, kind_en=en))
+        kind = _output_kind(item)
+        if kind is not None and not kind.readable_input:
+            raise BausteinError(problem=CLI_MESSAGES.problem("own_output_not_input", path=item, kind_de=kind.de,
+                                                             kind_en=kind.en))
 
 
 def _read(args: argparse.Namespace) -> Any:
@@ -134,9 +142,16 @@ def _read(args: argparse.Namespace) -> Any:
     )
 
 
+def _inputs(args: argparse.Namespace) -> list[str]:
+    """Every input of an import: an output folder must not overlap any of them."""
+    return [*args.inputs, *(f for f in (args.mapping, args.municipalities) if f)]
+
+
 def _print_findings(result: Any, limit: int = 10) -> None:
     """The first findings (errors, or warnings when nothing came in) in German and English."""
     import pandas as pd
+
+    from core.problems import quote_input
 
     rej = result.rejections
     shown = rej[rej["severity"] == "error"]
@@ -146,14 +161,14 @@ def _print_findings(result: Any, limit: int = 10) -> None:
         warn = rej[rej["severity"] == "warning"]
         shown = pd.concat([warn[warn["code"] == "no_data_rows"], warn[warn["code"] != "no_data_rows"]])
         label = "WARNUNG / WARNING"
-    from core.problems import quote_input
 
     for r in shown.head(limit).itertuples(index=False):
         row = None if pd.isna(r.row) else int(r.row)
-        where = quote_input(r.file) + (f" [{quote_input(r.sheet)}]" if r.sheet else "")
+        where = quote_input(r.file, 200) + (f" [{quote_input(r.sheet)}]" if r.sheet else "")
         where += f" Zeile/row {row}" if row is not None else ""
         where += f" Spalte/column {r.column}" if r.column else ""
-        print(f"  {label} {where}:\n    {r.message_de}\n    {r.message_en}", file=sys.stderr)
+        print(f"  {label} {where}:\n    {quote_input(r.message_de, 2000)}\n    {quote_input(r.message_en, 2000)}",
+              file=sys.stderr)
     if len(shown) > limit:
         _say("more_findings", sys.stderr, n=len(shown) - limit)
 
@@ -167,7 +182,8 @@ def _exit_code(result: Any) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from core.errors import BausteinError
-    from surveys.importing import suggest_mapping, write_import
+    from core.output_folders import claim_output
+    from surveys.importing import suggest_mapping
 
     _refuse_own_outputs(args.inputs)
     if args.suggest_mapping:
@@ -184,6 +200,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     if not args.out:
         raise BausteinError(problem=CLI_MESSAGES.problem("out_missing"))
+    with claim_output(args.out, kind="dataset", inputs=_inputs(args), wait=args.wait, command="baustein import"):
+        return _import_into(args)
+
+
+def _import_into(args: argparse.Namespace) -> int:
+    from core.output_folders import claim_output
+    from surveys.importing import write_import
+
     result = _read(args)
     print(result.summary())
     _print_findings(result)
@@ -192,7 +216,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         from surveys.importing import write_report
 
         report = Path(args.report) if args.report else Path(args.out).with_name(Path(args.out).name + "-pruefbericht")
-        write_report(result, report)
+        with claim_output(report, kind="import_report", inputs=_inputs(args), wait=args.wait,
+                          command="baustein import"):
+            write_report(result, report)
         _say("nothing_imported", sys.stderr, out=args.out, report=report / "rejections.xlsx")
         return EXIT_USER
     out = write_import(result, args.out, key_file=args.key_file)
@@ -222,13 +248,16 @@ def _validate_dataset(folder: Path) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from core.output_folders import claim_output
     from surveys.importing import write_report
-    from surveys.importing.validate import own_output_folder
 
     datasets, reports, rest = [], [], []
     for item in args.inputs:
-        kind = own_output_folder(Path(item)) if Path(item).is_dir() else None
-        (datasets if kind == "dataset" else reports if kind == "report" else rest).append(item)
+        kind = _output_kind(item)
+        if kind is None or kind.readable_input:
+            rest.append(item)
+        else:
+            (datasets if kind.name == "dataset" else reports).append(item)
     code = EXIT_CLEAN
     for folder in datasets:
         code = max(code, _validate_dataset(Path(folder)))
@@ -237,8 +266,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if not rest:
         return code
     args.inputs = rest
-    result = _read(args)
-    out = write_report(result, args.report)
+    with claim_output(args.report, kind="import_report", inputs=_inputs(args), wait=args.wait,
+                      command="baustein validate"):
+        result = _read(args)
+        out = write_report(result, args.report)
     print(result.summary())
     _print_findings(result)
     _say("report_written", path=Path(out) / "rejections.xlsx")

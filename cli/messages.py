@@ -58,8 +58,8 @@ CLI_MESSAGES = Catalogue("cli", {
         "error", "Datensatz '{path}': {problem_de}.", "Dataset '{path}': {problem_en}.",
         hint_de="Den Datensatz mit baustein import neu erzeugen.", hint_en="Recreate the dataset with baustein import."),
     "own_output_not_input": MessageSpec(
-        "error", "'{path}' ist ein {kind_de} von baustein-eval und keine Eingabe.",
-        "'{path}' is a baustein-eval {kind_en}, not an input.",
+        "error", "'{path}' ist {kind_de} von baustein-eval und keine Eingabe.",
+        "'{path}' is {kind_en} of baustein-eval, not an input.",
         hint_de="Die gelieferten Antwortdateien angeben (z. B. den Ordner eingang/); "
                 "einen Datensatz prüft baustein validate DATENSATZ.",
         hint_en="Give the delivered response files (e.g. the folder eingang/); "

@@ -21,10 +21,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lang", choices=("de", "en"), default="de")
     p.add_argument("--min-n", type=int, default=5, help="Mindestgruppengröße (Standard 5)")
     p.add_argument("--no-images", action="store_true", help="keine PNG/PDF-Grafiken (ohne Chromium)")
+    from core.output_folders import add_wait_option
+
+    add_wait_option(p)
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
+    from core.output_folders import claim_output
+
+    with claim_output(args.out, kind="report", inputs=[args.dataset], wait=args.wait, command="baustein report"):
+        return _build(args)
+
+
+def _build(args: argparse.Namespace) -> int:
     from reporting.build import build_reports
 
     def say(msg: str) -> None:

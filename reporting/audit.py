@@ -51,6 +51,9 @@ _NOT_A_GROUP = re.compile(
     re.IGNORECASE,
 )
 _SUPPRESSED_HEADER = re.compile(r"^(suppressed|unterdrückt|unterdrueckt)$", re.IGNORECASE)
+#: A column naming a rule or severity marks a table that counts findings of the import check
+#: (``reporting.figures.rejection_summary``: Schwere | Regel | Anzahl), not respondents.
+_FINDINGS_TABLE = re.compile(r"^(regel|rule|code|schwere|severity|befund|finding)$", re.IGNORECASE)
 #: Column names that hold respondent identifiers (any tool's export). Bare "id"/"name" are left
 #: out on purpose: results tables use them for constructs and municipalities.
 IDENTIFIER_HEADERS = frozenset(
@@ -128,6 +131,8 @@ def _scan_rows(found: _Findings, file: Path, location: str, rows: Sequence[Seque
         if header is None:
             continue
         n_idx = [j for j, h in enumerate(header) if _N_HEADER.match(h) and not _NOT_A_GROUP.match(h)]
+        if any(_FINDINGS_TABLE.match(h) for h in header):
+            n_idx = []  # counts of findings by rule, not group sizes
         if any(header[j].casefold() != "count" for j in n_idx):
             # "count" beside a group-size column is an answer frequency within that group
             n_idx = [j for j in n_idx if header[j].casefold() != "count"]

@@ -338,7 +338,7 @@ def build_reports(
 
     folder = notebooks_dir()
     t = TITLES["de" if lang == "de" else "en"]
-    with atomic_output_dir(out_dir) as tmp:
+    with atomic_output_dir(out_dir, kind="report", inputs=[dataset_dir]) as tmp:
         (tmp / "assets").mkdir()
         import plotly
 

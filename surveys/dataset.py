@@ -147,7 +147,7 @@ class Dataset:
     def save(self, folder: str | Path, extra_files: Mapping[str, bytes] | None = None) -> Path:
         """Write the dataset atomically into ``folder`` (replacing a previous dataset there)."""
         folder = Path(folder)
-        with atomic_output_dir(folder) as tmp:
+        with atomic_output_dir(folder, kind="dataset") as tmp:
             _write_parquet(self.respondents, tmp / "respondents.parquet")
             _write_parquet(self.responses, tmp / "responses.parquet")
             _write_parquet(self.municipalities, tmp / "municipalities.parquet")

@@ -16,14 +16,14 @@ Text cells that a spreadsheet would run as a formula are neutralised (:mod:`core
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from core.atomic import atomic_file
 from core.errors import BausteinError
+from core.output_folders import claim_output_file
 from core.spreadsheet_escape import neutralize_frame
 from surveys.dataset import Dataset
 
@@ -83,27 +83,25 @@ def export_frames(ds: Dataset) -> tuple[pd.DataFrame, dict[str, str], dict[str, 
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path, guard=True) as tmp:
+        tmp.write_bytes(data)
 
 
 def export_dataset(dataset_dir: str | Path, format: str, out: str | Path | None = None) -> Path:
     """Export a dataset folder to ``csv``, ``xlsx``, ``sav`` or ``dta``; returns the file written.
 
-    The default output is ``DATASET_DIR/export/<folder name>.<format>``.
+    The default output is ``DATASET_DIR/export/<folder name>.<format>``. An existing file is
+    replaced only if baustein-eval wrote it and it is unchanged since (or it lies in one of our
+    output folders); anything else is refused (:func:`core.output_folders.claim_output_file`).
     """
     if format not in EXPORT_FORMATS:
         raise BausteinError(f"Unbekanntes Exportformat '{format}' (csv, xlsx, sav, dta). / Unknown export format.")
     ds = Dataset.load(dataset_dir)
     wide, var_labels, value_labels, user_missing = export_frames(ds)
     target = Path(out) if out else Path(dataset_dir) / "export" / f"{Path(dataset_dir).name}.{format}"
+    claim_output_file(target)
+    if format == "csv":
+        claim_output_file(target.with_name(target.stem + "_labels.csv"))
     if format in {"csv", "xlsx"}:
         data = neutralize_frame(wide)
         labels = pd.DataFrame(
@@ -132,24 +130,13 @@ def export_dataset(dataset_dir: str | Path, format: str, out: str | Path | None 
         if isinstance(df[c].dtype, pd.CategoricalDtype) or df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
             df[c] = df[c].astype(object).where(df[c].notna(), "").astype(str)
     df["submitted_at"] = pd.to_datetime(df["submitted_at"]).astype("datetime64[ns]")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".{format}", dir=_ensure(target.parent))
-    os.close(fd)
-    try:
+    with atomic_file(target, guard=True) as tmp:
         labels_list = [var_labels.get(c, c) for c in df.columns]
         if format == "sav":
-            pyreadstat.write_sav(df, tmp, column_labels=labels_list, variable_value_labels=value_labels,
+            pyreadstat.write_sav(df, str(tmp), column_labels=labels_list, variable_value_labels=value_labels,
                                  missing_ranges={k: v for k, v in user_missing.items()})
         else:
-            pyreadstat.write_dta(df, tmp, column_labels=[lab[:80] for lab in labels_list],
+            pyreadstat.write_dta(df, str(tmp), column_labels=[lab[:80] for lab in labels_list],
                                  variable_value_labels={k: {int(c): lab for c, lab in v.items()} for k, v in value_labels.items()},
                                  version=15)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return target
-
-
-def _ensure(p: Path) -> Path:
-    p.mkdir(parents=True, exist_ok=True)
-    return p

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.problems import Catalogue, MessageSpec, fill_templates
+from core.problems import Catalogue, MessageSpec, fill_templates, quote_input
 
 __all__ = ["CODES", "REJECTION_COLUMNS", "FindingCollector"]
 
@@ -306,6 +306,92 @@ CODES = Catalogue("import", {
         "as a participation but enters no mean.",
         action="kept",
     ),
+    # ---------------------------------------------------------------- odd inputs (issue 13)
+    "input_hidden": MessageSpec(
+        "warning",
+        "Versteckte Datei (ihr Name oder Ordner beginnt mit einem Punkt) wird nicht gelesen. Falls sie Antworten "
+        "enthält: ohne Punkt am Anfang umbenennen und erneut importieren.",
+        "Hidden file (its name or folder starts with a dot) is not read. If it holds answers: rename it without "
+        "the leading dot and import again.",
+        action="file_rejected",
+    ),
+    "input_symlink": MessageSpec(
+        "warning",
+        "Verknüpfung (Symlink), die aus dem Eingabeordner hinaus oder ins Leere zeigt, wird nicht gelesen (ihr "
+        "Ziel wird nicht geöffnet). Falls die Datei dazugehört: sie selbst in den Ordner kopieren.",
+        "Link (symlink) pointing out of the input folder or nowhere is not read (its target is not opened). If "
+        "the file belongs to the delivery: copy the file itself into the folder.",
+        action="file_rejected",
+    ),
+    "input_output_folder": MessageSpec(
+        "info",
+        "Der Ordner ist eine Ausgabe von baustein-eval ({detail}) und wird nicht als Eingabe gelesen.",
+        "The folder is an output of baustein-eval ({detail}) and is not read as input.",
+        action="kept",
+    ),
+    "hidden_sheet_data": MessageSpec(
+        "warning",
+        "Ausgeblendetes Tabellenblatt mit {value} gefüllten Zeilen, aber ohne Antwortspalten; es wird nicht "
+        "gelesen. Bitte prüfen, ob dort Daten stehen, die dazugehören (in Excel: Blatt einblenden).",
+        "Hidden sheet with {value} filled rows but no answer columns; it is not read. Please check whether it "
+        "holds data that belongs to the delivery (in Excel: unhide the sheet).",
+        action="kept",
+    ),
+    "answer_sheet_not_read": MessageSpec(
+        "error",
+        "Diese Antwortzeile steht in einem weiteren Blatt; gelesen wird nur das Antwortblatt '{detail}'. Sie wird "
+        "nicht übernommen (aber gezählt). Falls es eigene Antworten sind: das Blatt als eigene Datei liefern.",
+        "This answer row is on a further sheet; only the answer sheet '{detail}' is read. It is not taken over "
+        "(but counted). If these are separate answers: deliver the sheet as a file of its own.",
+        action="row_rejected",
+    ),
+    "ags_normalised": MessageSpec(
+        "warning",
+        "Der Gemeindeschlüssel '{value}' enthielt andere Ziffern oder unsichtbare Zeichen (z. B. breite oder "
+        "arabisch-indische Ziffern, ein Null-Breiten-Leerzeichen) und wurde als {detail} gelesen. Bitte in der "
+        "Datei korrigieren.",
+        "Municipality key '{value}' contained other digits or invisible characters (e.g. fullwidth or "
+        "Arabic-Indic digits, a zero-width space) and was read as {detail}. Please correct it in the file.",
+        action="kept",
+    ),
+    "wave_invalid": MessageSpec(
+        "error",
+        "'{value}' ist keine gültige Befragungswelle (erlaubt z. B.: {detail}); die Zeile wird nicht übernommen. "
+        "Bitte die Welle in der Datei korrigieren.",
+        "'{value}' is not a valid survey wave (allowed e.g.: {detail}); the row is not taken over. Please "
+        "correct the wave in the file.",
+        action="row_rejected",
+    ),
+    "wave_option_invalid": MessageSpec(
+        "error",
+        "--wave '{value}' ist keine gültige Befragungswelle (erlaubt z. B.: {detail}).",
+        "--wave '{value}' is not a valid survey wave (allowed e.g.: {detail}).",
+        hint_de="Bitte eine Welle in dieser Form angeben.", hint_en="Please give a wave of this form.",
+    ),
+    "content_duplicate": MessageSpec(
+        "error",
+        "Die Zeile hat denselben Inhalt wie Zeile {value} in '{detail}' (z. B. eine erneut gespeicherte Kopie "
+        "der Datei) und zählt nur einmal. Nichts zu tun, falls sie doppelt geliefert wurde; sonst bitte prüfen.",
+        "The row has the same content as row {value} in '{detail}' (e.g. a re-saved copy of the file) and "
+        "counts once. Nothing to do if it was delivered twice; otherwise please check.",
+        action="row_rejected",
+    ),
+    "encoding_line": MessageSpec(
+        "warning",
+        "Diese Zeile ist nicht UTF-8-kodiert (der Rest der Datei schon) und wurde als Windows-1252 gelesen; "
+        "bitte Umlaute und Sonderzeichen in dieser Zeile prüfen.",
+        "This line is not UTF-8 encoded (the rest of the file is) and was read as Windows-1252; please check "
+        "umlauts and special characters on this line.",
+        action="kept",
+    ),
+    "nul_removed": MessageSpec(
+        "warning",
+        "Die Zeile enthielt {value} Null-Byte(s) (NUL), die entfernt wurden; der Rest der Datei ist Text. Bitte "
+        "prüfen, ob die Zeile vollständig ist.",
+        "The line contained {value} null byte(s) (NUL), which were removed; the rest of the file is text. "
+        "Please check that the line is complete.",
+        action="kept",
+    ),
 })
 
 class FindingCollector:
@@ -383,6 +469,10 @@ class FindingCollector:
         de = pd.Series("", index=raw.index, dtype=object)
         en = pd.Series("", index=raw.index, dtype=object)
         params = raw[["value", "header", "detail"]].fillna("")
+        for col, limit in (("value", 120), ("header", 120), ("detail", 4000)):  # input text: shown, never obeyed
+            params[col] = _quoted(params[col], limit)
+        for col in ("file", "sheet", "value", "header"):  # the report's columns: control characters visible
+            raw[col] = _quoted(raw[col].fillna(""), 1 << 20)
         for code, idx in raw.groupby("code", sort=True).groups.items():
             spec = CODES[str(code)]
             de.loc[idx] = fill_templates(spec.de, params.loc[idx]).to_numpy()
@@ -396,6 +486,13 @@ class FindingCollector:
             .reset_index(drop=True)
         )
         return out
+
+
+def _quoted(col: pd.Series, limit: int) -> np.ndarray:
+    """:func:`core.problems.quote_input` of every cell, computed once per distinct value."""
+    codes, uniques = pd.factorize(col.astype(str))
+    quoted = np.array([quote_input(u, limit) for u in uniques], dtype=object)
+    return quoted[codes] if len(uniques) else col.to_numpy(dtype=object)
 
 
 def _as_text(value: Any, n: int) -> Any:

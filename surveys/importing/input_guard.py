@@ -43,6 +43,7 @@ import csv
 import dataclasses
 import functools
 import hashlib
+import io
 import os
 import re
 import unicodedata
@@ -58,6 +59,7 @@ from defusedxml.common import DefusedXmlException
 
 from core.errors import InputFileError
 from core.excel_columns import column_index, column_letter
+from core.problems import quote_input
 
 __all__ = [
     "ENV_VARS",
@@ -251,6 +253,12 @@ class FileInfo:
         Real extent of every worksheet (xlsx/xlsm only).
     notes : tuple of str
         Messages for the user (German / English), e.g. that macros were ignored.
+    fallback_lines : tuple of int
+        For a UTF-8 CSV with a few lines in another encoding: those lines (1-based); their invalid
+        bytes are read as Windows-1252, each line is a located finding of the import.
+    nul_lines : tuple of (int, int)
+        For a CSV with stray NUL bytes: (line, number of NULs) of each line holding some; the NULs
+        are removed before reading, each line is a located finding of the import.
     """
 
     path: Path
@@ -265,6 +273,8 @@ class FileInfo:
     date1904: bool = False
     dimensions: tuple[SheetDimensions, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    fallback_lines: tuple[int, ...] = ()
+    nul_lines: tuple[tuple[int, int], ...] = ()
 
 
 # ----------------------------------------------------------------------------- messages
@@ -434,6 +444,7 @@ def _dispatch(p: Path, head: bytes, lim: Limits, base: dict[str, Any]) -> FileIn
     if head.startswith(_OLE2_MAGIC):
         return _inspect_ole2(p, base)
     if head.startswith(_SAV_MAGIC):
+        _check_sav_extent(p, lim)
         return FileInfo(kind="sav", **base)
     for magic, (de, en) in _OTHER_BINARY.items():
         if head.startswith(magic):
@@ -443,7 +454,20 @@ def _dispatch(p: Path, head: bytes, lim: Limits, base: dict[str, Any]) -> FileIn
                 "Antworten verwenden.",
                 f"This is not a spreadsheet but {en}. Please use the Excel, ODS or CSV file with the answers.",
             )
-    return _inspect_text(p, base)
+    return _inspect_text(p, base, lim)
+
+
+def _check_sav_extent(p: Path, lim: Limits) -> None:
+    """Refuse an SPSS file beyond the row or column limits, from its header alone."""
+    try:
+        import pyreadstat
+
+        _, meta = pyreadstat.read_sav(str(p), metadataonly=True)
+    except Exception:  # damaged: the reader reports it with its own words
+        return
+    rows, cols = int(meta.number_rows or 0), int(meta.number_columns or 0)
+    if rows > lim.max_rows or cols > lim.max_columns:
+        _refuse_extent(p, "", rows, cols, lim)
 
 
 # ----------------------------------------------------------------------------- zip containers
@@ -992,25 +1016,28 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
 
 
 def _refuse_extent(p: Path, sheet: str, rows: int, cols: int, lim: Limits) -> None:
+    """Refuse a sheet (or, ``sheet=""``, a CSV table) beyond the row or column limit."""
+    shown = quote_input(sheet, 60)
+    what_de, what_en = (f"Das Blatt »{shown}«", f"Sheet '{shown}'") if sheet else ("Die Tabelle", "The table")
     if cols > lim.max_columns:
         de = (
-            f"Das Blatt »{sheet}« hat mindestens {_de(cols)} Spalten, erlaubt sind {_de(lim.max_columns)}. "
+            f"{what_de} hat mindestens {_de(cols)} Spalten, erlaubt sind {_de(lim.max_columns)}. "
             "Meist stehen weit rechts versehentlich Inhalte oder Formatierungen: bitte überzählige Spalten "
             "löschen und neu speichern, oder die Grenze erhöhen (BAUSTEIN_MAX_COLUMNS, siehe SECURITY.md)."
         )
         en = (
-            f"Sheet '{sheet}' has at least {cols:,} columns; the limit is {lim.max_columns:,}. Usually stray "
+            f"{what_en} has at least {cols:,} columns; the limit is {lim.max_columns:,}. Usually stray "
             "content or formatting far to the right: please delete the extra columns and save again, or raise the "
             "limit (BAUSTEIN_MAX_COLUMNS, see SECURITY.md)."
         )
     else:
         de = (
-            f"Das Blatt »{sheet}« hat mindestens {_de(rows)} Zeilen, erlaubt sind {_de(lim.max_rows)}. Bitte "
+            f"{what_de} hat mindestens {_de(rows)} Zeilen, erlaubt sind {_de(lim.max_rows)}. Bitte "
             "überzählige (auch leere, formatierte) Zeilen löschen, die Datei aufteilen oder die Grenze "
             "erhöhen (BAUSTEIN_MAX_ROWS, siehe SECURITY.md)."
         )
         en = (
-            f"Sheet '{sheet}' has at least {rows:,} rows; the limit is {lim.max_rows:,}. Please delete extra "
+            f"{what_en} has at least {rows:,} rows; the limit is {lim.max_rows:,}. Please delete extra "
             "(also empty, formatted) rows, split the file, or raise the limit (BAUSTEIN_MAX_ROWS, see "
             "SECURITY.md)."
         )
@@ -1127,26 +1154,47 @@ _XML_START = re.compile(rb"^\s*<\?xml", re.IGNORECASE)
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
-def _inspect_text(p: Path, base: dict[str, Any]) -> FileInfo:
-    with p.open("rb") as f:
-        sample = f.read(_TEXT_SAMPLE)
+def _inspect_text(p: Path, base: dict[str, Any], lim: Limits) -> FileInfo:
+    data = p.read_bytes()  # bounded by max_file_bytes, checked before
     notes: list[str] = []
-    if sample.startswith(codecs.BOM_UTF8):
+    extra: dict[str, Any] = {}
+    if data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
-    elif sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
+    elif (bom_less := _utf16_without_bom(data[:_TEXT_SAMPLE])) is not None:
+        encoding = bom_less
+        notes.append(
+            f"Die Textdatei ist UTF-16 ohne Byte-Order-Mark (gelesen als {encoding}). / "
+            f"The text file is UTF-16 without a byte-order mark (read as {encoding})."
+        )
     else:
-        if b"\x00" in sample:
-            raise _not_spreadsheet(p, "eine Binärdatei unbekannten Formats", "a binary file of unknown format")
-        encoding = "utf-8" if _is_utf8(p) else "cp1252"
-        if encoding == "cp1252":
-            if any(b in _CP1252_UNDEFINED for b in sample):
-                encoding = "latin-1"
+        if b"\x00" in data:
+            if not _text_apart_from_nul(data[:_TEXT_SAMPLE]):
+                raise _not_spreadsheet(p, "eine Binärdatei unbekannten Formats", "a binary file of unknown format")
+            extra["nul_lines"] = _lines_with(data, b"\x00")
+            data = data.replace(b"\x00", b"")
+            notes.append(
+                f"{sum(n for _, n in extra['nul_lines'])} Null-Bytes (NUL) in {len(extra['nul_lines'])} Zeile(n) "
+                "entfernt; der Rest ist Text. / "
+                f"{sum(n for _, n in extra['nul_lines'])} null bytes (NUL) removed on {len(extra['nul_lines'])} "
+                "line(s); the rest is text."
+            )
+        encoding, fallback = _text_encoding(data)
+        if fallback:
+            extra["fallback_lines"] = fallback
+            notes.append(
+                f"UTF-8 mit {len(fallback)} Zeile(n) in Windows-1252 (Zeile {', '.join(map(str, fallback[:5]))}"
+                f"{' …' if len(fallback) > 5 else ''}); diese Zeilen wurden einzeln als Windows-1252 gelesen. / "
+                f"UTF-8 with {len(fallback)} line(s) in Windows-1252; those lines were read as Windows-1252."
+            )
+        elif encoding != "utf-8":
             notes.append(
                 f"Die Textdatei ist nicht UTF-8, sondern vermutlich Windows-1252 (gelesen als {encoding}); "
                 "bitte Umlaute prüfen. / The text file is not UTF-8 but probably Windows-1252 "
                 f"(read as {encoding}); please check umlauts."
             )
+    sample = data[:_TEXT_SAMPLE]
     text = sample.decode(encoding, errors="replace")
     head = text.lstrip("\ufeff").encode("utf-8", "replace")[:2048]
     if _HTML_START.match(head):
@@ -1170,27 +1218,114 @@ def _inspect_text(p: Path, base: dict[str, Any]) -> FileInfo:
             "The text file holds no data (only blanks or line breaks). Please export it again.",
         )
     delimiter = _guess_delimiter(text)
+    _check_text_extent(p, data, encoding, delimiter, lim)
     if delimiter == ";":
         notes.append(
             "Semikolon als Trennzeichen (deutsches Excel); Zahlen mit Dezimalkomma werden erkannt. / "
             "Semicolon-separated (German Excel); decimal commas are recognised."
         )
-    return FileInfo(kind="csv", encoding=encoding, delimiter=delimiter, notes=tuple(notes), **base)
+    return FileInfo(kind="csv", encoding=encoding, delimiter=delimiter, notes=tuple(notes), **extra, **base)
 
 
-def _is_utf8(p: Path) -> bool:
-    """Whole-file strict UTF-8 check with an incremental decoder (bounded by ``max_file_bytes``)."""
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    try:
-        with p.open("rb") as f:
-            while chunk := f.read(_CHUNK):
-                decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when every other byte of a text sample is NUL (ASCII text in UTF-16)."""
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for enc, zeros, chars in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.95 * len(zeros) and chars.count(0) == 0:
+            return enc
+    return None
 
 
+#: Control bytes that never occur in text (TAB, LF, FF, CR and ESC excluded).
+_BINARY_CONTROLS = bytes([*range(1, 9), 11, *range(14, 27), *range(28, 32)])
+
+
+def _text_apart_from_nul(sample: bytes) -> bool:
+    """Whether a sample with NUL bytes is text otherwise: few NULs (at most 5 % or 64) and almost no
+    other control bytes (at most 0.1 %) -- a stray NUL from a broken export, not a binary format."""
+    rest = sample.replace(b"\x00", b"")
+    controls = len(rest) - len(rest.translate(None, _BINARY_CONTROLS))
+    return len(sample) - len(rest) <= max(0.05 * len(sample), 64) and controls <= 0.001 * max(len(rest), 1)
+
+
+def _line_of(data: bytes, offsets: Any) -> Any:
+    """1-based line number of each byte offset."""
+    import numpy as np
+
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    return np.searchsorted(newlines, np.asarray(offsets, dtype=np.int64), side="left") + 1
+
+
+def _lines_with(data: bytes, byte: bytes) -> tuple[tuple[int, int], ...]:
+    """(line, count) of every line holding ``byte``."""
+    import numpy as np
+
+    pos = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == byte[0])
+    lines, counts = np.unique(_line_of(data, pos), return_counts=True)
+    return tuple(zip(lines.tolist(), counts.tolist(), strict=True))
+
+
+#: At most this many invalid UTF-8 sequences are located (a Windows-1252 file has one per umlaut).
+_MAX_UTF8_ERRORS = 100_000
+
+
+def _text_encoding(data: bytes) -> tuple[str, tuple[int, ...]]:
+    """Codec of a text without BOM, and the lines that need the Windows-1252 fallback.
+
+    ``("utf-8", ())`` for clean UTF-8. A UTF-8 file with a few lines in Windows-1252 (a line pasted
+    from another program, a file appended to another) is ``("utf-8", lines)``: it has more valid
+    multi-byte UTF-8 than invalid bytes, and only the invalid bytes are read as Windows-1252
+    (``surveys.importing.readers``). Anything else is ``cp1252`` (``latin-1`` when it uses bytes
+    Windows-1252 leaves undefined).
+    """
+    errors: list[int] = []
+    bad_bytes = 0
+    view = memoryview(data)
+    pos = 0
+    while pos < len(data) and len(errors) < _MAX_UTF8_ERRORS:
+        try:
+            codecs.utf_8_decode(view[pos:], "strict", True)
+            break
+        except UnicodeDecodeError as exc:
+            errors.append(pos + exc.start)
+            bad_bytes += exc.end - exc.start
+            pos += exc.end
+    if not errors:
+        return "utf-8", ()
+    non_ascii = len(data.translate(None, bytes(range(128))))  # bytes >= 0x80
+    if non_ascii - bad_bytes > bad_bytes and len(errors) < _MAX_UTF8_ERRORS:
+        return "utf-8", tuple(sorted(set(_line_of(data, errors).tolist())))
+    undefined = bytes(_CP1252_UNDEFINED)
+    return ("latin-1" if len(data.translate(None, undefined)) < len(data) else "cp1252"), ()
+
+
+def _check_text_extent(p: Path, data: bytes, encoding: str, delimiter: str | None, lim: Limits) -> None:
+    """Refuse a CSV beyond the row or column limits before any parser sees it (the limits of xlsx).
+
+    Lines and delimiters are counted on the bytes (NumPy, no parsing); only when a count exceeds a
+    limit are records counted exactly (quoted line breaks and delimiters do not count).
+    """
+    import numpy as np
+
+    if encoding.startswith("utf-16"):
+        data = data.decode(encoding, errors="replace").encode("utf-8")
+    arr = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 10)
+    n_lines = len(newlines) + (1 if len(data) and data[-1:] != b"\n" else 0)
+    cols_upper = 1
+    if delimiter:
+        hits = np.flatnonzero(arr == ord(delimiter))
+        if len(hits):
+            per_line = np.bincount(np.searchsorted(newlines, hits, side="left"))
+            cols_upper = int(per_line.max()) + 1
+    if n_lines - 1 <= lim.max_rows and cols_upper <= lim.max_columns:
+        return
+    text = data.decode(encoding if not encoding.startswith("utf-16") else "utf-8", errors="replace")
+    for rows, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter or ","), start=1):
+        if len(record) > lim.max_columns or rows - 1 > lim.max_rows:
+            _refuse_extent(p, "", rows, len(record), lim)
 def _guess_delimiter(text: str) -> str | None:
     lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
     if len(lines) > 1:

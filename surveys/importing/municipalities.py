@@ -130,12 +130,18 @@ def parse_municipality_sheets(
     table = pd.DataFrame(index=pd.RangeIndex(offs[-1]))
     raw_ags = col("ags")
     ags, status = normalize_ags(raw_ags)
-    bad_rows = status != "ok"
+    bad_rows = ags.isna().to_numpy()  # "normalised" (other digits, same municipality) is fine
     for (_, sheet, file, fc, headers, colmap, rows, _), sl, m in each(bad_rows):
         fc.add(
             "municipality_invalid", file=file, sheet=sheet.name, rows=rows[m],
             column=column_letter(sheet.col_index[colmap["ags"]]) if "ags" in colmap else "",
             header=str(headers.get(colmap.get("ags", -1), "AGS")), value=raw_ags.to_numpy()[sl][m],
+        )
+    for (_, sheet, file, fc, headers, colmap, rows, _), sl, m in each(status == "normalised"):
+        fc.add(
+            "ags_normalised", file=file, sheet=sheet.name, rows=rows[m],
+            column=column_letter(sheet.col_index[colmap["ags"]]), header=str(headers.get(colmap["ags"], "AGS")),
+            value=raw_ags.to_numpy()[sl][m], detail=ags.to_numpy()[sl][m],
         )
     table["ags"] = ags
     for name in TEXT_FACTS:

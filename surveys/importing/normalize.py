@@ -25,12 +25,15 @@ from surveys.instrument import Scale
 
 __all__ = [
     "GENERIC_MISSING",
+    "WAVE_EXAMPLES",
+    "WAVE_PATTERNS",
     "AnswerLookup",
     "map_answers",
     "map_answers_coded",
     "nonblank_rows",
     "norm_key",
     "normalize_ags",
+    "normalize_wave",
     "parse_bool",
     "parse_dates",
     "parse_number",
@@ -260,34 +263,99 @@ def nonblank_rows(frame: pd.DataFrame) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- AGS
-_AGS_OK = re.compile(r"^\d{8}$")
+_AGS_OK = re.compile(r"^[0-9]{8}$")
+
+
+def _ascii_digits(text: str) -> str:
+    """NFKC (fullwidth ０-９ -> 0-9), format characters (zero-width space, bidi marks) removed and
+    decimal digits of any script (Arabic-Indic ٠-٩, Devanagari ...) written as ASCII digits."""
+    t = unicodedata.normalize("NFKC", text)
+    t = "".join(ch for ch in t if unicodedata.category(ch) != "Cf" and not ch.isspace())
+    if t.isascii():
+        return t
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in t)
+
+
+def _ags_one(u: object) -> tuple[str | None, str]:
+    t = _strip_one(u).replace(" ", "")
+    if t == "":
+        return None, "missing"
+    norm = _ascii_digits(t)
+    if norm.isascii() and norm.isdigit() and 7 <= len(norm) <= 8:
+        norm = norm.zfill(8)
+    if _AGS_OK.match(norm) and 1 <= int(norm[:2]) <= 16:
+        return norm, "ok" if norm == t.zfill(8) else "normalised"
+    return None, "invalid"
 
 
 def normalize_ags(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """AGS as 8-digit text (``8111000 -> "08111000"``) and a status per cell.
+    """AGS as 8-digit ASCII text (``8111000 -> "08111000"``) and a status per cell.
 
-    Status is ``"ok"``, ``"missing"`` (empty) or ``"invalid"`` (not 7–8 digits, or the state
-    part is not 01–16).
+    Status is ``"ok"``, ``"normalised"`` (a valid AGS once written with ASCII digits: fullwidth
+    or Arabic-Indic digits, a zero-width space or bidi mark removed -- the same municipality, never
+    a new one), ``"missing"`` (empty) or ``"invalid"`` (not 7–8 digits, or the state part is not
+    01–16). Only ASCII digits ever reach the result.
+
+    >>> normalize_ags(pd.Series(["8111000", "０８１１１０００", "٠٨١١١٠٠٠", "x", None]))[1].tolist()
+    ['ok', 'normalised', 'normalised', 'invalid', 'missing']
     """
     codes, uniques = _factorize(raw)
-    vals: list[object] = []
-    stats: list[str] = []
-    for u in uniques:
-        t = _strip_one(u).replace(" ", "")
-        if t == "":
-            vals.append(None)
-            stats.append("missing")
+    done = [_ags_one(u) for u in uniques]
+    u_val = np.array([*(v for v, _ in done), None], dtype=object)
+    u_stat = np.array([*(st for _, st in done), "missing"], dtype=object)
+    idx = np.where(codes >= 0, codes, len(uniques))
+    return pd.Series(u_val[idx], index=raw.index, dtype=object), u_stat[idx]
+
+
+# ---------------------------------------------------------------- waves
+#: Wave labels the importer accepts (after NFKC and collapsing spaces), case-insensitive; documented
+#: in SECURITY.md. Anything else -- a date, "true", "-1", a formula, a 300-digit number -- is a
+#: located finding ``wave_invalid`` and the row is not taken over.
+WAVE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"(?:19|20)\d{2}", "2025"),
+    (r"(?P<a>(?:19|20)\d{2}) ?[/-] ?(?P<b>\d{2}|(?:19|20)\d{2})", "2025/26, 2025/2026"),
+    (r"(?:welle|wave|w|t|mzp|messzeitpunkt) ?\d{1,2}", "Welle 1, Wave 2, W3, t0, MZP 1"),
+    (r"(?:frühjahr|fruehjahr|sommer|herbst|winter|spring|summer|autumn|fall) (?:19|20)\d{2}", "Herbst 2025"),
+    (r"(?:19|20)\d{2} ?[-/ ]? ?[hq][1-4]", "2025-H1, 2025 Q3"),
+)
+_WAVE_RE = [re.compile(p, re.IGNORECASE) for p, _ in WAVE_PATTERNS]
+#: The accepted forms, for messages.
+WAVE_EXAMPLES = "; ".join(example for _, example in WAVE_PATTERNS)
+_WAVE_MAX_LEN = 24
+
+
+def _wave_one(u: object) -> tuple[str | None, str]:
+    t = _WS.sub(" ", unicodedata.normalize("NFKC", str(u))).strip()
+    if t == "":
+        return None, "missing"
+    if len(t) > _WAVE_MAX_LEN:
+        return None, "invalid"
+    for i, rx in enumerate(_WAVE_RE):
+        m = rx.fullmatch(t)
+        if m is None:
             continue
-        if t.isdigit() and 7 <= len(t) <= 8:
-            t = t.zfill(8)
-        if _AGS_OK.match(t) and 1 <= int(t[:2]) <= 16:
-            vals.append(t)
-            stats.append("ok")
-        else:
-            vals.append(None)
-            stats.append("invalid")
-    u_val = np.array([*vals, None], dtype=object)
-    u_stat = np.array([*stats, "missing"], dtype=object)
+        if i == 1:  # a year range: consecutive years, written one way ("2025/26")
+            a, b = int(m.group("a")), m.group("b")
+            if int(b[-2:]) != (a + 1) % 100 or (len(b) == 4 and int(b) != a + 1):
+                return None, "invalid"
+            return f"{a}/{b[-2:]}", "ok"
+        return t, "ok"
+    return None, "invalid"
+
+
+def normalize_wave(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Wave labels checked against :data:`WAVE_PATTERNS`: (label or None, status per cell).
+
+    Status is ``"ok"``, ``"missing"`` or ``"invalid"``. Spaces are collapsed and year ranges written
+    as ``2025/26``; everything else stays as written.
+
+    >>> normalize_wave(pd.Series(["2025", "2025 / 2026", "Welle 2", "=HYPERLINK(1)", "true", None]))[1].tolist()
+    ['ok', 'ok', 'ok', 'invalid', 'invalid', 'missing']
+    """
+    codes, uniques = _factorize(raw)
+    done = [_wave_one(u) for u in uniques]
+    u_val = np.array([*(v for v, _ in done), None], dtype=object)
+    u_stat = np.array([*(st for _, st in done), "missing"], dtype=object)
     idx = np.where(codes >= 0, codes, len(uniques))
     return pd.Series(u_val[idx], index=raw.index, dtype=object), u_stat[idx]
 

@@ -39,6 +39,9 @@ import pandas as pd
 from core.atomic import atomic_output_dir
 from core.errors import BausteinError, InputFileError
 from core.excel_columns import column_letter
+from core.output_folders import output_kind
+from core.problems import quote_input
+from core.processes import die_with_parent
 from core.spreadsheet_escape import neutralize_frame
 from surveys import load_instrument
 from surveys.dataset import Dataset
@@ -48,7 +51,8 @@ from surveys.pseudonyms import load_or_create_key
 from surveys.pseudonyms import pseudonymize as pseudonymize_ids
 
 from .detect import FORMATS, detect_format, find_header_row, is_label_row
-from .findings import FindingCollector
+from .duplicates import drop_content_duplicates
+from .findings import CODES, FindingCollector
 from .input_guard import Limits
 from .mapping import HeaderIndex, Mapping
 from .mapping_apply import fill_file_defaults, label_findings, review_columns
@@ -61,20 +65,25 @@ from .municipalities import (
 )
 from .normalize import REASONS as _REASONS
 from .normalize import (
+    WAVE_EXAMPLES,
     AnswerLookup,
     choice_lookup,
     map_answers_coded,
     nonblank_rows,
     norm_key,
     normalize_ags,
+    normalize_wave,
     parse_dates,
     strip_numeric_text,
 )
 from .readers import FileMeta, RawSheet, inspect_input, read_raw, sheet_objects
-from .validate import merge_municipalities, own_output_folder, resolve_cross_file_ids
+from .validate import merge_municipalities, resolve_cross_file_ids
 from .wave_labels import check_wave_labels
 
-__all__ = ["ImportResult", "collect_inputs", "pseudonymize_result", "read_responses", "write_import", "write_report"]
+__all__ = [
+    "ImportResult", "collect_inputs", "pseudonymize_result", "read_responses", "scan_inputs", "write_import",
+    "write_report",
+]
 
 INPUT_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".tsv", ".sav"}
 #: Missing reasons as small integers inside the pipeline (0 = a valid answer).
@@ -177,6 +186,7 @@ _CTX: _Context | None = None
 
 def _init_worker(ctx: _Context) -> None:
     global _CTX
+    die_with_parent()  # a killed import leaves no worker behind
     _CTX = ctx
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
@@ -185,27 +195,36 @@ def _init_worker(ctx: _Context) -> None:
 def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
     """Files named directly plus spreadsheet/CSV/SPSS files found in folders (recursively), sorted.
 
-    Lock files (``~$…``) and hidden files are skipped.
+    Lock files (``~$…``), hidden files, links leading out of the folder and output folders of
+    baustein-eval are skipped; :func:`scan_inputs` also says which and why.
+    """
+    return scan_inputs(paths)[0]
+
+
+def scan_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str, str]]]:
+    """:func:`collect_inputs` and the entries skipped inside folders: ``(path, finding code, detail)``.
+
+    Skipped (each a finding of the import, never silently): files with an input extension whose
+    name or folder starts with a dot (``input_hidden``); links whose target lies outside the
+    folder or does not exist (``input_symlink``: not followed, the target is never opened or
+    named); folders carrying the marker of a baustein-eval dataset or report
+    (``input_output_folder``). Links inside the folder are not followed either (their targets are
+    read where they are). Files and folders named directly are read as named.
     """
     out: list[Path] = []
+    skipped: list[tuple[Path, str, str]] = []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = [
-                f
-                for f in path.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in INPUT_SUFFIXES
-                and not f.name.startswith(("~$", "."))
-                and not any(part.startswith(".") for part in f.relative_to(path).parts)
-            ]
-            found = _without_own_outputs(path, found)
-            out.extend(sorted(found, key=lambda f: f.as_posix()))
+            found, skip = _scan_folder(path)
+            out.extend(found)
+            skipped.extend(skip)
         elif path.is_file():
             out.append(path)
         else:
             raise InputFileError(
-                f"Eingabe nicht gefunden / input not found: {path}. Bitte Pfad prüfen / please check the path.",
+                f"Eingabe nicht gefunden / input not found: {quote_input(path)}. Bitte Pfad prüfen / please "
+                "check the path.",
                 str(path),
             )
     seen: set[str] = set()
@@ -215,19 +234,49 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return unique
+    return unique, skipped
 
 
-def _without_own_outputs(root: Path, files: list[Path]) -> list[Path]:
-    """``files`` less those inside a dataset or report folder of ours (never read as input)."""
-    verdict: dict[Path, bool] = {}
+def _scan_folder(root: Path) -> tuple[list[Path], list[tuple[Path, str, str]]]:
+    """Input files below ``root`` (sorted) and the entries skipped on the way (see :func:`scan_inputs`)."""
+    real_root = root.resolve()
+    found: list[Path] = []
+    skipped: list[tuple[Path, str, str]] = []
 
-    def ours(d: Path) -> bool:
-        if d not in verdict:
-            verdict[d] = own_output_folder(d) is not None
-        return verdict[d]
+    def outside(link: Path) -> bool:
+        target = link.resolve()
+        return not target.exists() or (target != real_root and real_root not in target.parents)
 
-    return [f for f in files if not any(ours(d) for d in (f.parent, *f.parent.parents) if d == root or root in d.parents)]
+    kind = output_kind(root, legacy=True)
+    if kind is not None and not kind.readable_input:
+        return [], [(root, "input_output_folder", kind.de)]
+    for dirpath, dirnames, filenames in os.walk(root):  # never follows links to folders
+        base = Path(dirpath)
+        hidden_dir = any(part.startswith(".") for part in base.relative_to(root).parts)
+        for d in sorted(dirnames):
+            sub = base / d
+            if sub.is_symlink():
+                dirnames.remove(d)
+                if outside(sub):
+                    skipped.append((sub, "input_symlink", ""))
+            elif (k := output_kind(sub, legacy=True)) is not None and not k.readable_input:
+                dirnames.remove(d)
+                skipped.append((sub, "input_output_folder", k.de))
+        for name in filenames:
+            f = base / name
+            if Path(name).suffix.lower() not in INPUT_SUFFIXES and not f.is_symlink():
+                continue
+            if name.startswith("~$"):
+                continue  # Excel's lock file of an open workbook, never data
+            if f.is_symlink() and outside(f):
+                skipped.append((f, "input_symlink", ""))
+            elif Path(name).suffix.lower() not in INPUT_SUFFIXES:
+                continue
+            elif hidden_dir or name.startswith("."):
+                skipped.append((f, "input_hidden", ""))
+            else:
+                found.append(f)
+    return sorted(found, key=lambda f: f.as_posix()), sorted(skipped, key=lambda s: s[0].as_posix())
 
 
 def _build_context(
@@ -305,6 +354,7 @@ def _process_file(path: str, file: str, meta: FileMeta | None, error: str | None
         "rows_rejected": 0,
         "rows_blank": 0,
         "rows_label_skipped": 0,
+        "rows_other_sheets": 0,
         "duplicate_of": duplicate_of,
         "municipality_rows": {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0},
         "notes": list(meta.notes) if meta else [],
@@ -321,6 +371,11 @@ def _process_file(path: str, file: str, meta: FileMeta | None, error: str | None
         if meta.hidden_sheets == (_TEMPLATE_LISTS_SHEET,) and note.startswith("Ausgeblendete Blätter"):
             continue  # our own template's hidden dropdown lists: nothing to tell the user
         fc.add("file_note", file=file, detail=note)
+    if meta.fallback_lines:
+        fc.add("encoding_line", file=file, rows=list(meta.fallback_lines))
+    if meta.nul_lines:
+        fc.add("nul_removed", file=file, rows=[line for line, _ in meta.nul_lines],
+               value=[n for _, n in meta.nul_lines])
     try:
         sheets = read_raw(Path(path), meta.kind, meta)
     except BausteinError as exc:
@@ -343,7 +398,7 @@ def _process_file(path: str, file: str, meta: FileMeta | None, error: str | None
     except Exception as exc:  # pragma: no cover - a bug; the file is rejected as a whole, nothing half-taken
         fc = FindingCollector()
         fc.add("file_unreadable", file=file, detail=_reader_failure(Path(path), exc))
-    info.update(status="unreadable", rows_in=0, rows_accepted=0, rows_rejected=0, rows_blank=0,
+    info.update(status="unreadable", rows_in=0, rows_accepted=0, rows_rejected=0, rows_blank=0, rows_other_sheets=0,
                 municipality_rows={"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0})
     return _empty_result(file, info, fc, n_items)
 
@@ -394,6 +449,8 @@ def _pick_sheets(sheets: list[RawSheet], ctx: _Context, file: str, fc: FindingCo
     candidates.sort(key=lambda c: (c[0], c[1], c[2], c[3]), reverse=True)
     _, _, _, _, main, h = candidates[0]
     for c in candidates[1:]:
+        if c[1] > 0:
+            continue  # another answer sheet: its rows are counted and rejected (_other_sheets)
         hidden = "" if c[4].visible else "ausgeblendet / hidden; "
         fc.add("sheet_skipped", file=file, sheet=c[4].name,
                detail=f"{hidden}nicht das Antwortblatt '{main.name}' / not the answer sheet '{main.name}'")
@@ -402,6 +459,35 @@ def _pick_sheets(sheets: list[RawSheet], ctx: _Context, file: str, fc: FindingCo
                detail="Die Antworten stehen in einem ausgeblendeten Blatt und werden gelesen; bitte prüfen. / "
                       "The answers are in a hidden sheet and are read; please check.")
     return main, h, muni
+
+
+def _other_sheets(
+    sheets: list[RawSheet], main: RawSheet, muni_sheets: list[RawSheet], ctx: _Context
+) -> tuple[list[tuple[RawSheet, np.ndarray]], list[tuple[RawSheet, int]]]:
+    """Sheets besides the answer sheet that hold data: the Excel rows of further answer sheets
+    (visible or hidden: counted in rows_in and rejected, never silently dropped) and the number of
+    filled rows of hidden sheets without answer columns (each a finding)."""
+    answers: list[tuple[RawSheet, np.ndarray]] = []
+    hidden: list[tuple[RawSheet, int]] = []
+    for s in sheets:
+        if s is main or s in muni_sheets or s.cells.shape[0] == 0:
+            continue
+        if s.visible and norm_key(s.name) == norm_key(TEMPLATE_INSTRUCTIONS_SHEET):
+            continue
+        h, _ = find_header_row(s.cells, ctx.index, sheet_objects(s))
+        heads = sheet_objects(s)[h].tolist() if h is not None else []
+        keys = {norm_key(v) for v in heads if isinstance(v, str)}
+        n_items = sum(1 for v in heads if (t := ctx.index.resolve(v)) is not None and t.kind == "item")
+        if "_parent_index" in keys or (n_items == 0 and looks_like_municipalities(keys)):
+            continue  # a repeat group or a municipality table: named by _pick_sheets
+        if n_items:
+            assert h is not None
+            answers.append((s, s.row_base + h + 1 + np.flatnonzero(nonblank_rows(s.cells.iloc[h + 1 :]))))
+        elif not s.visible and s.name != _TEMPLATE_LISTS_SHEET:
+            filled = int(nonblank_rows(s.cells).sum())
+            if filled:
+                hidden.append((s, filled))
+    return [(s, r.astype(np.int64)) for s, r in answers if len(r)], hidden
 
 
 def _convert(
@@ -492,7 +578,15 @@ def _convert(
     rows = (main.row_base + first_data + np.flatnonzero(nonblank)).astype(np.int64)
     data = data[nonblank]
     n = len(data)
-    info["rows_in"] = n
+    others, hidden_data = _other_sheets(sheets, main, muni_sheets, ctx)
+    n_other = sum(len(r) for _, r in others)
+    info["rows_in"] = n + n_other
+    info["rows_other_sheets"] = n_other
+    for s, count in hidden_data:
+        fc.add("hidden_sheet_data", file=file, sheet=s.name, value=count)
+    if duplicate_of is None:
+        for s, other_rows in others:
+            fc.add("answer_sheet_not_read", file=file, sheet=s.name, rows=other_rows, detail=main.name)
     if n == 0 and item_cols and duplicate_of is None:
         fc.add("no_data_rows", file=file, sheet=main.name, rows=[header_row])
         info["status"] = "no_rows"
@@ -500,7 +594,7 @@ def _convert(
     if not item_cols and duplicate_of is None:
         # not a response table at all: one file-level finding instead of one per row
         fc.add("no_item_columns", file=file, sheet=main.name, rows=[header_row], detail=n)
-        info.update(status="no_items", rows_rejected=n)
+        info.update(status="no_items", rows_rejected=n + n_other)
         res = _empty_result(file, info, fc, n_items)
         res.municipalities = muni_table
         res.fc, res.pending_munis = fc, pending_munis
@@ -509,7 +603,9 @@ def _convert(
     if duplicate_of is not None:
         dup = FindingCollector()
         dup.add("file_duplicate", file=file, sheet=main.name, rows=rows, detail=duplicate_of)
-        info.update(status="duplicate", rows_rejected=n)
+        for s, other_rows in others:
+            dup.add("file_duplicate", file=file, sheet=s.name, rows=other_rows, detail=duplicate_of)
+        info.update(status="duplicate", rows_rejected=n + n_other)
         res = _empty_result(file, info, dup, n_items)
         return res
 
@@ -580,7 +676,7 @@ def _fail_file(r: _FileResult, detail: str, ctx: _Context, before_sheets: bool =
     info = r.meta
     if before_sheets:  # failed where the per-file conversion parsed the municipality sheets
         info.update(format=None, sheet=None, header_row=None)
-    info.update(status="unreadable", rows_in=0, rows_accepted=0, rows_rejected=0, rows_blank=0,
+    info.update(status="unreadable", rows_in=0, rows_accepted=0, rows_rejected=0, rows_blank=0, rows_other_sheets=0,
                 municipality_rows={"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0})
     empty = _empty_result(r.file, info, fc, len(ctx.instrument.items))
     r.respondents, r.values, r.reasons = empty.respondents, empty.values, empty.reasons
@@ -722,8 +818,12 @@ def _finish_responses(
             fc_of(f).add(code, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
                          header=header, value=ags_raw_arr[sl][m])
         reject |= mask
+    for f, sl, m in each(status == "normalised"):  # another script's digits: the same municipality
+        letter, header = ps[f].where["ags"]
+        fc_of(f).add("ags_normalised", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                     header=header, value=ags_raw_arr[sl][m], detail=ags.to_numpy()[sl][m])
     if ctx.known_ags is not None:
-        unknown_ags = (status == "ok") & ~ags.isin(ctx.known_ags).to_numpy()
+        unknown_ags = ags.notna().to_numpy() & ~ags.isin(ctx.known_ags).to_numpy()
         ags_arr = ags.to_numpy()
         for f, sl, m in each(unknown_ags):
             letter, header = ps[f].where["ags"]
@@ -741,6 +841,13 @@ def _finish_responses(
         fc_of(f).add("wave_missing", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
                      header=header)
     reject |= no_wave
+    wave_raw_arr = wave.to_numpy()
+    wave, wave_status = normalize_wave(wave)
+    for f, sl, m in each(wave_status == "invalid"):
+        letter, header = ps[f].where["wave"]
+        fc_of(f).add("wave_invalid", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                     header=header, value=wave_raw_arr[sl][m], detail=WAVE_EXAMPLES)
+    reject |= wave_status == "invalid"
 
     # ---- role
     role_raw = strip_numeric_text(col("role"))
@@ -830,7 +937,7 @@ def _finish_responses(
         resp["_id_column"] = id_letter
         resp["_id_header"] = id_header
         updates["rows_accepted"] = int(keep.sum())
-        updates["rows_rejected"] = int(rej.sum())
+        updates["rows_rejected"] = int(rej.sum()) + int(r.meta.get("rows_other_sheets", 0))
         out[id(r)] = (resp, values[a:b][keep], reasons[a:b][keep], updates)
     return out
 
@@ -949,21 +1056,31 @@ def read_responses(
         raise BausteinError(
             f"Unbekanntes Format '{format}'. Erlaubt: auto, {', '.join(FORMATS)}. / Unknown format."
         )
+    if wave is not None:
+        labels, status = normalize_wave(pd.Series([wave], dtype=object))
+        if status[0] != "ok":
+            raise BausteinError(problem=CODES.problem("wave_option_invalid", value=quote_input(wave),
+                                                      detail=WAVE_EXAMPLES))
+        wave = str(labels.iloc[0])
     inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     mapping_obj = mapping if isinstance(mapping, Mapping) or mapping is None else load_mapping(mapping, inst)
     if mapping_obj is not None:
         mapping_obj.validate(inst)
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    files = collect_inputs(paths)
+    files, skipped = scan_inputs(paths)
     if isinstance(mapping, (str, Path)):  # the mapping workbook is no survey data
         files = [f for f in files if f.resolve() != Path(mapping).resolve()]
     if not files:
+        extra = f" ({len(skipped)} übersprungen / skipped: {', '.join(sorted({c for _, c, _ in skipped}))})"
         raise InputFileError(
             "Keine Eingabedateien gefunden (.xlsx, .xls, .ods, .csv, .sav). / No input files found."
+            + (extra if skipped else "")
         )
 
     fc = FindingCollector()
+    for path, code, detail in skipped:  # the link is named, its target never
+        fc.add(code, file=_display(path), detail=detail)
     known_ags: frozenset[str] | None = None
     external: pd.DataFrame | None = None
     muni_source: dict[str, Any] | None = None
@@ -1024,6 +1141,9 @@ def read_responses(
         values = np.empty((0, n_items), dtype=np.float32)
         reasons = np.empty((0, n_items), dtype=np.int8)
     if len(respondents):
+        keep = drop_content_duplicates(respondents, values, reasons, fc, {r.file: r.meta for r in results})
+        if not keep.all():
+            respondents, values, reasons = respondents[keep].reset_index(drop=True), values[keep], reasons[keep]
         respondents["respondent_id"] = resolve_cross_file_ids(respondents, fc)
         check_wave_labels(respondents, fc)
 
@@ -1036,6 +1156,7 @@ def read_responses(
         "files": len(inputs),
         "files_unreadable": sum(1 for m in inputs if m["status"] == "unreadable"),
         "files_duplicate": sum(1 for m in inputs if m["status"] == "duplicate"),
+        "files_skipped": len(skipped),
         "rows_in": sum(m["rows_in"] for m in inputs),
         "rows_accepted": sum(m["rows_accepted"] for m in inputs),
         "rows_rejected": sum(m["rows_rejected"] for m in inputs),
@@ -1052,6 +1173,7 @@ def read_responses(
         "tool": {"name": "baustein-eval", "version": __version__},
         "instrument": {"name": inst.name, "version": inst.version},
         "inputs": inputs,
+        "skipped_inputs": [{"path": _display(path), "code": code} for path, code, _ in skipped],
         "totals": totals,
         "options": {
             "format": format,
@@ -1152,7 +1274,8 @@ def _inspect_all(files: list[Path], limits: Limits | None, n_jobs: int) -> list[
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     size = max(1, -(-len(files) // (n_jobs * 4)))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(method)) as pool:
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(method),
+                             initializer=die_with_parent) as pool:
         return [x for part in pool.map(_inspect_chunk, chunks, [limits] * len(chunks)) for x in part]
 
 
@@ -1321,7 +1444,7 @@ def write_import(
 def write_report(result: ImportResult, out_dir: str | Path) -> Path:
     """Write only the report (``rejections.csv``, ``rejections.xlsx``, ``manifest.json``) atomically."""
     out = Path(out_dir)
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, kind="import_report") as tmp:
         (tmp / "rejections.csv").write_bytes(_rejections_csv(result.rejections))
         (tmp / "rejections.xlsx").write_bytes(_rejections_xlsx(result.rejections))
         (tmp / "manifest.json").write_text(

@@ -13,6 +13,7 @@ delimiter detected from the bytes, SPSS ``.sav`` through pyreadstat.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -95,6 +96,9 @@ class FileMeta:
     parts: tuple[tuple[str, str], ...] = ()
     #: The parts whose XML holds an error cell or a formula (found by the safety scan); None = unknown.
     flag_parts: tuple[tuple[str, str], ...] | None = None
+    #: CSV: lines of a UTF-8 file read as Windows-1252, and (line, count) of removed NUL bytes.
+    fallback_lines: tuple[int, ...] = ()
+    nul_lines: tuple[tuple[int, int], ...] = ()
 
 
 # ---------------------------------------------------------------- inspection
@@ -118,6 +122,8 @@ def inspect_input(path: Path, limits: Any = None) -> FileMeta:
         delimiter=info.delimiter,
         parts=tuple((d.sheet, d.part) for d in info.dimensions),
         flag_parts=tuple((d.sheet, d.part) for d in info.dimensions if d.flag_hint),
+        fallback_lines=tuple(info.fallback_lines),
+        nul_lines=tuple(info.nul_lines),
     )
 
 
@@ -141,7 +147,7 @@ def read_raw(path: Path, kind: str, meta: FileMeta | None = None) -> list[RawShe
         return sheets
     if kind == "csv":
         if meta is not None:
-            return [read_csv_raw(path, meta.encoding, meta.delimiter)]
+            return [read_csv_raw(path, meta.encoding, meta.delimiter, strip_nul=bool(meta.nul_lines))]
         return [read_csv_raw(path)]
     if kind == "sav":
         return [read_sav_raw(path)]
@@ -334,6 +340,17 @@ def _col0(letters: str) -> int:
 
 
 # ---------------------------------------------------------------- CSV
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 are read as Windows-1252 (a line from another
+    program in a UTF-8 file); :func:`surveys.importing.input_guard.inspect_file` names the lines."""
+    assert isinstance(exc, UnicodeDecodeError)
+    return bytes(exc.object[exc.start : exc.end]).decode("cp1252", errors="replace"), exc.end
+
+
+_FALLBACK = "baustein-cp1252-fallback"
+codecs.register_error(_FALLBACK, _cp1252_fallback)
+
+
 def _decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
@@ -354,12 +371,18 @@ def sniff_delimiter(text: str, default: str = ",") -> str:
     return best if counts[best] else default
 
 
-def read_csv_raw(path: Path, encoding: str | None = None, delimiter: str | None = None) -> RawSheet:
+def read_csv_raw(
+    path: Path, encoding: str | None = None, delimiter: str | None = None, strip_nul: bool = False
+) -> RawSheet:
     """A CSV file as text cells; encoding (UTF-8 with/without BOM, UTF-16, cp1252) and delimiter detected
-    (or given, as found by :func:`surveys.importing.input_guard.inspect_file`)."""
+    (or given, as found by :func:`surveys.importing.input_guard.inspect_file`). A UTF-8 file reads
+    stray non-UTF-8 bytes as Windows-1252; ``strip_nul`` removes NUL bytes first."""
     data = path.read_bytes()
+    if strip_nul:
+        data = data.replace(b"\x00", b"")
     if encoding:
-        text = data.decode(encoding, errors="replace").lstrip("\ufeff")
+        errors = _FALLBACK if encoding.replace("_", "-").lower().startswith("utf-8") else "replace"
+        text = data.decode(encoding, errors=errors).lstrip("\ufeff")
     else:
         text = _decode(data)
     # the header line decides (a quoted comma in an answer must not win); inspect_file's guess

@@ -44,15 +44,12 @@ a label row only when it holds the headers' labels (:func:`.detect.is_label_row`
 reported (``label_row_skipped``, with its row number) and counted in the manifest
 (``rows_label_skipped``).
 
-Our own outputs are never inputs: :func:`own_output_folder` recognises a dataset or report folder
-written by baustein-eval (its ``manifest.json``), and :func:`surveys.importing.collect_inputs`
-skips such folders.
+Our own outputs are never inputs: :func:`core.output_folders.output_kind` recognises a folder
+written by baustein-eval (its marker, or the layout of older outputs), and
+:func:`surveys.importing.pipeline.scan_inputs` skips such folders with a finding.
 """
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -62,22 +59,7 @@ from surveys.formats import TEMPLATE_MUNICIPALITY_HEADERS
 from .findings import FindingCollector
 from .municipalities import FACT_COLUMNS
 
-__all__ = ["merge_municipalities", "own_output_folder", "resolve_cross_file_ids"]
-
-
-def own_output_folder(folder: Path) -> str | None:
-    """``"dataset"`` or ``"report"`` when ``folder`` was written by baustein-eval (a
-    ``manifest.json`` naming the tool), else None."""
-    manifest = folder / "manifest.json"
-    if not manifest.is_file() or manifest.stat().st_size > 50_000_000:
-        return None
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or (data.get("tool") or {}).get("name") != "baustein-eval":
-        return None
-    return "dataset" if (folder / "respondents.parquet").exists() else "report"
+__all__ = ["merge_municipalities", "resolve_cross_file_ids"]
 
 
 def merge_municipalities(tables: list[pd.DataFrame], findings: FindingCollector) -> pd.DataFrame:

@@ -580,7 +580,7 @@ def write_format(programme: SimulatedProgramme, fmt: str, out: str | Path, **opt
                 f"Der Ordner '{out}' enthält andere Dateien und wird nicht überschrieben. Bitte einen "
                 f"leeren oder neuen Ordner angeben. / '{out}' holds other files; choose an empty folder."
             )
-    with atomic_output_dir(out) as tmp:
+    with atomic_output_dir(out, kind="generated") as tmp:
         data = _WRITERS[fmt](programme, tmp, **options)
         extra = _write_truth(programme, tmp)
         if fmt != "template":

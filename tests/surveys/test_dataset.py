@@ -10,15 +10,16 @@ import pytest
 from core.atomic import atomic_output_dir
 
 
-def _write(target: Path, text: str) -> None:
+def _write(target: Path, text: str, extra: bool = False) -> None:
     with atomic_output_dir(target) as tmp:
         (tmp / "data.txt").write_text(text)
+        if extra:
+            (tmp / "extra.txt").write_text(f"from {text}")
 
 
 def test_successful_write_replaces_the_previous_folder_whole(tmp_path: Path) -> None:
     target = tmp_path / "out"
-    _write(target, "v1")
-    (target / "extra.txt").write_text("from v1")
+    _write(target, "v1", extra=True)
     _write(target, "v2")
     assert (target / "data.txt").read_text() == "v2"
     assert not (target / "extra.txt").exists()

@@ -358,6 +358,41 @@ def _csv_semicolon_decimal_comma(path: Path) -> Path:
     return path
 
 
+def _csv_mixed_encoding(path: Path) -> Path:
+    """UTF-8 (an umlaut comment on line 2) with one line pasted from a Windows-1252 program (line 4)."""
+    lines = [";".join(_HEADER), *(";".join("" if v is None else str(v) for v in r) for r in _rows())]
+    lines[1] += "Überlingen – großartig"
+    lines[3] += "Müller: gut"
+    path.write_bytes(b"".join((ln.encode("cp1252") if i == 3 else ln.encode("utf-8")) + b"\n"
+                              for i, ln in enumerate(lines)))
+    return path
+
+
+def _csv_nul_bytes(path: Path) -> Path:
+    """A 120-row CSV with four stray NUL bytes (two on line 3, one on line 60, one on the last line)."""
+    lines = [";".join(_HEADER)] + [f"{i};08335063;{(i % 5) + 1};{((i + 2) % 5) + 1};" for i in range(1, 121)]
+    lines[2] += "\x00\x00"
+    lines[59] = lines[59].replace(";", ";\x00", 1)
+    lines[120] += "\x00"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    return path
+
+
+def _csv_utf16_no_bom(path: Path) -> Path:
+    path.write_bytes(_csv_text().encode("utf-16-le"))
+    return path
+
+
+def _csv_wide(columns: int) -> Callable[[Path], Path]:
+    def build(path: Path) -> Path:
+        header = ";".join(["Fragebogen-Nr.", "AGS", *(f"X{i}" for i in range(columns - 2))])
+        row = ";".join(["1", "08335063", *("1" for _ in range(columns - 2))])
+        path.write_text(header + "\n" + row + "\n", encoding="utf-8")
+        return path
+
+    return build
+
+
 def _csv_renamed_xlsx(path: Path) -> Path:
     path.write_text(",".join(_HEADER) + "\n1,08335063,1,2,\n", encoding="utf-8")
     return path
@@ -755,6 +790,11 @@ _BUILDERS: dict[str, Callable[[Path], Path]] = {
     "sparse-far-cells.xlsx": _sparse_far_cells,
     "xml-entity-bomb.xlsx": _xml_entity_bomb,
     "xml-entity-bomb-late-doctype.xlsx": _xml_entity_bomb_late,
+    "mixed-encoding.csv": _csv_mixed_encoding,
+    "nul-bytes.csv": _csv_nul_bytes,
+    "utf16-no-bom.csv": _csv_utf16_no_bom,
+    "wide-16384-columns.csv": _csv_wide(16_384),
+    "wide-1200-columns.csv": _csv_wide(1_200),
     "csv-renamed.xlsx": _csv_renamed_xlsx,
     "pdf-renamed.xlsx": _pdf_renamed_xlsx,
     "docx-renamed.xlsx": _docx_renamed_xlsx,
@@ -850,6 +890,26 @@ EXPECTED: dict[str, Expected] = {
     ),
     "xml-entity-bomb-late-doctype.xlsx": Expected(
         "billion laughs behind a 200 kB comment", error="XML", import_outcome="refused by inspect_file",
+    ),
+    "mixed-encoding.csv": Expected(
+        "UTF-8 CSV with umlauts and one line (4) in Windows-1252", kind="csv", notes=("Windows-1252", "Zeile 4"),
+        rows=6, import_outcome="6 rows; only line 4 read as Windows-1252, a located warning encoding_line at row 4",
+    ),
+    "nul-bytes.csv": Expected(
+        "120-row CSV with four stray NUL bytes on lines 3, 60 and 121", kind="csv", notes=("NUL",), rows=120,
+        import_outcome="120 rows; NULs removed, a located warning nul_removed per line (was: refused as binary)",
+    ),
+    "utf16-no-bom.csv": Expected(
+        "CSV in UTF-16 little endian without byte-order mark", kind="csv", notes=("UTF-16",), rows=6,
+        import_outcome="6 rows (was: refused as binary)",
+    ),
+    "wide-16384-columns.csv": Expected(
+        "CSV with 16,384 columns", error="16,384",
+        import_outcome="refused by inspect_file from the byte counts, before any parser (was: 16 s, 739 MB, TypeError)",
+    ),
+    "wide-1200-columns.csv": Expected(
+        "CSV with 1,200 columns (the limit is 1,000, as for xlsx)", error="1,200",
+        import_outcome="refused by inspect_file (was: accepted)",
     ),
     "csv-renamed.xlsx": Expected(
         "a CSV file named .xlsx", kind="csv", notes=(".xlsx",), rows=1,
