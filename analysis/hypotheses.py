@@ -56,7 +56,7 @@ from core.problems import Problem
 
 from .input_checks import check_columns, check_level
 from .multilevel import contextual_terms, fit_multilevel
-from .notes import NOTES, warn
+from .notes import NOTES, fact_label, warn
 from .typology import commitment_typology
 
 __all__ = [
@@ -228,6 +228,12 @@ def _std_effect(res: Any, coef: pd.Series) -> float:
     return float(coef["estimate"]) / math.sqrt(total) if total > 0 else np.nan
 
 
+def _fact_problem(values: pd.Series, fact: str) -> Problem:
+    """Why a municipality fact cannot be tested: no values at all, or a single value."""
+    return NOTES.problem("fact_no_values" if values.notna().sum() == 0 else "fact_single_value",
+                         column=fact_label(fact))
+
+
 def _fact_hypothesis(key: str, data: pd.DataFrame, structure: str, fact: str, group: str, role: str | None,
                      smallest_effect: float, ci: float, templates: tuple[str, str, str, str],
                      operationalisation: str) -> pd.DataFrame:
@@ -235,8 +241,8 @@ def _fact_hypothesis(key: str, data: pd.DataFrame, structure: str, fact: str, gr
     d = data.assign(_fact=_as_float_fact(data[fact]))
     d = d.dropna(subset=[structure, "_fact", group])
     if d["_fact"].nunique() < 2:
-        return _not_testable(key, operationalisation, structure, fact,
-                             NOTES.problem("fact_single_value", column=fact), smallest_effect)
+        return _not_testable(key, operationalisation, structure, fact, _fact_problem(d["_fact"], fact),
+                             smallest_effect)
     res = fit_multilevel(d, f"{structure} ~ _fact{_role_term(d, role)}", group=group, method="auto",
                          ddf="between-within", ci=ci)
     c = res.coef("_fact")
@@ -383,13 +389,21 @@ def hypothesis_h4(data: pd.DataFrame, participation: str = "KOM04", identificati
 
 def _h5_model(data: pd.DataFrame, municipal: str, civil: str, structure: str, group: str, role: str | None,
               council: str | None, mayor: str | None, center: float, eb_adjust: bool, ci: float) -> Any:
-    facts = [f for f in (council, mayor) if f and f in data.columns]
     check_columns(data, [municipal, civil, structure, group])
     d = data.copy()
-    fact_names = []
-    for i, f in enumerate(facts):
-        d[f"_fact{i}"] = _as_float_fact(d[f])
-        fact_names.append(f"_fact{i}")
+    used = d[[municipal, civil, structure, group]].notna().all(axis=1)
+    facts, fact_names = [], []
+    for f in (council, mayor):
+        if not f or f not in d.columns:
+            continue
+        values = _as_float_fact(d[f])
+        # a fact without two values among the rows with answers (e.g. no municipality data) cannot
+        # adjust anything: it is left out instead of dropping every row
+        if values[used].nunique() < 2:
+            continue
+        d[f"_fact{len(facts)}"] = values
+        fact_names.append(f"_fact{len(facts)}")
+        facts.append(f)
     d = d.dropna(subset=[municipal, civil, structure, group, *fact_names])
     d = contextual_terms(d, [municipal, civil], group, center=center, adjust="eb" if eb_adjust else "none",
                          covariates=fact_names, interaction=(municipal, civil))
@@ -422,7 +436,7 @@ def hypothesis_h5(data: pd.DataFrame, municipal: str = "kommunal", civil: str = 
     --------
     >>> hypothesis_h5(df)[["estimate", "verdict"]]   # doctest: +SKIP
     """
-    res, _ = _h5_model(data, municipal, civil, structure, group, role, council, mayor, center, eb_adjust, ci)
+    res, adjusted = _h5_model(data, municipal, civil, structure, group, role, council, mayor, center, eb_adjust, ci)
     term = f"{municipal}_b__{civil}_b"
     c = res.coef(term)
     templates = (
@@ -440,7 +454,8 @@ def hypothesis_h5(data: pd.DataFrame, municipal: str = "kommunal", civil: str = 
     return _row("H5", f"Interaktion {municipal} × {civil} (Kommunenmittel, zentriert bei {center}) → {structure}",
                 structure, f"{municipal} × {civil}",
                 "contextual random-intercept model (REML)" + (", EB-adjusted municipality means" if eb_adjust else "")
-                + ", t with between-within df; adjusted for facts and role",
+                + ", t with between-within df; adjusted for "
+                + (", ".join([*adjusted, "role"]) if adjusted else "role (no municipality facts with two values)"),
                 c, res.n_groups, res.n_obs, smallest_effect, np.nan, "", templates)
 
 
@@ -481,6 +496,11 @@ def hypothesis_f_facts(data: pd.DataFrame, municipal: str = "kommunal", civil: s
                        "At equal commitment, municipalities with an involved mayor have on average {e} points "
                        "[{lo}; {hi}] weaker structures")),
     ):
+        if fact not in names:
+            values = _as_float_fact(data[fact])[data[structure].notna()]
+            rows.append(_not_testable(key, f"{fact} (Fakt) → {structure}", structure, fact,
+                                      _fact_problem(values, fact), smallest_effect))
+            continue
         c = res.coef(names[fact])
         rows.append(_row(key, f"{fact} (Fakt) → {structure}, adjustiert für {municipal}, {civil} und weitere Fakten",
                          structure, fact, "coefficient in the H5 contextual random-intercept model (REML)",

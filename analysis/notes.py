@@ -38,10 +38,12 @@ from core.errors import AnalysisError
 from core.problems import Catalogue, Location, MessageSpec, Problem
 
 __all__ = [
+    "FACT_LABELS",
     "NOTES",
     "NOTE_COLUMNS",
     "AnalysisWarning",
     "analysis_error",
+    "fact_label",
     "items_text",
     "located",
     "notes_frame",
@@ -52,6 +54,23 @@ _LEVEL_HINT = ("Einen Wert zwischen 0 und 1 angeben, z. B. 0.95.", "Give a value
 _MORE_DATA = ("Mehr Kommunen oder Befragte einbeziehen; bis dahin entfällt dieser Teil.",
               "Include more municipalities or respondents; until then this part is left out.")
 
+
+#: German and English names of the municipality facts, for notes that name one (a user knows
+#: the column 'Ratsbeschluss' of the municipality sheet, not ``council_resolution``).
+FACT_LABELS: dict[str, tuple[str, str]] = {
+    "council_resolution": ("Ratsbeschluss", "council resolution"),
+    "mayor_involved": ("Bürgermeister/in eingebunden", "mayor involved"),
+    "named_contact": ("Ansprechperson", "named contact"),
+    "rooms": ("Räume", "rooms"),
+    "cohort": ("Förderkohorte", "funding cohort"),
+    "size_class": ("Größenklasse", "size class"),
+    "district": ("Landkreis", "district"),
+}
+
+
+def fact_label(column: str) -> tuple[str, str] | str:
+    """The (German, English) name of a municipality fact column, or the column itself."""
+    return FACT_LABELS.get(column, column)
 
 def _spec(severity: str, de: str, en: str, hint: tuple[str, str] = ("", ""), action: str = "") -> MessageSpec:
     return MessageSpec(severity, de, en, hint_de=hint[0], hint_en=hint[1], action=action)
@@ -307,6 +326,10 @@ NOTES = _BilingualCatalogue("analysis", {
                              "{k} groups in '{by}': pairwise tests only up to {max} groups; use the funnel plot."),
     "fact_single_value": _spec("info", "'{column}' hat in diesen Daten nur einen Wert.",
                                "'{column}' has a single value in these data."),
+    "fact_no_values": _spec("info", "Keine Angaben zu '{column}' (keine Kommunendaten oder Spalte leer).",
+                            "No values of '{column}' (no municipality data or the column is blank).",
+                            ("Kommunen-Stammdaten (Blatt 'Kommunen' oder --municipalities) mit importieren.",
+                             "Import the municipality master data (sheet 'Kommunen' or --municipalities).")),
     "partnership_all_or_none": _spec("info", "Alle oder keine Kommune sind vom Typ Partnerschaft.",
                                      "All or no municipalities are of the partnership type."),
     "waves_mixed": _spec("warning", "Die Daten enthalten mehrere Wellen ({waves}); sie werden gemeinsam ausgewertet.",

@@ -158,6 +158,24 @@ def test_h5_without_eb_equals_statsmodels_on_observed_means():
     assert facts.loc["F2", "estimate"] == pytest.approx(ref.fe_params["B"], rel=1e-3)
 
 
+def test_h5_without_municipality_facts_is_the_model_without_them_and_f1_f2_are_not_testable():
+    """An export without municipality data has the fact columns but all empty: H5 must still be
+    estimated (the facts cannot adjust anything) instead of losing every row to the missing facts."""
+    df, _ = simulate_programme(60, 12, seed=7)
+    df = df.assign(kommunal=df["kommunal"] + 3, zivil=df["zivil"] + 3)
+    blank = df.assign(council_resolution=pd.NA, mayor_involved=pd.NA)
+    without = hypothesis_h5(df, council=None, mayor=None, eb_adjust=False).iloc[0]
+    with pytest.warns(AnalysisWarning):
+        facts = hypothesis_f_facts(blank, eb_adjust=False).set_index("hypothesis")
+    got = hypothesis_h5(blank, eb_adjust=False).iloc[0]
+    assert np.isfinite(got["estimate"]) and got["n_municipalities"] == 60
+    assert got["estimate"] == pytest.approx(without["estimate"], rel=1e-12)
+    assert "no municipality facts" in got["method"]
+    assert (facts["verdict"] == "not testable").all()
+    assert facts.loc["F1", "note"].startswith("Keine Angaben zu 'Ratsbeschluss'")
+    assert "No values of 'mayor involved'" in facts.loc["F2", "note"]
+
+
 def test_h5_eb_adjustment_removes_attenuation_on_known_interaction():
     """Respondent-level generator (test_multilevel): true municipality-level interaction 0.15·2."""
     est = {False: [], True: []}
