@@ -28,7 +28,7 @@ def _run(args: argparse.Namespace) -> int:
 
     ds = Dataset.load(args.dataset)
     results = run(ds, AnalysisConfig(min_n=args.min_n, lang=args.lang))
-    write_results(results, args.out, args.json)
+    write_results(results, args.out, args.json, instrument=ds.instrument)
     print(f"{len(results.tables)} Tabellen geschrieben / tables written: {args.out}")
     if args.json:
         print(f"JSON: {args.json}")
