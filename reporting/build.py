@@ -425,7 +425,7 @@ def build_reports(
         from .methods import write_methods_html
 
         write_methods_html(tmp / f"{METHODS_PAGE}.html", ds, results, lang, _head("", plotly=False),
-                           nav_html(lang, "", METHODS_PAGE))
+                           nav_html(lang, "", METHODS_PAGE), ds.manifest.get("dataset_name") or dataset_dir.name)
         build.pages.append((t[METHODS_PAGE], f"{METHODS_PAGE}.html"))
         png: dict[str, bytes] = {}
         if images or want_docx:

@@ -208,6 +208,7 @@ def explore_view(ctx: Any, choice: ExploreChoice | None = None) -> ExploreView:
             res = fit_multilevel(data, formula, group=g, method="profiled")
             model = with_ci_columns(res.fixed)
             model = model[model["term"] != "Intercept"].copy()
+            model = model.assign(_role=model["term"].str.startswith("C(")).sort_values("_role", kind="stable")
             names_t = term_labels(ctx.instrument, lang, list(model["term"]))
             names_t.update({choice.x: labels.get(choice.x, choice.x)})
             model["term"] = model["term"].map(lambda t: names_t.get(t, t))
@@ -271,11 +272,12 @@ def explore_widget(ctx: Any) -> dict[str, Any]:  # pragma: no cover - needs ipyw
     y0 = default.y if default.y in ids else ids[-1]
     roles = [(de if lang == "de" else en, k) for k, (de, en, _) in ROLE_GROUPS.items()]
     roles += [(c.label(lang), c.name) for c in ctx.instrument.field("role").choices]
-    waves = [(L.text("all_waves_latest", lang) + f" ({ctx.results.meta.get('wave')})", None)] + [
+    # "" stands for "the analysis wave" and "nobody": a dropdown shows no selection for a None value
+    waves = [(L.text("all_waves_latest", lang) + f" ({ctx.results.meta.get('wave')})", "")] + [
         (str(w), str(w)) for w in (ctx.results.meta.get("waves") or [])]
     o = ctx.results["kommunen_uebersicht"]
     o = o[~o["suppressed"].astype(bool)]
-    munis = [(L.text("nobody", lang), None)] + [(f"{n} ({a})", str(a)) for a, n in zip(o["ags"], o["name"])]
+    munis = [(L.text("nobody", lang), "")] + [(f"{n} ({a})", str(a)) for a, n in zip(o["ags"], o["name"])]
     style = {"description_width": "initial"}
     controls = {
         "x": widgets.Dropdown(options=constructs, value=x0, description=L.text("x_axis", lang), style=style),
@@ -283,13 +285,14 @@ def explore_widget(ctx: Any) -> dict[str, Any]:  # pragma: no cover - needs ipyw
         "color": widgets.Dropdown(options=[(de if lang == "de" else en, k) for k, de, en in COLOR_OPTIONS],
                                   value=default.color, description=L.text("colour_by", lang), style=style),
         "roles": widgets.Dropdown(options=roles, value="", description=L.text("role", lang), style=style),
-        "wave": widgets.Dropdown(options=waves, value=None, description=L.text("wave", lang), style=style),
-        "highlight": widgets.Dropdown(options=munis, value=None, description=L.text("highlight", lang), style=style),
+        "wave": widgets.Dropdown(options=waves, value="", description=L.text("wave", lang), style=style),
+        "highlight": widgets.Dropdown(options=munis, value="", description=L.text("highlight", lang), style=style),
     }
     out = widgets.Output()
 
     def redraw(_: Any = None) -> None:
-        choice = replace(default, **{k: w.value for k, w in controls.items()})
+        choice = replace(default, **{k: (w.value or None) if k in ("wave", "highlight") else w.value
+                                     for k, w in controls.items()})
         view = explore_view(ctx, choice)
         out.outputs = tuple({"output_type": "display_data", "data": b, "metadata": {}} for b in view_bundles(ctx, view))
 

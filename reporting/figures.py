@@ -225,6 +225,8 @@ def import_files_table(dataset: Any, lang: str = "de") -> tuple[pd.DataFrame, di
             lambda a: "" if not isinstance(a, list) else
             ", ".join(names.get(x, x) for x in a[:3]) + (f" … (+{len(a) - 3})" if len(a) > 3 else ""))
     df["municipality"] = munis if len(munis) else ""
+    if "format" in df.columns:
+        df["format"] = df["format"].map(lambda f: L.value("format", f, lang))
     cols = [c for c in ("file", "municipality", "format", "status", "rows_in", "rows_accepted", "rows_rejected")
             if c in df.columns]
     heads = {"file": L.text("file", lang), "municipality": L.text("municipalities", lang),
@@ -323,7 +325,7 @@ def missingness(results: Any, inst: Any, lang: str = "de") -> go.Figure:
         fig.add_bar(y=t["item"].map(labels).fillna(t["item"]), x=t[r] * 100, name=name, orientation="h",
                     marker_color=P.OKABE_ITO[j], customdata=t["item"],
                     hovertemplate="%{y} (%{customdata})<br>%{x:.1f} %<extra>" + name + "</extra>")
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(title=L.text("missing", lang), ticksuffix=" %")
     fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 11})
     return P.layout_defaults(fig, lang, height=max(400, 34 * len(t) + 140))
@@ -542,7 +544,7 @@ def agreement_panel(results: Any, inst: Any, lang: str = "de") -> go.Figure:
                     boxpoints="all", jitter=0.4, showlegend=False, row=1, col=2,
                     customdata=sub.get("name", sub["ags"]), hovertemplate="%{customdata}: %{y:.2f}<extra></extra>")
     fig.add_hline(y=0.7, line_dash="dot", line_color="#888888", row=1, col=2)
-    fig.update_xaxes(tickangle=0)
+    fig.update_xaxes(tickangle=0, tickfont={"size": 10})
     fig.update_layout(barmode="group")
     return P.layout_defaults(fig, lang, height=500, legend="bottom")
 
@@ -567,13 +569,13 @@ def aggregation_table(results: Any, inst: Any, lang: str = "de") -> tuple[pd.Dat
         t["share_rwg_star_70"] = t["dv"].map(share)
     for c in ("share_rwg_70", "share_rwg_star_70"):
         if c in t:
-            t[c] = t[c] * 100
+            t[c] = (t[c] * 100).map(lambda v: "–" if pd.isna(v) else f"{fmt_number(v, 0, lang)} %")
     heads = _headers(t, ["label", "n_groups", "icc1", "icc2", "icc_reml", "design_effect", "rwg_j_median",
                          "share_rwg_70", "rwg_star_j_median"], lang, "aggregation")
-    heads["share_rwg_70"] = "Anteil Kommunen mit rwg(j) ≥ 0,70 (%)" if lang == "de" else "Municipalities with rwg(j) ≥ 0.70 (%)"
+    heads["share_rwg_70"] = "Anteil Kommunen mit rwg(j) ≥ 0,70" if lang == "de" else "Municipalities with rwg(j) ≥ 0.70"
     if "share_rwg_star_70" in t:
-        heads["share_rwg_star_70"] = ("Anteil Kommunen mit r*wg(j) ≥ 0,70 (%)" if lang == "de"
-                                      else "Municipalities with r*wg(j) ≥ 0.70 (%)")
+        heads["share_rwg_star_70"] = ("Anteil Kommunen mit r*wg(j) ≥ 0,70" if lang == "de"
+                                      else "Municipalities with r*wg(j) ≥ 0.70")
     return t, heads
 
 
@@ -591,6 +593,15 @@ def _mean_of_municipality_means(k: pd.DataFrame, by: list[str], ci: float, sort:
     tq = stats.t.ppf((1 + ci) / 2, np.maximum(grp["count"] - 1, 1))
     half = tq * grp["std"] / np.sqrt(grp["count"])
     return grp.assign(ci_low=grp["mean"] - half, ci_high=grp["mean"] + half)
+
+
+def _group_order(results: Any, by: str) -> dict[str, int]:
+    """Natural order of the groups of ``by``: size classes by their smallest population."""
+    o = _table(results, "kommunen_uebersicht")
+    if by == "size_class" and {"size_class", "population"} <= set(o.columns):
+        first = o.groupby("size_class")["population"].min().sort_values()
+        return {str(g): i for i, g in enumerate(first.index)}
+    return {}
 
 
 def comparison(results: Any, inst: Any, by: str, lang: str = "de") -> go.Figure:
@@ -617,6 +628,10 @@ def comparison(results: Any, inst: Any, by: str, lang: str = "de") -> go.Figure:
     grp["n"] = grp["count"]
     grp["construct"] = grp["variable"].map(labels)
     grp = grp[grp["count"] >= 2]
+    order = {c.id: i for i, c in enumerate(inst.constructs)}
+    rank = _group_order(results, by)
+    grp = grp.assign(_g=grp[by].map(rank).fillna(len(rank)), _c=grp["variable"].map(order)).sort_values(
+        ["_g", by, "_c"]).drop(columns=["_g", "_c"])
     name = L.value("by", by, lang)
     return P.means_with_ci(grp, x=by, color="construct", n="n", x_title=name, lang=lang,
                            y_title=L.text("mean_munis", lang), n_label=L.text("municipalities_n", lang),
@@ -811,6 +826,7 @@ def model_coefficients(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     if "modell" not in results:
         return _empty(lang)
     m = _table(results, "modell")
+    m = m.assign(_role=m["term"].astype(str).str.startswith("C(")).sort_values("_role", kind="stable").drop(columns="_role")
     return P.coefficient_plot(m, term_labels=term_labels(inst, lang, list(m["term"])), lang=lang)
 
 

@@ -31,6 +31,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from surveys.importing.findings import ACTION_WORDS, REJECTION_HEADERS, SEVERITY_WORDS
+
 __all__ = [
     "COLUMNS",
     "GLOSSARY",
@@ -616,15 +618,8 @@ COLUMNS: dict[str, Pair] = {
     "reason_en": ("Grund (englisch)", "Reason"),
     "hint_de": ("Was tun?", "What to do (German)"),
     "hint_en": ("Was tun? (englisch)", "What to do"),
-    # rejection report
-    "file": ("Datei", "File"),
-    "sheet": ("Blatt", "Sheet"),
-    "row": ("Zeile", "Row"),
-    "column": ("Spalte", "Column"),
-    "header": ("Spaltenüberschrift", "Header"),
-    "action": ("Folge", "Action"),
-    "message_de": ("Meldung", "Message (German)"),
-    "message_en": ("Meldung (englisch)", "Message"),
+    # rejection report (headers written once, in surveys.importing.findings)
+    **{c: h for c, h in REJECTION_HEADERS.items() if c not in ("code", "value", "row", "severity")},
 }
 
 #: Columns that mean something else in one table: (table, column) -> (German, English).
@@ -639,9 +634,7 @@ TABLE_COLUMNS: dict[tuple[str, str], Pair] = {
     ("struktur_typ_tests", "n"): ("Anzahl Kommunen", "Number of municipalities"),
     ("modell_kennwerte", "value"): ("Wert", "Value"),
     ("hinweise", "code"): ("Code", "Code"),
-    ("rejections", "code"): ("Regel (Code)", "Rule (code)"),
-    ("rejections", "value"): ("Gefundener Wert", "Value found"),
-    ("rejections", "row"): ("Zeile (Excel)", "Row (Excel)"),
+    **{("rejections", c): h for c, h in REJECTION_HEADERS.items()},
 }
 
 #: Columns left out of a language's workbook and pages because another column says the same in it.
@@ -652,14 +645,12 @@ HIDDEN_COLUMNS: dict[str, frozenset[str]] = {
 
 # ---------------------------------------------------------------------------------------- cell values
 VALUES: dict[str, dict[str, Pair]] = {
-    "severity": {"error": ("Fehler", "error"), "warning": ("Warnung", "warning"), "info": ("Hinweis", "note")},
-    "action": {
-        "cell_rejected": ("Zelle nicht übernommen", "cell rejected"),
-        "row_rejected": ("Zeile nicht übernommen", "row rejected"),
-        "file_rejected": ("Datei nicht übernommen", "file rejected"),
-        "kept": ("übernommen", "kept"),
-        "skipped": ("ausgelassen", "skipped"),
-    },
+    "format": {"template": ("Vorlage (Excel)", "template (Excel)"), "kobo": ("KoboToolbox", "KoboToolbox"),
+               "limesurvey": ("LimeSurvey", "LimeSurvey"), "sosci": ("SoSci Survey", "SoSci Survey"),
+               "forms": ("Google/Microsoft Forms", "Google/Microsoft Forms"), "csv": ("CSV", "CSV"),
+               "xlsform": ("XLSForm", "XLSForm")},
+    "severity": dict(SEVERITY_WORDS),
+    "action": {**ACTION_WORDS, "skipped": ("ausgelassen", "skipped")},
     "reason": {"dont_know": ("weiß nicht", "don't know"), "no_answer": ("keine Angabe", "no answer"),
                "not_shown": ("leer", "blank"), "invalid": ("ungültig", "invalid")},
     "by": {"size_class": ("Gemeindegrößenklasse", "Size class"), "district": ("Landkreis", "District"),

@@ -89,7 +89,7 @@ def _n_distribution(over: pd.DataFrame, lang: str) -> str:
             f"upper quartile {parts[3]}, maximum {parts[4]}.")
 
 
-def methods_sections(dataset: Any, results: Any, lang: str = "de") -> list[tuple[str, list[Block]]]:
+def methods_sections(dataset: Any, results: Any, lang: str = "de", dataset_name: str = "") -> list[tuple[str, list[Block]]]:
     """The methods as (heading, blocks) pairs (see module docstring).
 
     Parameters
@@ -97,6 +97,8 @@ def methods_sections(dataset: Any, results: Any, lang: str = "de") -> list[tuple
     dataset : surveys.dataset.Dataset
     results : analysis.Results
     lang : {"de", "en"}
+    dataset_name : str
+        Named in the citation (default: the name in the dataset's manifest).
 
     Returns
     -------
@@ -248,7 +250,7 @@ def methods_sections(dataset: Any, results: Any, lang: str = "de") -> list[tuple
     out.append(("Modelle und Tests" if de else "Models and tests", [_p(t) for t in models]))
     out.append(("Begriffe" if de else "Glossary", [("dl", [(L.term(k, lang), L.explain(k, lang)) for k in L.GLOSSARY])]))
     cite = (f"Zitiervorschlag: baustein-eval {meta.get('tool_version', '')}, Auswertung "
-            f"„{meta.get('dataset') or 'Datensatz'}“, Instrument {meta.get('instrument', '')}, erstellt am "
+            f"„{meta.get('dataset') or dataset_name or 'Datensatz'}“, Instrument {meta.get('instrument', '')}, erstellt am "
             f"{_dt.date.today().strftime('%d.%m.%Y')}." if de else
             f"Cite as: baustein-eval {meta.get('tool_version', '')}, analysis of '{meta.get('dataset') or 'dataset'}', "
             f"instrument {meta.get('instrument', '')}, made on {_dt.date.today().isoformat()}.")
@@ -256,10 +258,11 @@ def methods_sections(dataset: Any, results: Any, lang: str = "de") -> list[tuple
     return out
 
 
-def write_methods_html(path: Any, dataset: Any, results: Any, lang: str, head: str, nav: str) -> None:
+def write_methods_html(path: Any, dataset: Any, results: Any, lang: str, head: str, nav: str,
+                       dataset_name: str = "") -> None:
     """Write the methods page (``head``: stylesheet links, ``nav``: the navigation bar)."""
     title = L.text("methods", lang)
-    body = "".join(f"<h2>{escape_html(h)}</h2>{blocks_html(b, lang)}" for h, b in methods_sections(dataset, results, lang))
+    body = "".join(f"<h2>{escape_html(h)}</h2>{blocks_html(b, lang)}" for h, b in methods_sections(dataset, results, lang, dataset_name))
     doc = (f'<!DOCTYPE html>\n<html lang="{"de" if lang == "de" else "en"}"><head><meta charset="utf-8">'
            f"<title>{escape_html(title)}</title>{head}</head><body>{nav}<main class='baustein-page'>"
            f"<h1>{escape_html(title)}</h1>{body}</main></body></html>\n")

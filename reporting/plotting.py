@@ -499,11 +499,16 @@ def means_with_ci(
     groups = [(None, table)] if color is None else list(table.groupby(color, sort=False, observed=True))
     cats = list(dict.fromkeys(table[x].astype(str)))
     pos = {c: i for i, c in enumerate(cats)}
-    offs = offsets(len(groups), 0.5)
+    # offsets only among the groups present at a category (a category of one group stays on its tick)
+    present = {c: [j for j, (_, sub) in enumerate(groups) if c in set(sub[x].astype(str))] for c in cats}
+
+    def where(c: str, j: int) -> float:
+        return pos[c] + offsets(len(present[c]), 0.5)[present[c].index(j)]
+
     for j, (g, sub) in enumerate(groups):
         extra = sub[n].astype(object).to_numpy() if n and n in sub else np.full(len(sub), "")
         fig.add_scatter(
-            x=[pos[c] + offs[j] for c in sub[x].astype(str)],
+            x=[where(c, j) for c in sub[x].astype(str)],
             y=sub[mean],
             mode="markers",
             name=str(g) if g is not None else "",
