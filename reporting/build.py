@@ -467,6 +467,7 @@ def _documents(tmp: Path, dataset_dir: Path, lang: str, min_n: int, build: Repor
         text, parts = profile_parts(ctx, job.key, figures=False)
         write_profile_docx(tmp / "profile" / f"{job.key}.docx", ctx, text, parts, pngs, note)
 
+    t0 = time.perf_counter()
     jobs = [PrintJob(tmp / href, tmp / "profile" / f"{ags}.pdf" if want_pdf else None, f"{name} ({ags})",
                      images=want_docx, key=ags) for ags, name, href in build.profiles]
     total = len(jobs)
@@ -482,6 +483,8 @@ def _documents(tmp: Path, dataset_dir: Path, lang: str, min_n: int, build: Repor
             if wanted:
                 build.documents[ags][ext] = f"profile/{ags}.{ext}"
                 files.append(tmp / "profile" / f"{ags}.{ext}")
+    build.timings["documents_profiles"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
     if want_pdf and chromium:
         from pypdf import PdfWriter
 
@@ -500,6 +503,7 @@ def _documents(tmp: Path, dataset_dir: Path, lang: str, min_n: int, build: Repor
         files.append(write_overview_docx(tmp / "landesuebersicht.docx", ctx, png, build.image_note))
     if (tmp / "images").exists() and not any((tmp / "images").iterdir()):
         (tmp / "images").rmdir()
+    build.timings["documents_overview"] = time.perf_counter() - t1
     if files:
         zip_documents(tmp, files, tmp / "berichte.zip")
     build.document_note = note
