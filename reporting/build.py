@@ -513,7 +513,8 @@ def _write_index(tmp: Path, build: ReportBuild, results: Any, ds: Any, lang: str
                  suppressed: list[tuple[str, str]], min_n: int, folder_name: str) -> None:
     from .index_page import IndexEntry, write_index_html
 
-    downloads = [IndexEntry(L.text("results_xlsx", lang), "results.xlsx")]
+    downloads = [IndexEntry(L.text("results_xlsx", lang), "results.xlsx"),
+                 IndexEntry(L.text("results_json", lang), "results.json")]
     if (tmp / "berichte.zip").exists():
         downloads.append(IndexEntry(L.text("documents_zip", lang), "berichte.zip"))
     for f, what in (("landesuebersicht.pdf", "PDF"), ("landesuebersicht.docx", "Word")):

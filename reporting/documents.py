@@ -474,7 +474,7 @@ def write_overview_docx(path: Path, ctx: Any, images: dict[str, bytes], note: st
                     par = doc.add_paragraph()
                     par.add_run(t + ": ").bold = True
                     par.add_run(d)
-            elif kind == "ol":
+            elif kind in ("ol", "refs"):
                 for t in content:
                     doc.add_paragraph(t, style="List Number")
     _footer(doc, L.text("made_with", lang, v=ctx.results.meta.get("tool_version", ""),

@@ -43,6 +43,7 @@ __all__ = [
     "UI",
     "VALUES",
     "abbr",
+    "column_for_header",
     "explain",
     "glossary_html",
     "header",
@@ -106,7 +107,8 @@ UI: dict[str, Pair] = {
     "yes": ("ja", "yes"),
     "no": ("nein", "no"),
     "centred": (" (zentriert)", " (centred)"),
-    "interaction": ("Wechselwirkung kommunal × zivilgesellschaftlich", "Interaction municipal × civil society"),
+    "interaction": ("Wechselwirkung kommunales × zivilgesellschaftliches Engagement",
+                    "Interaction municipal × civil-society commitment"),
     "role_prefix": ("Rolle: ", "Role: "),
     "role_reference": ("Vergleich: {role}", "compared with: {role}"),
     "none": ("keine", "none"),
@@ -135,6 +137,7 @@ UI: dict[str, Pair] = {
     "flag_above": ("über dem Landesmittel: {what}", "above the state mean: {what}"),
     "flag_below": ("unter dem Landesmittel: {what}", "below the state mean: {what}"),
     "results_xlsx": ("Ergebnistabellen (Excel)", "Result tables (Excel)"),
+    "results_json": ("Ergebnistabellen für Programme (JSON)", "Result tables for programs (JSON)"),
     "images": ("Grafiken zum Einfügen in Berichte (PNG/PDF)", "Charts for pasting into reports (PNG/PDF)"),
     "documents_zip": ("Alle PDF- und Word-Dateien (ZIP)", "All PDF and Word files (ZIP)"),
     "pdf": ("PDF", "PDF"),
@@ -214,7 +217,7 @@ SECTIONS: dict[str, Pair] = {
     "03_profiles": ("## Profile der Kommunen auf einen Blick", "## Municipality profiles at a glance"),
     "04_title": (
         "# Formen des Engagements und Stärke der Unterstützungsstrukturen\n\nDie Kernfrage des Bausteins: Welche "
-        "Formen des Engagements – kommunal, zivilgesellschaftlich, gemeinsam; Ratsbeschluss, Bürgermeister/in, "
+        "Formen des Engagements – der Kommune, der Zivilgesellschaft, gemeinsam; Ratsbeschluss, Bürgermeister/in, "
         "Ansprechperson, Ressourcen – gehen mit tragfähigen Unterstützungsstrukturen einher? Die Auswertung zeigt "
         "Zusammenhänge, keine Ursachen.",
         "# Kinds of commitment and strength of support structures\n\nThe Baustein's central question: which kinds "
@@ -416,7 +419,7 @@ COLUMNS: dict[str, Pair] = {
     "n_respondents": ("Anzahl Befragte", "Number of respondents"),
     "n_valid": ("n gültig", "n valid"),
     "n_missing": ("n fehlend", "n missing"),
-    "count": ("Anzahl", "Count"),
+    "count": ("Häufigkeit", "Frequency"),
     "n_A": ("n Gruppe A", "n group A"),
     "n_B": ("n Gruppe B", "n group B"),
     "n_municipalities_A": ("Kommunen Gruppe A", "Municipalities group A"),
@@ -456,22 +459,22 @@ COLUMNS: dict[str, Pair] = {
     "eb_sigma2": ("σ² (innerhalb)", "σ² (within)"),
     "eb_gamma": ("Gesamtmittel (geschätzt)", "Grand mean (estimated)"),
     "mean_municipal": ("kommunales Engagement (Mittel)", "Municipal commitment (mean)"),
-    "ci_lo_municipal": ("kommunal KI unten", "Municipal CI low"),
-    "ci_hi_municipal": ("kommunal KI oben", "Municipal CI high"),
-    "ci_low_municipal": ("kommunal KI unten", "Municipal CI low"),
-    "ci_high_municipal": ("kommunal KI oben", "Municipal CI high"),
+    "ci_lo_municipal": ("KI unten (kommunales Engagement)", "Municipal CI low"),
+    "ci_hi_municipal": ("KI oben (kommunales Engagement)", "Municipal CI high"),
+    "ci_low_municipal": ("KI unten (kommunales Engagement)", "Municipal CI low"),
+    "ci_high_municipal": ("KI oben (kommunales Engagement)", "Municipal CI high"),
     "mean_civil": ("zivilgesellschaftliches Engagement (Mittel)", "Civil-society commitment (mean)"),
-    "ci_lo_civil": ("zivil KI unten", "Civil CI low"),
-    "ci_hi_civil": ("zivil KI oben", "Civil CI high"),
-    "ci_low_civil": ("zivil KI unten", "Civil CI low"),
-    "ci_high_civil": ("zivil KI oben", "Civil CI high"),
+    "ci_lo_civil": ("KI unten (zivilgesellschaftliches Engagement)", "Civil CI low"),
+    "ci_hi_civil": ("KI oben (zivilgesellschaftliches Engagement)", "Civil CI high"),
+    "ci_low_civil": ("KI unten (zivilgesellschaftliches Engagement)", "Civil CI low"),
+    "ci_high_civil": ("KI oben (zivilgesellschaftliches Engagement)", "Civil CI high"),
     "mean_structure": ("Stärke der Strukturen (Mittel)", "Structure strength (mean)"),
-    "ci_lo_structure": ("Strukturen KI unten", "Structures CI low"),
+    "ci_lo_structure": ("KI unten (Strukturen)", "Structures CI low"),
     "ci_hi_structure": ("Strukturen KI oben", "Structures CI high"),
     "ci_low_structure": ("Strukturen KI unten", "Structures CI low"),
     "ci_high_structure": ("Strukturen KI oben", "Structures CI high"),
-    "threshold_municipal": ("Schwelle kommunal", "Threshold municipal"),
-    "threshold_civil": ("Schwelle zivil", "Threshold civil"),
+    "threshold_municipal": ("Schwelle kommunales Engagement", "Threshold municipal"),
+    "threshold_civil": ("Schwelle zivilgesellschaftliches Engagement", "Threshold civil"),
     "certain": ("Typ gesichert (KI ganz auf einer Seite)", "Type certain (CI on one side)"),
     "mean_reference": ("Mittel Verwaltung/Politik", "Mean administration/politics"),
     "sd_reference": ("SD Verwaltung/Politik", "SD administration/politics"),
@@ -823,6 +826,22 @@ HEADER_TERMS: Mapping[str, str] = {
     "p_fdr_bh": "p_adjust", "ci_low": "ci", "ci_high": "ci", "ci_lo": "ci", "ci_hi": "ci", "hedges": "hedges",
     "hedges_g": "hedges", "eb_mean": "eb_mean", "tau2": "tau2", "sigma2": "sigma2",
 }
+
+
+def column_for_header(header: str, table: str | None = None) -> str | None:
+    """The column name behind a visible header (German or English), or None.
+
+    For programs reading a workbook written for people, e.g. an audit that recognises group-size
+    columns by name: ``column_for_header("n gültig") == "n_valid"``.
+    """
+    if table is not None:
+        for (t, col), pair in TABLE_COLUMNS.items():
+            if t == table and header in pair:
+                return col
+    for col, pair in COLUMNS.items():
+        if header in pair:
+            return col
+    return None
 
 
 def raw_names(tables: Mapping[str, Any] | None = None) -> frozenset[str]:

@@ -27,7 +27,7 @@ from .profile_data import table_or_none, with_ci_columns
 __all__ = ["REFERENCES", "Block", "blocks_html", "methods_sections", "write_methods_html"]
 
 #: One block of content: ("p", text), ("table", (DataFrame, headers, n_col)), ("dl", [(term, text)]),
-#: ("ol", [text, ...]).
+#: ("ol", [text, ...]), ("refs", [reference, ...]) (a numbered list of the literature, in its language).
 Block = tuple[str, Any]
 
 #: The literature the methods rest on (cited on the methods page).
@@ -73,8 +73,9 @@ def blocks_html(blocks: list[Block], lang: str = "de") -> str:
         elif kind == "dl":
             out.append('<dl class="baustein-terms">' + "".join(
                 f"<dt>{escape_html(t)}</dt><dd>{escape_html(d)}</dd>" for t, d in content) + "</dl>")
-        elif kind == "ol":
-            out.append("<ol>" + "".join(f"<li>{escape_html(t)}</li>" for t in content) + "</ol>")
+        elif kind in ("ol", "refs"):
+            cls = ' class="baustein-references" lang="en"' if kind == "refs" else ""
+            out.append(f"<ol{cls}>" + "".join(f"<li>{escape_html(t)}</li>" for t in content) + "</ol>")
     return "".join(out)
 
 
@@ -254,7 +255,7 @@ def methods_sections(dataset: Any, results: Any, lang: str = "de", dataset_name:
             f"{_dt.date.today().strftime('%d.%m.%Y')}." if de else
             f"Cite as: baustein-eval {meta.get('tool_version', '')}, analysis of '{meta.get('dataset') or 'dataset'}', "
             f"instrument {meta.get('instrument', '')}, made on {_dt.date.today().isoformat()}.")
-    out.append(("Literatur" if de else "References", [("ol", list(REFERENCES)), _p(cite)]))
+    out.append(("Literatur" if de else "References", [("refs", list(REFERENCES)), _p(cite)]))
     return out
 
 
