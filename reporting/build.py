@@ -268,6 +268,7 @@ class _Kernel:
         return self
 
     def run(self, nb: Any) -> Any:
+        """Execute every cell of ``nb`` in this kernel (a failing cell raises :class:`ReportError`)."""
         from nbclient.exceptions import CellExecutionError
 
         client = self._client

@@ -81,6 +81,7 @@ def _table(results: Any, name: str) -> pd.DataFrame:
 
 
 def _role_labels(inst: Any, lang: str) -> dict[str, str]:
+    """Role code -> label from the instrument's role field (empty without one)."""
     try:
         return {c.name: c.label(lang) for c in inst.field("role").choices}
     except KeyError:
@@ -88,6 +89,7 @@ def _role_labels(inst: Any, lang: str) -> dict[str, str]:
 
 
 def _construct_labels(inst: Any, lang: str) -> dict[str, str]:
+    """Construct id -> label."""
     return {c.id: c.label(lang) for c in inst.constructs}
 
 
@@ -107,6 +109,7 @@ def readable(text: Any, inst: Any, lang: str = "de") -> Any:
 
 
 def _empty(lang: str, k: int = 5) -> go.Figure:
+    """A small figure that says why nothing is shown (too few answers, minimum ``k``)."""
     fig = go.Figure()
     fig.add_annotation(text=L.text("too_small", lang, k=k), showarrow=False, x=0.5, y=0.5,
                        xref="paper", yref="paper")
@@ -116,14 +119,17 @@ def _empty(lang: str, k: int = 5) -> go.Figure:
 
 
 def _visible(t: pd.DataFrame) -> pd.DataFrame:
+    """Rows not suppressed by the small-cell rule."""
     return t[~t["suppressed"].astype(bool)] if "suppressed" in t.columns else t
 
 
 def _headers(t: pd.DataFrame, cols: list[str], lang: str, table: str | None = None) -> dict[str, str]:
+    """Visible headers of the columns ``cols`` that ``t`` has, in order."""
     return {c: L.header(c, lang, table) for c in cols if c in t.columns}
 
 
 def _names(results: Any) -> dict[str, str]:
+    """AGS -> municipality name."""
     o = results["kommunen_uebersicht"] if "kommunen_uebersicht" in results else pd.DataFrame()
     return dict(zip(o["ags"].astype(str), o["name"].astype(str))) if "name" in o else {}
 

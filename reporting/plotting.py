@@ -230,6 +230,7 @@ def likert_bars(
 
 
 def _interpolate_colors(k: int) -> list[str]:
+    """``k`` colours from ColorBrewer RdBu (scales that do not have five categories)."""
     import plotly.colors as pc
 
     return pc.sample_colorscale("RdBu", [i / max(k - 1, 1) for i in range(k)])
