@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from core.atomic import atomic_output_dir
-from core.errors import ReportError
 from core.spreadsheet_escape import escape_html
 
 from . import labels as L  # noqa: N812
+from .messages import note as notes
+from .messages import report_error
 
 __all__ = [
     "OVERVIEW_NOTEBOOKS",
@@ -106,10 +107,7 @@ def notebooks_dir() -> Path:
     env = os.environ.get("BAUSTEIN_NOTEBOOKS")
     folder = Path(env) if env else Path(__file__).resolve().parents[1] / "notebooks"
     if not (folder / f"{PROFILE_NOTEBOOK}.py").exists():
-        raise ReportError(
-            f"Notebook-Ordner nicht gefunden: {folder}. Bitte aus dem Projektordner installieren "
-            "(pip install -e .) oder BAUSTEIN_NOTEBOOKS setzen. / Notebook folder not found."
-        )
+        raise report_error("notebooks_missing", folder=folder)
     return folder
 
 
@@ -129,6 +127,7 @@ def load_notebook(name: str, params: dict[str, Any] | None = None, folder: Path 
         )
         nb.cells.insert(0 if idx is None else idx + 1, cell)
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+    nb.metadata["baustein"] = {"notebook": name}
     return nb
 
 
@@ -278,7 +277,8 @@ class _Kernel:
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
         except CellExecutionError as exc:
-            raise ReportError(f"Notebook konnte nicht ausgeführt werden / notebook failed:\n{exc}") from exc
+            name = nb.metadata.get("baustein", {}).get("notebook", "?")
+            raise report_error("notebook_failed", name=name, detail=str(exc)[-2000:]) from exc
         return nb
 
     def __exit__(self, *exc: Any) -> None:
@@ -363,8 +363,7 @@ def build_reports(
     want_pdf = bool(chromium) if pdf is None else pdf
     want_docx = True if docx is None else docx
     if want_pdf and not chromium:
-        raise ReportError("Für PDF-Dateien wird Chromium gebraucht (apt-get install chromium). / "
-                          "PDF files need Chromium.")
+        raise report_error("chromium_missing")
 
     summary = results.tables["kommunen_uebersicht"]
     eligible = summary.loc[~summary["suppressed"].astype(bool), "ags"].astype(str).tolist()
@@ -375,10 +374,7 @@ def build_reports(
         wanted = [str(a).zfill(8) for a in (municipalities or [])]
         unknown = [a for a in wanted if a not in names]
         if unknown:
-            raise ReportError(
-                f"Unbekannte AGS / unknown AGS: {', '.join(unknown)}. Bekannt sind z. B.: "
-                + ", ".join(list(names)[:5])
-            )
+            raise report_error("unknown_ags", ags=", ".join(unknown), known=", ".join(list(names)[:5]))
     too_small = [(a, names.get(a, a)) for a in wanted if a not in eligible]
     wanted = [a for a in wanted if a in eligible]
 
@@ -461,8 +457,7 @@ def _documents(tmp: Path, dataset_dir: Path, lang: str, min_n: int, build: Repor
     ctx = setup(dataset_dir, lang=lang, min_n=min_n)
     _ = ctx.profile_data  # computed once, before the worker thread needs it
     files: list[Path] = []
-    note = "" if chromium else ("Chromium ist nicht installiert (apt-get install chromium)." if lang == "de"
-                                else "Chromium is not installed.")
+    note = "" if chromium else notes("charts_no_chromium", lang)
 
     def write_docx(job: PrintJob, pngs: list[bytes]) -> None:
         text, parts = profile_parts(ctx, job.key, figures=False)
@@ -540,11 +535,7 @@ def _static_images(results: Any, ds: Any, folder: Path, lang: str,
 
     chromium = chromium_path()
     if not chromium:
-        return [], (
-            "Keine statischen Grafiken: Chromium ist nicht installiert (apt-get install chromium)."
-            if lang == "de"
-            else "No static charts: Chromium is not installed."
-        ), {}
+        return [], notes("charts_no_chromium", lang), {}
     os.environ.setdefault("BROWSER_PATH", chromium)
     import plotly.io as pio
 
@@ -562,15 +553,11 @@ def _static_images(results: Any, ds: Any, folder: Path, lang: str,
         pio.write_images(figures, files, width=1000, height=600, scale=2)
     except Exception as exc:  # kaleido/Chromium failures must not break the HTML report
         shutil.rmtree(folder, ignore_errors=True)
-        return [], f"Statische Grafiken nicht erzeugt / static charts failed: {type(exc).__name__}: {exc}", {}
+        return [], notes("charts_failed", lang, detail=f"{type(exc).__name__}: {exc}"), {}
     png = {name: (folder / f"{name}.png").read_bytes() for name in figs}
     if not keep_files:
         for f in files:
             f.unlink()
         paths = []
-    note = (
-        "PNG (für Word/PowerPoint) und PDF, erzeugt mit kaleido und Chromium."
-        if lang == "de"
-        else "PNG (for Word/PowerPoint) and PDF, made with kaleido and Chromium."
-    )
+    note = notes("charts_made", lang)
     return paths, note, png

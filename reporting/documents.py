@@ -103,14 +103,24 @@ def print_pages(jobs: Sequence[PrintJob], lang: str = "de", workers: int = 2, on
     """
     import asyncio
 
+    from .messages import report_error
+
     exe = executable or chromium_path()
     if not exe:
-        from core.errors import ReportError
+        raise report_error("chromium_missing")
+    if not jobs:
+        return
+    run = lambda: asyncio.run(_print_all(list(jobs), lang, max(1, workers), on_done, progress, exe,  # noqa: E731
+                                         image_scale, timeout_ms))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop here (command line, tests)
+        run()
+        return
+    from concurrent.futures import ThreadPoolExecutor
 
-        raise ReportError("Chromium ist nicht installiert (apt-get install chromium); ohne Chromium keine PDFs. / "
-                          "Chromium is not installed; PDFs need it.")
-    if jobs:
-        asyncio.run(_print_all(list(jobs), lang, max(1, workers), on_done, progress, exe, image_scale, timeout_ms))
+    with ThreadPoolExecutor(max_workers=1) as ex:  # called from a running loop (a notebook): own thread
+        ex.submit(run).result()
 
 
 async def _print_all(jobs: list[PrintJob], lang: str, workers: int, on_done: OnDone | None,
@@ -120,6 +130,8 @@ async def _print_all(jobs: list[PrintJob], lang: str, workers: int, on_done: OnD
 
     from playwright.async_api import async_playwright
 
+    from .messages import report_error
+
     queue: asyncio.Queue[PrintJob] = asyncio.Queue()
     for j in jobs:
         queue.put_nowait(j)
@@ -128,32 +140,39 @@ async def _print_all(jobs: list[PrintJob], lang: str, workers: int, on_done: OnD
     done = 0
     word, of = ("Seite", "von") if lang == "de" else ("page", "of")
 
+    shells: dict[int, tuple[Path, str]] = {}  # per page: folder and stylesheets of what it shows
+
+    async def print_one(page: Any, job: PrintJob) -> list[bytes]:
+        text = job.html.read_text(encoding="utf-8")
+        sheets = " ".join(_STYLESHEET.findall(text))
+        body = _BODY.search(text)
+        if body is None or shells.get(id(page)) != (job.html.parent, sheets):
+            await page.goto(job.html.resolve().as_uri(), wait_until="load", timeout=timeout_ms)
+            shells[id(page)] = (job.html.parent, sheets)
+        else:
+            title = _TITLE.search(text)
+            await page.evaluate(_REPLACE_BODY, {"body": body.group(1), "title": title.group(1) if title else ""})
+        await page.wait_for_function(_CHARTS_DRAWN, timeout=timeout_ms)
+        if job.pdf is not None:
+            footer = _FOOTER.format(title=_esc(job.title), page=f'{word} <span class="pageNumber"></span> {of} '
+                                                                '<span class="totalPages"></span>')
+            await page.pdf(path=str(job.pdf), format="A4", print_background=True, margin=_MARGINS,
+                           display_header_footer=True, header_template="<span></span>", footer_template=footer)
+        if not job.images:
+            return []
+        urls = await page.evaluate(_TO_IMAGES, image_scale)
+        return [base64.b64decode(u.split(",", 1)[1]) for u in urls]
+
     async def worker(browser: Any, pool: ThreadPoolExecutor) -> None:
         nonlocal done
         page = await browser.new_page(viewport={"width": A4_CSS_WIDTH, "height": 1000})
         await page.emulate_media(media="print")
-        shell: tuple[Path, str] | None = None
         while not queue.empty():
             job = queue.get_nowait()
-            text = job.html.read_text(encoding="utf-8")
-            sheets = " ".join(_STYLESHEET.findall(text))
-            body = _BODY.search(text)
-            if body is None or shell != (job.html.parent, sheets):
-                await page.goto(job.html.resolve().as_uri(), wait_until="load", timeout=timeout_ms)
-                shell = (job.html.parent, sheets)
-            else:
-                title = _TITLE.search(text)
-                await page.evaluate(_REPLACE_BODY, {"body": body.group(1), "title": title.group(1) if title else ""})
-            await page.wait_for_function(_CHARTS_DRAWN, timeout=timeout_ms)
-            if job.pdf is not None:
-                footer = _FOOTER.format(title=_esc(job.title), page=f'{word} <span class="pageNumber"></span> {of} '
-                                                                    '<span class="totalPages"></span>')
-                await page.pdf(path=str(job.pdf), format="A4", print_background=True, margin=_MARGINS,
-                               display_header_footer=True, header_template="<span></span>", footer_template=footer)
-            pngs: list[bytes] = []
-            if job.images:
-                urls = await page.evaluate(_TO_IMAGES, image_scale)
-                pngs = [base64.b64decode(u.split(",", 1)[1]) for u in urls]
+            try:
+                pngs = await print_one(page, job)
+            except Exception as exc:
+                raise report_error("print_failed", page=job.html.name, detail=f"{type(exc).__name__}: {exc}") from exc
             if on_done is not None:
                 pending.append(loop.run_in_executor(pool, on_done, job, pngs))
             done += 1

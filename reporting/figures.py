@@ -925,14 +925,14 @@ def pick_municipality(results: Any, ags: str | None) -> str:
     Raises
     ------
     core.errors.ReportError
-        When no municipality has enough answers for a profile.
+        When no municipality has enough answers for a profile (``no_profile``).
     """
     o = _visible(results["kommunen_uebersicht"])
     if ags is None:
         if o.empty:
-            from core.errors import ReportError
+            from .messages import report_error
 
-            raise ReportError("Keine Kommune hat genügend Antworten für ein Profil. / No municipality has enough answers.")
+            raise report_error("no_profile", min_n=results.config.min_n)
         return str(o["ags"].iloc[0])
     return str(ags).zfill(8)
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from analysis import AnalysisConfig, Results
+from core.errors import ReportError
 from reporting import labels as L  # noqa: N812
+from reporting.figures import pick_municipality
 from reporting.formatting import fmt_interval, fmt_number, fmt_p
 from reporting.notebook import notes_for_page, notes_html, table_html
 
@@ -50,3 +53,12 @@ def test_notes_box_shows_the_notes_of_the_page_sections_and_nothing_without_the_
     assert "Warnung" in box and "Nur eine Kommune." not in box
     assert "Only one municipality." in notes_html(res, "04_commitment_structures", "en")
     assert list(notes_for_page(res, "index")["code"]) == ["x"]  # a note no page names is not lost
+
+
+def test_no_profile_error_comes_from_the_report_catalogue_with_a_hint() -> None:
+
+    over = pd.DataFrame({"ags": ["08000001"], "name": ["A"], "n": [3], "suppressed": [True]})
+    with pytest.raises(ReportError) as err:
+        pick_municipality(Results(tables={"kommunen_uebersicht": over}, docs={}, config=AnalysisConfig()), None)
+    assert err.value.problem.code == "no_profile"
+    assert "Mindestzahl 5" in str(err.value) and "--min-n" in str(err.value)
