@@ -25,7 +25,7 @@ from . import labels as L  # noqa: N812
 from . import plotting as P  # noqa: N812
 from .figures import term_labels
 from .formatting import fmt_number
-from .profile_data import CIVIL_ROLES, MUNICIPAL_ROLES, with_ci_columns
+from .profile_data import CIVIL_ROLES, MUNICIPAL_ROLES, role_construct, with_ci_columns
 
 __all__ = ["COLOR_OPTIONS", "ROLE_GROUPS", "ExploreChoice", "ExploreView", "explore_view", "explore_widget",
            "show_default_view"]
@@ -56,8 +56,9 @@ class ExploreChoice:
 
     Attributes
     ----------
-    x, y : str
-        Construct ids on the axes (municipal commitment against structure strength).
+    x, y : str or None
+        Construct ids on the axes; None: the constructs playing municipal commitment and structure
+        strength (their declared roles, :func:`reporting.profile_data.role_construct`).
     color : str
         One of :data:`COLOR_OPTIONS`.
     roles : str
@@ -68,8 +69,8 @@ class ExploreChoice:
         AGS of a municipality to highlight.
     """
 
-    x: str = "kommunal"
-    y: str = "struktur"
+    x: str | None = None
+    y: str | None = None
     color: str = "survey_type"
     roles: str = ""
     wave: str | None = None
@@ -148,6 +149,10 @@ def explore_view(ctx: Any, choice: ExploreChoice | None = None) -> ExploreView:
     from core.errors import AnalysisError
 
     choice = choice or ExploreChoice()
+    ids = [c.id for c in ctx.instrument.constructs]
+    choice = replace(choice, x=choice.x or role_construct(ctx.instrument, "municipal_commitment") or ids[0],
+                     y=choice.y or role_construct(ctx.instrument, "structure") or ids[-1])
+    assert choice.x is not None and choice.y is not None
     lang, min_n = ctx.lang, ctx.min_n
     g = ctx.results.config.group
     labels = {c.id: c.label(lang) for c in ctx.instrument.constructs}
@@ -168,9 +173,10 @@ def explore_view(ctx: Any, choice: ExploreChoice | None = None) -> ExploreView:
     if n_all > len(means):
         notes.append(L.text("explore_hidden", lang, k=n_all - len(means), min_n=min_n))
     typ = pd.DataFrame(columns=[g, "type"])
-    if {"kommunal", "zivil"} <= set(sel.columns) and len(sel):
+    mun, civ = role_construct(ctx.instrument, "municipal_commitment"), role_construct(ctx.instrument, "civil_commitment")
+    if mun and civ and {mun, civ} <= set(sel.columns) and len(sel):
         try:
-            typ = commitment_typology(sel, "kommunal", "zivil", group=g, min_n=min_n)
+            typ = commitment_typology(sel, mun, civ, group=g, min_n=min_n)
             typ = typ[~typ["suppressed"].astype(bool)]
         except AnalysisError as exc:
             notes.append(str(exc.problem.message(lang)) if getattr(exc, "problem", None) else str(exc))
@@ -268,8 +274,8 @@ def explore_widget(ctx: Any) -> dict[str, Any]:  # pragma: no cover - needs ipyw
     constructs = [(c.label(lang), c.id) for c in ctx.instrument.constructs]
     ids = [c for _, c in constructs]
     default = ExploreChoice()
-    x0 = default.x if default.x in ids else ids[0]
-    y0 = default.y if default.y in ids else ids[-1]
+    x0 = role_construct(ctx.instrument, "municipal_commitment") or ids[0]
+    y0 = role_construct(ctx.instrument, "structure") or ids[-1]
     roles = [(de if lang == "de" else en, k) for k, (de, en, _) in ROLE_GROUPS.items()]
     roles += [(c.label(lang), c.name) for c in ctx.instrument.field("role").choices]
     # "" stands for "the analysis wave" and "nobody": a dropdown shows no selection for a None value

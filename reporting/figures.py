@@ -21,7 +21,7 @@ from plotly.subplots import make_subplots
 from . import labels as L  # noqa: N812
 from . import plotting as P  # noqa: N812
 from .formatting import fmt_number
-from .profile_data import with_ci_columns
+from .profile_data import role_construct, with_ci_columns
 
 __all__ = [
     "aggregation_table",
@@ -126,6 +126,12 @@ def _visible(t: pd.DataFrame) -> pd.DataFrame:
 def _headers(t: pd.DataFrame, cols: list[str], lang: str, table: str | None = None) -> dict[str, str]:
     """Visible headers of the columns ``cols`` that ``t`` has, in order."""
     return {c: L.header(c, lang, table) for c in cols if c in t.columns}
+
+
+def _role_label(inst: Any, role: str, lang: str) -> str:
+    """The label of the construct playing ``role`` (the role's own words when none does)."""
+    c = role_construct(inst, role)
+    return inst.construct(c).label(lang) if c is not None else L.text("structure", lang) if role == "structure" else role
 
 
 def _names(results: Any) -> dict[str, str]:
@@ -731,8 +737,9 @@ def commitment_scatter(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     thr = float(t["threshold_municipal"].iloc[0]) if "threshold_municipal" in t else 3.0
     return P.commitment_scatter(
         t, x="mean_municipal", y="mean_structure", color=tcol, size="n", structure="mean_civil", label="label",
-        threshold=thr, threshold_y=None, x_title=inst.construct("kommunal").label(lang), y_title=L.text("structure", lang),
-        structure_title=inst.construct("zivil").label(lang), category_order=list(dict.fromkeys(t[tcol])), lang=lang,
+        threshold=thr, threshold_y=None, x_title=_role_label(inst, "municipal_commitment", lang),
+        y_title=_role_label(inst, "structure", lang), structure_title=_role_label(inst, "civil_commitment", lang),
+        category_order=list(dict.fromkeys(t[tcol])), lang=lang,
     )
 
 
@@ -810,8 +817,10 @@ def term_labels(inst: Any, lang: str, terms: list[str] | None = None) -> dict[st
     roles = _role_labels(inst, lang)
     centred = L.text("centred", lang)
     out = {c.id: c.label(lang) for c in inst.constructs}
-    out.update({"kommunal": inst.construct("kommunal").label(lang) + centred,
-                "zivil": inst.construct("zivil").label(lang) + centred, "kommunal:zivil": L.text("interaction", lang)})
+    m, z = role_construct(inst, "municipal_commitment"), role_construct(inst, "civil_commitment")
+    if m is not None and z is not None:
+        out.update({m: inst.construct(m).label(lang) + centred, z: inst.construct(z).label(lang) + centred,
+                    f"{m}:{z}": L.text("interaction", lang)})
     in_model = {t[len("C(role)[T."):-1] for t in (terms or []) if t.startswith("C(role)[T.")}
     candidates = sorted(set(roles) - in_model)
     reference = candidates[0] if candidates and (not in_model or candidates[0] < min(in_model)) else None
@@ -999,7 +1008,8 @@ def perspective_gaps(results: Any, inst: Any, ags: str, lang: str = "de", gaps: 
     labels = _construct_labels(inst, lang)
     if gaps is None:
         p = _table(results, "perspektiven")
-        gaps = p[(p["ags"].astype(str) == ags)].assign(construct="kommunal") if len(p) and "ags" in p else pd.DataFrame()
+        m = role_construct(inst, "municipal_commitment")
+        gaps = p[(p["ags"].astype(str) == ags)].assign(construct=m) if len(p) and "ags" in p else pd.DataFrame()
     gaps = with_ci_columns(gaps) if len(gaps) else pd.DataFrame(columns=["construct", "gap", "ci_low", "ci_high"])
     vis = _visible(gaps).dropna(subset=["gap"]) if "gap" in gaps else gaps
     rows = [{"term": labels.get(r.construct, r.construct), "estimate": float(r.gap), "ci_low": float(r.ci_low),
@@ -1007,7 +1017,7 @@ def perspective_gaps(results: Any, inst: Any, ags: str, lang: str = "de", gaps: 
     p = _table(results, "perspektiven")
     pooled = p[p["level"] != "municipality"] if "level" in p else p.iloc[0:0]
     if len(pooled) and pd.notna(pooled["gap"].iloc[0]):
-        rows.append({"term": f"{labels.get('kommunal', 'kommunal')}: {L.text('all_pooled', lang)}",
+        rows.append({"term": f"{_role_label(inst, 'municipal_commitment', lang)}: {L.text('all_pooled', lang)}",
                      "estimate": float(pooled["gap"].iloc[0]), "ci_low": float(pooled["ci_low"].iloc[0]),
                      "ci_high": float(pooled["ci_high"].iloc[0])})
     if not rows:
@@ -1087,6 +1097,7 @@ def key_figures(results: Any, inst: Any, lang: str = "de") -> dict[str, go.Figur
         "modell_koeffizienten": model_coefficients(results, inst, lang),
         "reliabilitaet": reliability_forest(results, inst, lang),
     }
-    if "struktur" in {c.id for c in inst.constructs}:
-        figs["funnel_strukturen"] = funnel(results, inst, "struktur", lang)
+    structure = role_construct(inst, "structure")
+    if structure is not None:
+        figs["funnel_strukturen"] = funnel(results, inst, structure, lang)
     return figs

@@ -17,11 +17,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CIVIL_ROLES", "MUNICIPAL_ROLES", "ProfileData", "by_municipality", "table_or_none", "with_ci_columns"]
+__all__ = ["CIVIL_ROLES", "MUNICIPAL_ROLES", "ProfileData", "by_municipality", "role_construct", "table_or_none",
+           "with_ci_columns"]
 
 #: Roles on the municipal and the civil-society side of a role gap (as in ``analysis.run``).
 MUNICIPAL_ROLES = ("verwaltung", "buergermeister", "gemeinderat")
 CIVIL_ROLES = ("verein", "engagiert")
+
+
+#: Construct ids of the packaged instrument, for instruments that declare no construct roles.
+_ROLE_IDS = {"municipal_commitment": "kommunal", "civil_commitment": "zivil", "structure": "struktur"}
+
+
+def role_construct(instrument: Any, role: str) -> str | None:
+    """The id of the construct playing ``role`` ("municipal_commitment", "civil_commitment", "structure").
+
+    Taken from the constructs' declared ``role`` (as ``analysis.run`` does), else the packaged
+    instrument's id when the instrument has it; None when no construct plays the role.
+    """
+    found = [c.id for c in instrument.constructs if getattr(c, "role", None) == role]
+    if found:
+        return found[0]
+    default = _ROLE_IDS.get(role)
+    return default if default in {c.id for c in instrument.constructs} else None
 
 
 def with_ci_columns(table: pd.DataFrame) -> pd.DataFrame:

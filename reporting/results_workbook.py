@@ -3,7 +3,8 @@
 The workbook has one sheet per result table with headers in the report language (German or
 English, :mod:`reporting.labels`), codes in cells shown as words (roles, scales, comparisons,
 answer categories, model terms), counts as integers, p values as ``< 0,001``, frozen header row
-and autofilter, plus a ``README`` sheet that explains every table and every column. Text
+and autofilter, plus a ``README`` sheet that explains every table and every column; the notes of
+the run (``hinweise``: what could not be computed, why, and what to do) come right after it. Text
 cells that a spreadsheet would execute (``=``, ``+``, ``-``, ``@``, tab, CR) are neutralised.
 Both files are written to a temporary name and renamed, so a failure never leaves half a file.
 """
@@ -172,7 +173,9 @@ def write_results_xlsx(results: Any, path: str | Path, instrument: Any = None) -
             r += 1
     readme.freeze_panes(0, 0)
 
-    for name, (table, headers) in localised.items():
+    # the notes (what could not be computed, why, and what to do) come right after the README
+    for name in sorted(localised, key=lambda n: n != "hinweise"):
+        table, headers = localised[name]
         ws = wb.add_worksheet(name[:31])
         tab = neutralize_frame(table.reset_index(drop=True))
         ws.write_row(0, 0, [neutralize_cell(h) for h in headers], head)
@@ -207,7 +210,7 @@ def write_results_xlsx(results: Any, path: str | Path, instrument: Any = None) -
 
 
 def results_to_json(results: Any) -> dict[str, Any]:
-    """JSON-ready dict: config, metadata and every table as a list of records."""
+    """JSON-ready dict: config, metadata, the notes (``hinweise``) and every table as a list of records."""
 
     def clean(v: Any) -> Any:
         v = _excel_value(v)
@@ -215,9 +218,12 @@ def results_to_json(results: Any) -> dict[str, Any]:
             return v.isoformat()
         return v
 
+    notes = results.tables.get("hinweise")
     return {
         "config": results.config_dict(),
         "meta": results.meta,
+        "notes": [] if notes is None else [{str(k): clean(v) for k, v in rec.items()}
+                                           for rec in neutralize_frame(notes).to_dict("records")],
         "tables": {
             name: [{str(k): clean(v) for k, v in rec.items()} for rec in neutralize_frame(t).to_dict("records")]
             for name, t in results.tables.items()

@@ -70,6 +70,7 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "cell_rejected": ("Zelle nicht übernommen", "cell not taken over"),
     "row_rejected": ("Zeile nicht übernommen", "row not taken over"),
     "file_rejected": ("Datei nicht übernommen", "file not taken over"),
+    "column_rejected": ("Spalte nicht übernommen", "column not taken over"),
     "kept": ("übernommen", "kept"),
 }
 
