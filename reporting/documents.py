@@ -246,7 +246,7 @@ def _runs(par: Any, text: str, italic: bool = False) -> None:
 
 
 def _document(lang: str) -> Any:
-    """A new A4 document: 2 cm margins, Arial 11 pt, document language set (hyphenation, spelling)."""
+    """A new A4 document: 2 cm margins, Arial 10.5 pt, document language set (hyphenation, spelling)."""
     from docx import Document
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
