@@ -189,7 +189,8 @@ def explore_view(ctx: Any, choice: ExploreChoice | None = None) -> ExploreView:
         x_title=labels.get(choice.x, choice.x), y_title=labels.get(choice.y, choice.y), category_order=order,
         lang=lang, highlight=highlight,
     ) if len(means) else go.Figure()
-    fig.update_layout(legend_title_text=colour_label + ":")
+    # a legend title beside the entries keeps them from wrapping at print width: title on top
+    fig.update_layout(legend_title_text=colour_label + ":", legend_title_side="top")
     # typology table: municipalities per colour group and their mean position
     tab = means.groupby("colour", observed=True).agg(n_municipalities=(g, "size"), mean_x=(choice.x, "mean"),
                                                       mean_y=(choice.y, "mean")).reset_index() if len(means) else \

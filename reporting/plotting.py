@@ -388,7 +388,7 @@ def commitment_scatter(
     lang: str = "de",
     title: str | None = None,
     highlight: str | None = None,
-    axis_range: tuple[float, float] | None = (1, 5),
+    axis_range: tuple[float, float] | None = (0.8, 5.2),
     threshold_y: float | None = None,
 ) -> go.Figure:
     """One marker per municipality: two scale means against each other, coloured by a category.

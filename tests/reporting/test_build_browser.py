@@ -36,8 +36,9 @@ def browser():  # type: ignore[no-untyped-def]
         b.close()
 
 
-def _open(browser, path: Path, width: int = 1400, plots: bool = True):  # type: ignore[no-untyped-def]
+def _open(browser, path: Path, width: int = 1400, plots: bool = True, media: str = "screen"):  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport={"width": width, "height": 900})
+    page.emulate_media(media=media)  # before loading: charts are drawn for the medium, as when printing
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -94,7 +95,7 @@ def test_index_search_filters_and_headers_sort_the_municipalities(browser, examp
 def test_profile_renders_at_1400_px_and_at_a4_print_width_without_cut_labels(browser, example_reports: Path) -> None:  # type: ignore[no-untyped-def]
     profile = next((example_reports / "profile").glob("*.html"))
     for width, name in ((1400, "profile_1400.png"), (A4_CSS_WIDTH, "profile_a4.png")):
-        page, errors = _open(browser, profile, width)
+        page, errors = _open(browser, profile, width, media="print" if width == A4_CSS_WIDTH else "screen")
         page.wait_for_function("() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(g => g._fullLayout)")
         assert page.locator(".js-plotly-plot").count() >= 4
         assert page.locator("text=Das Wichtigste in Kürze").count() == 1
@@ -114,9 +115,15 @@ def test_profile_links_back_to_the_index(browser, example_reports: Path) -> None
 @pytest.mark.parametrize("name", ["01_import_quality", "02_instrument", "03_municipalities",
                                   "04_commitment_structures", "methoden"])
 def test_overview_pages_render_without_errors_or_cut_labels(browser, example_reports: Path, name: str) -> None:  # type: ignore[no-untyped-def]
-    page, errors = _open(browser, example_reports / f"{name}.html", plots=name != "methoden")
-    if name != "methoden":
-        page.wait_for_function("() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(g => g._fullLayout)")
-        assert _overflow(page) == []
-    _shot(page, f"{name}.png")
-    assert errors == []
+    # at screen width, and at A4 print width as they are printed into the state overview's PDF
+    for width in (1400, A4_CSS_WIDTH):
+        page, errors = _open(browser, example_reports / f"{name}.html", width, plots=name != "methoden",
+                             media="print" if width == A4_CSS_WIDTH else "screen")
+        if name != "methoden":
+            page.wait_for_function(
+                "() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(g => g._fullLayout)")
+            assert _overflow(page) == [], width
+        if width == 1400:
+            _shot(page, f"{name}.png")
+        assert errors == []
+        page.close()
