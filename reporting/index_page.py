@@ -71,7 +71,7 @@ def index_rows(results: Any, instrument: Any, lang: str = "de") -> pd.DataFrame:
             down = [labels.get(c, c) for c, v, t in zip(sub["construct"], sub["value"], sub["target"]) if v < t]
             parts = ([f"▲ {u}" for u in up]) + ([f"▼ {d}" for d in down])
             flags[a] = "; ".join(parts)
-    out["flags"] = out["ags"].map(flags).fillna("")
+    out["flags"] = [flags.get(a, "") for a in out["ags"]]
     return out.reset_index(drop=True)
 
 
