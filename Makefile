@@ -45,11 +45,12 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-# JupyterLab on the notebooks with the example dataset. The .py files are paired with .ipynb
-# (jupytext, [tool.jupytext] in pyproject.toml): edits in JupyterLab are saved back to the .py.
+# JupyterLab on the notebooks with the example dataset. The .py files open as notebooks (reporting.lab)
+# and are paired with notebooks/.nb/*.ipynb (jupytext, [tool.jupytext] in pyproject.toml): edits in
+# JupyterLab are saved back to the .py; each notebook is listed once.
 lab: $(STAMP)
 	@test -d $(DATASET) || $(MAKE) demo
-	cd notebooks && ../$(BIN)/jupytext --sync --quiet *.py
+	$(BIN)/python -m reporting.lab
 	BAUSTEIN_DATASET=$(abspath $(DATASET)) PLOTLY_RENDERER=plotly_mimetype $(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)

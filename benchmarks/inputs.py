@@ -33,7 +33,8 @@ class Scale:
     baseline reads (None = all; else extrapolated linearly by rows). ``w2_baseline``: size of the
     smaller Kobo file the baseline reads (None = the W2 file itself). ``w4``: national analysis
     size; ``w4_scaling``: municipality counts for the scaling exponent (same respondents per
-    municipality). ``w5_profiles``: None = all municipalities, else the first k.
+    municipality). ``w5_profiles``: None = all municipalities, else the first k (W5 HTML reports
+    and W6 PDF/Word files).
     """
 
     name: str
@@ -58,7 +59,7 @@ SCALES: dict[str, Scale] = {
         w4=(30, 30),
         w4_scaling=(10, 20, 30),
         w5_profiles=1,
-        workloads=("W1", "W2", "LOAD", "W3", "W4", "W5"),
+        workloads=("W1", "W2", "LOAD", "W3", "W4", "W5", "W6"),
     ),
     "state": Scale(
         name="state",
@@ -69,7 +70,7 @@ SCALES: dict[str, Scale] = {
         w4=(1_100, 200),
         w4_scaling=(),
         w5_profiles=None,
-        workloads=("W1", "W2", "LOAD", "W3", "W5"),
+        workloads=("W1", "W2", "LOAD", "W3", "W5", "W6"),
     ),
     "national": Scale(
         name="national",

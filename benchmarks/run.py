@@ -75,7 +75,8 @@ def build_rows(scale: bi.Scale, only: set[str] | None, avail: dict[str, str | No
     rows: list[Row] = []
     ds_dir = bi.import_dataset_dir(scale)
     cache = bi.CACHE / scale.name
-    if want("W1") or ((want("LOAD") or want("W3") or want("W5")) and not (ds_dir / "manifest.json").exists()):
+    if want("W1") or ((want("LOAD") or want("W3") or want("W5") or want("W6"))
+                      and not (ds_dir / "manifest.json").exists()):
         w1 = bi.excel_inputs(scale, "template", scale.w1, "w1_template", regenerate, log)
         n1 = bi.rows_of(w1)
         nfiles = len(bi.data_files(w1))
@@ -159,6 +160,19 @@ def build_rows(scale: bi.Scale, only: set[str] | None, avail: dict[str, str | No
             Row("W5.profiles", "W5", f"W5 profiles, {what} (build.timings)", None, {}, what, "derived",
                 "< 600 s for 1,100", unavailable=avail["reports"]),
         ]
+    if want("W6"):
+        n_prof = scale.w5_profiles
+        what = "all municipalities" if n_prof is None else f"{n_prof} municipality(ies)"
+        args = {"dataset": str(ds_dir), "out": str(cache / "w6_reports"), "profiles": n_prof,
+                "all_profiles": n_prof is None, "documents": True}
+        rows += [
+            Row("W6", "W6", f"W6 build_reports --pdf --docx: {what}", "reports", args, what, "info",
+                unavailable=avail["reports"]),
+            Row("W6.documents", "W6", f"W6 PDF + Word + ZIP of {what} and the state overview (build.timings)", None,
+                {}, what, "derived", "< 900 s for 1,100", unavailable=avail["reports"]),
+            Row("W6.html", "W6", f"W6 HTML pages of {what} before printing (build.timings)", None, {}, what,
+                "derived", "", unavailable=avail["reports"]),
+        ]
     return rows
 
 
@@ -220,15 +234,17 @@ def finish_row(row: Row) -> None:
 
 
 def derive(rows: list[Row]) -> None:
-    """W5 sub-timings and the W4 exponent, computed from measured rows."""
+    """W5/W6 sub-timings and the W4 exponent, computed from measured rows."""
     by = {r.id: r for r in rows}
-    w5 = by.get("W5")
-    for key, sub in (("W5.overview", "overview"), ("W5.profiles", "profiles")):
+    for key, parent, subs in (("W5.overview", "W5", ("overview",)), ("W5.profiles", "W5", ("profiles",)),
+                              ("W6.documents", "W6", ("documents",)), ("W6.html", "W6", ("overview", "profiles"))):
         r = by.get(key)
+        w5 = by.get(parent)
         if r is None or w5 is None or w5.status != "ok" or r.unavailable:
             continue
-        vals = [x["result"]["timings"].get(sub) for x in w5.runs if "result" in x]
-        vals = [v for v in vals if v is not None]
+        vals = [sum(x["result"]["timings"].get(sub, 0.0) for sub in subs) for x in w5.runs if "result" in x]
+        vals = [v for v in vals if v]
+        sub = subs[-1]
         if vals:
             n = w5.runs[0]["result"].get("profiles", 0)
             r.stats = {"wall_s": _summary(vals), "rows": w5.stats["rows"], "n": len(vals),
@@ -237,6 +253,13 @@ def derive(rows: list[Row]) -> None:
             if sub == "profiles" and n:
                 r.stats["s_per_profile"] = statistics.median(vals) / n
                 r.note = f"{n} profiles, {statistics.median(vals) / n:.2f} s each"
+            if sub == "documents" and n:
+                runs = [x["result"]["timings"] for x in w5.runs if "result" in x]
+                prof = statistics.median(t.get("documents_profiles", 0.0) for t in runs)
+                over = statistics.median(t.get("documents_overview", 0.0) for t in runs)
+                r.stats.update(s_per_profile=prof / n, overview_s=over, profiles_s=prof)
+                r.note = (f"{n} profiles: {prof:.0f} s, {prof / n:.2f} s each (incl. starting Chromium); "
+                          f"state overview {over:.0f} s")
             r.status = "ok"
     exp = by.get("W4.exponent")
     if exp is not None and not exp.unavailable:
@@ -290,6 +313,12 @@ def judge(rows: list[Row], scale: str) -> None:
             met = (med / n * 1100 < 600) if n else None
             if n and n < 1100:
                 r.note += f"; x1,100 extrapolated: {med / n * 1100:.0f} s"
+        elif r.id == "W6.documents":
+            n = r.stats.get("profiles") or 0
+            total = med if n >= 1100 else r.stats.get("overview_s", 0.0) + r.stats.get("s_per_profile", 0.0) * 1100
+            met = total < 900 if n else None
+            if n and n < 1100:
+                r.note += f"; for 1,100 profiles extrapolated: {total:.0f} s"
         if met is not None:
             r.met = ("yes" if met else "NO") + (" (smoke: not a target)" if scale == "smoke" else "")
 
@@ -383,7 +412,7 @@ def machine() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", choices=sorted(bi.SCALES), default="smoke")
-    ap.add_argument("--only", help="comma-separated workloads (W1,W2,LOAD,W3,W4,W5) or row ids (W1.floor)")
+    ap.add_argument("--only", help="comma-separated workloads (W1,W2,LOAD,W3,W4,W5,W6) or row ids (W1.floor)")
     ap.add_argument("--json", type=Path, help="write all measurements to this JSON file")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per measurement")

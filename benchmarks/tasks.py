@@ -185,8 +185,9 @@ def prepare_reports(**_: Any) -> None:
 
 
 def task_reports(dataset: str, out: str, profiles: int | None = None, all_profiles: bool = False,
-                 **_: Any) -> dict[str, Any]:
-    """``build_reports``: overview notebooks (+ profiles). Sub-timings from ``build.timings``."""
+                 documents: bool = False, **_: Any) -> dict[str, Any]:
+    """``build_reports``: overview notebooks (+ profiles; with ``documents`` their PDF and Word files,
+    W6). Sub-timings from ``build.timings``."""
     import pandas as pd
 
     from reporting.build import build_reports
@@ -196,7 +197,8 @@ def task_reports(dataset: str, out: str, profiles: int | None = None, all_profil
         resp = pd.read_parquet(Path(dataset) / "respondents.parquet", columns=["ags"])
         counts = resp["ags"].value_counts()
         munis = sorted(counts[counts >= 5].index.astype(str))[:profiles]
-    build = build_reports(dataset, out, municipalities=munis, all_municipalities=all_profiles, images=False)
+    build = build_reports(dataset, out, municipalities=munis, all_municipalities=all_profiles, images=False,
+                          pdf=documents, docx=documents)
     n_rows = len(pd.read_parquet(Path(dataset) / "respondents.parquet", columns=["ags"]))
     shutil.rmtree(out, ignore_errors=True)
     return {"rows": n_rows, "profiles": len(build.profiles),

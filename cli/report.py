@@ -1,30 +1,63 @@
-"""``baustein report DATASET_DIR --out REPORT_DIR [--municipality AGS ... | --all-municipalities]``."""
+"""``baustein report DATASET_DIR --out REPORT_DIR [--municipality AGS ... | --all-municipalities] [--pdf] [--docx]``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
-        help="HTML-Berichte erzeugen (Notebooks headless ausführen)",
-        description="Execute the report notebooks headless and export offline HTML reports.",
+        help="Berichte erzeugen: HTML, PDF und Word je Kommune und für das Land",
+        description="Execute the report notebooks headless and write offline HTML reports, A4 PDF and Word "
+        "files per municipality and for the state overview, a ZIP of all documents and results.xlsx.",
     )
     p.add_argument("dataset", type=Path, help="Datensatz-Ordner (von 'baustein import')")
     p.add_argument("--out", type=Path, required=True, help="Berichtsordner (wird ersetzt)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--municipality", nargs="+", default=[], metavar="AGS", help="Profile dieser Kommunen")
     g.add_argument("--all-municipalities", action="store_true", help="ein Profil je Kommune")
-    p.add_argument("--lang", choices=("de", "en"), default="de")
+    p.add_argument("--lang", choices=("de", "en"), default="de", help="Sprache der Berichte (Standard de)")
     p.add_argument("--min-n", type=int, default=5, help="Mindestgruppengröße (Standard 5)")
     p.add_argument("--no-images", action="store_true", help="keine PNG/PDF-Grafiken (ohne Chromium)")
+    p.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
+                   help="PDF je Kommune und für das Land (Standard: ja, wenn Chromium installiert ist)")
+    p.add_argument("--docx", action=argparse.BooleanOptionalAction, default=None,
+                   help="Word-Datei je Kommune und für das Land (Standard: ja)")
     from core.output_folders import add_wait_option
 
     add_wait_option(p)
     p.set_defaults(func=_run)
+
+
+class _Bar:
+    """A progress bar on stderr when it is a terminal (tqdm); silent otherwise."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._stage = ""
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        from tqdm import tqdm
+
+        stage = "Dokumente" if what.startswith("PDF/Word") else "Seiten"
+        if self._bar is None or stage != self._stage:
+            self.close()
+            self._bar = tqdm(total=total, desc=stage, unit="", leave=True, file=sys.stderr, dynamic_ncols=True)
+            self._stage = stage
+        self._bar.total = total
+        self._bar.n = done
+        self._bar.set_postfix_str(what[:40], refresh=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -37,26 +70,33 @@ def _run(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from reporting.build import build_reports
 
-    def say(msg: str) -> None:
-        if sys.stderr.isatty():
-            print(msg, file=sys.stderr)
-
-    build = build_reports(
-        args.dataset,
-        args.out,
-        municipalities=args.municipality,
-        all_municipalities=args.all_municipalities,
-        lang=args.lang,
-        min_n=args.min_n,
-        images=not args.no_images,
-        progress=say,
-    )
+    bar = _Bar()
+    try:
+        build = build_reports(
+            args.dataset,
+            args.out,
+            municipalities=args.municipality,
+            all_municipalities=args.all_municipalities,
+            lang=args.lang,
+            min_n=args.min_n,
+            images=not args.no_images,
+            pdf=args.pdf,
+            docx=args.docx,
+            progress=bar,
+        )
+    finally:
+        bar.close()
     _print_notes(args)
+    n_docs = sum(len(v) - 1 for v in build.documents.values())
     print(f"Bericht / report: {build.index.resolve()}")
     print(f"Ergebnisse / results: {(build.out_dir / 'results.xlsx').resolve()}")
-    print(f"{len(build.pages)} Übersichtsseiten, {len(build.profiles)} Profile, {len(build.images)} Grafikdateien")
-    if build.image_note and not build.images:
-        print(build.image_note)
+    print(f"{len(build.pages)} Übersichtsseiten, {len(build.profiles)} Profile, {n_docs} PDF-/Word-Dateien, "
+          f"{len(build.images)} Grafikdateien")
+    if (build.out_dir / "berichte.zip").exists():
+        print(f"Alle Dokumente / all documents: {(build.out_dir / 'berichte.zip').resolve()}")
+    for note in (build.image_note if not build.images else "", build.document_note):
+        if note:
+            print(note)
     return 0
 
 

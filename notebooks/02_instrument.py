@@ -1,18 +1,36 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["notebook-only"]
+# # Instrument: Antworten und Reliabilität
+#
+# Wie wurden die Aussagen des Fragebogens beantwortet, und messen die Aussagen einer Skala
+# zuverlässig dasselbe? **So geht es:** *Run → Run All Cells*. In der nächsten Zelle wählen Sie den
+# Datensatz (`dataset`), die Sprache (`lang = "de"` oder `"en"`) und mit `construct` eine einzelne
+# Skala (z. B. `"struktur"`). Ganz unten können Sie die Skala auch per Auswahlfeld wechseln.
+#
+# *English:* answer distributions and reliability of each scale. Run all cells; the next cell sets the
+# dataset, the language and optionally a single scale.
+
 # %% tags=["parameters"]
-# Bericht-Notebook von baustein-eval: Überschriften und Texte kommen in der Berichtssprache aus
-# `reporting.figures.section`, alle Logik aus den Paketen `analysis` und `surveys`.
-dataset = None
-lang = "de"
-min_n = 5
-interactive = True
-construct = None  # z. B. "struktur"; None: alle Konstrukte
+dataset = None  # Ordner des Datensatzes (None: Beispieldaten bzw. $BAUSTEIN_DATASET)
+lang = "de"  # Sprache der Texte: "de" oder "en"
+min_n = 5  # kleinste Gruppe, die gezeigt wird (Datenschutz)
+interactive = True  # Auswahlfelder zeigen (nur in JupyterLab)
+construct = None  # z. B. "struktur"; None: alle Skalen
 
 # %%
 from reporting import figures as F
-from reporting.notebook import md, setup, show, show_table
+from reporting.notebook import md, setup, show, show_glossary, show_notes, show_table
 
 ctx = setup(dataset, lang=lang, min_n=min_n)
 md(F.section("02_title", lang))
+show_notes(ctx, "02_instrument")
 constructs = [c.id for c in ctx.instrument.constructs] if construct is None else [construct]
 
 # %%
@@ -22,13 +40,15 @@ for c in constructs:
 
 # %%
 md(F.section("02_reliability", lang))
+show_glossary(["alpha", "omega", "ci", "g6"], lang)
 show(F.reliability_forest(ctx.results, ctx.instrument, lang))
 show_table(*F.reliability_table(ctx.results, ctx.instrument, lang), lang=lang)
 
 # %%
 md(F.section("02_items", lang))
+show_glossary(["r_drop"], lang)
 show_table(*F.item_table(ctx.results, ctx.instrument, lang), lang=lang, max_rows=100)
 
 # %%
 if interactive:
-    F.construct_widget(ctx, show)
+    F.construct_widget(ctx)

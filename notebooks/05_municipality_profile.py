@@ -1,39 +1,41 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["notebook-only"]
+# # Profil einer Kommune
+#
+# Eine Kommune im Vergleich zum Land: das Wichtigste in wenigen Sätzen, Ansatzpunkte aus dem
+# Baustein, das Profil über alle Skalen, die Sicht der Rollen, die Veränderung seit der letzten Welle
+# und die Lage in den Trichterdiagrammen. **So geht es:** *Run → Run All Cells* und dann oben im
+# Auswahlfeld die Kommune wählen – das ganze Profil wechselt mit. In der nächsten Zelle können Sie mit
+# `ags = "08111000"` eine Kommune vorwählen.
+#
+# *English:* one municipality against the state. Run all cells and choose the municipality in the
+# drop-down; the whole profile follows the choice.
+
 # %% tags=["parameters"]
-# Bericht-Notebook von baustein-eval: Überschriften und Texte kommen in der Berichtssprache aus
-# `reporting.figures.section`, alle Logik aus den Paketen `analysis` und `surveys`.
-dataset = None
-lang = "de"
-min_n = 5
-interactive = True
+dataset = None  # Ordner des Datensatzes (None: Beispieldaten bzw. $BAUSTEIN_DATASET)
+lang = "de"  # Sprache der Texte: "de" oder "en"
+min_n = 5  # kleinste Gruppe, die gezeigt wird (Datenschutz)
+interactive = True  # Auswahlfelder zeigen (nur in JupyterLab)
 ags = None  # Amtlicher Gemeindeschlüssel; None: erste Kommune mit genügend Antworten
 
 # %%
 from reporting import figures as F
-from reporting.notebook import md, setup, show
+from reporting.notebook import md, setup
+from reporting.profile import profile_widget, show_profile
 
 ctx = setup(dataset, lang=lang, min_n=min_n)
 md(F.section("05_title", lang))
 ags = F.pick_municipality(ctx.results, ags)
 
 # %%
-md(F.profile_header(ctx, ags))
-
-# %%
-md(F.section("05_profile", lang))
-show(F.profile_vs_state(ctx.results, ctx.instrument, ags, lang))
-
-# %%
-md(F.section("05_perspectives", lang))
-show(F.perspective_gaps(ctx.results, ctx.instrument, ags, lang))
-
-# %%
-md(F.section("05_waves", lang))
-show(F.wave_change(ctx.results, ctx.instrument, ags, lang))
-
-# %%
-md(F.section("05_funnels", lang))
-show(F.funnel_positions(ctx.results, ctx.instrument, ags, lang))
-
-# %%
 if interactive:
-    F.profile_widget(ctx, show)
+    selector = profile_widget(ctx, ags)
+else:
+    show_profile(ctx, ags)

@@ -1,4 +1,4 @@
-"""Build shareable HTML reports by executing the notebooks headless.
+"""Build the report folder: HTML pages, PDF and Word files, results workbook, index.
 
 The notebooks in ``notebooks/`` (jupytext percent format) are the reports. :func:`build_reports`
 
@@ -6,41 +6,47 @@ The notebooks in ``notebooks/`` (jupytext percent format) are the reports. :func
    every notebook loads them instead of recomputing;
 2. executes the overview notebooks and the per-municipality profile notebook **in one kernel**
    (a kernel start costs ~10 s; 1,100 kernels would cost hours), injecting parameters after the
-   cell tagged ``parameters`` (papermill's convention);
-3. exports standalone HTML with code hidden (nbconvert), removes every reference to the internet
-   and loads plotly.js once from ``assets/plotly.min.js`` beside the pages, so reports open
-   offline in any browser;
-4. writes ``index.html``, ``results.xlsx``/``results.json``, the executed notebooks and static
-   PNG/PDF versions of the key charts (kaleido with the system Chromium, when available);
-5. writes everything into a temporary folder that replaces ``out_dir`` only when all succeeded.
+   cell tagged ``parameters`` (papermill's convention); the kernel logs errors only;
+3. exports standalone HTML with code hidden (nbconvert), removes every reference to the internet,
+   loads plotly.js once from ``assets/plotly.min.js`` and gives every page a way back to the
+   index; writes the generated "Methoden" page (:mod:`reporting.methods`);
+4. prints every profile and the state overview to A4 PDF with headless Chromium and writes Word
+   files (:mod:`reporting.documents`), plus a ZIP of all of them;
+5. writes ``index.html`` (searchable, sortable, :mod:`reporting.index_page`),
+   ``results.xlsx``/``results.json`` and static PNG/PDF versions of the key charts (kaleido);
+6. writes everything into a temporary folder that replaces ``out_dir`` only when all succeeded.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as _dt
 import functools
 import json
 import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from core.atomic import atomic_output_dir
-from core.errors import ReportError
 from core.spreadsheet_escape import escape_html
+
+from . import labels as L  # noqa: N812
+from .messages import note as notes
+from .messages import report_error
 
 __all__ = [
     "OVERVIEW_NOTEBOOKS",
     "PROFILE_NOTEBOOK",
+    "REPORT_CSS",
     "ReportBuild",
     "build_reports",
     "export_html",
     "load_notebook",
+    "nav_html",
     "notebooks_dir",
 ]
 
@@ -51,29 +57,49 @@ OVERVIEW_NOTEBOOKS = (
     "04_commitment_structures",
 )
 PROFILE_NOTEBOOK = "05_municipality_profile"
+METHODS_PAGE = "methoden"
 
 TITLES = {
     "de": {
         "01_import_quality": "Import und Datenqualität",
-        "02_instrument": "Instrument: Items und Reliabilität",
+        "02_instrument": "Instrument: Antworten und Reliabilität",
         "03_municipalities": "Kommunen im Vergleich",
         "04_commitment_structures": "Formen des Engagements und Stärke der Strukturen",
-        "profiles": "Profile der Kommunen",
-        "index": "Auswertung Sorgende Gemeinschaften",
-        "results": "Ergebnistabellen (Excel)",
-        "images": "Grafiken zum Einfügen in Berichte (PNG/PDF)",
+        METHODS_PAGE: "Methoden",
     },
     "en": {
         "01_import_quality": "Import and data quality",
-        "02_instrument": "Instrument: items and reliability",
+        "02_instrument": "Instrument: answers and reliability",
         "03_municipalities": "Municipalities compared",
         "04_commitment_structures": "Kinds of commitment and strength of structures",
-        "profiles": "Municipality profiles",
-        "index": "Caring-community evaluation",
-        "results": "Result tables (Excel)",
-        "images": "Charts for pasting into reports (PNG/PDF)",
+        METHODS_PAGE: "Methods",
     },
 }
+
+#: Stylesheet of every page (``assets/report.css``): tables, boxes, navigation, A4 print.
+REPORT_CSS = """
+body{max-width:1200px;margin:auto}
+.baustein-nav{font-family:Arial,Helvetica,sans-serif;font-size:14px;padding:.6em 1em;border-bottom:1px solid #ddd;
+ background:#f7f7f7;position:sticky;top:0;z-index:10}
+.baustein-nav a{margin-right:1.1em;color:#0b5394;text-decoration:none}.baustein-nav a:hover{text-decoration:underline}
+.baustein-nav a.back{font-weight:bold}
+main.baustein-page{font-family:Arial,Helvetica,sans-serif;max-width:1000px;margin:1em auto;padding:0 1em;line-height:1.45}
+table.baustein-table{border-collapse:collapse;font-size:13px;margin:.4em 0 1em}
+table.baustein-table th{background:#DDEBF7;text-align:left;padding:.3em .5em;vertical-align:bottom}
+table.baustein-table th[title]{text-decoration:underline dotted;cursor:help}
+table.baustein-table td{border-bottom:1px solid #e4e4e4;padding:.25em .5em;vertical-align:top}
+.baustein-glossary ul{margin:.3em 0;padding-left:1.2em}
+.baustein-terms dt{font-weight:bold;margin-top:.4em}.baustein-terms dd{margin:0 0 .2em 1.2em}
+abbr[title]{text-decoration:underline dotted;cursor:help}
+@page{size:A4;margin:14mm 14mm 16mm 14mm}
+@media print{
+ .baustein-nav,.modebar-container,.jupyter-widgets{display:none !important}
+ body,main.baustein-page{max-width:none;margin:0;padding:0}
+ .js-plotly-plot,table,.baustein-notes,.baustein-glossary,li{break-inside:avoid}
+ h1,h2,h3{break-after:avoid}
+ a{color:inherit;text-decoration:none}
+}
+"""
 
 
 def notebooks_dir() -> Path:
@@ -81,10 +107,7 @@ def notebooks_dir() -> Path:
     env = os.environ.get("BAUSTEIN_NOTEBOOKS")
     folder = Path(env) if env else Path(__file__).resolve().parents[1] / "notebooks"
     if not (folder / f"{PROFILE_NOTEBOOK}.py").exists():
-        raise ReportError(
-            f"Notebook-Ordner nicht gefunden: {folder}. Bitte aus dem Projektordner installieren "
-            "(pip install -e .) oder BAUSTEIN_NOTEBOOKS setzen. / Notebook folder not found."
-        )
+        raise report_error("notebooks_missing", folder=folder)
     return folder
 
 
@@ -104,12 +127,14 @@ def load_notebook(name: str, params: dict[str, Any] | None = None, folder: Path 
         )
         nb.cells.insert(0 if idx is None else idx + 1, cell)
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
+    nb.metadata["baustein"] = {"notebook": name}
     return nb
 
 
 _EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
 _MERMAID_SCRIPT = re.compile(r"<script[^>]*>(?:(?!</script>).)*mermaid(?:(?!</script>).)*</script>", re.S | re.I)
 _STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
+_BODY_OPEN = re.compile(r"<body[^>]*>", re.I)
 
 
 def externalise_css(html: str, css_dir: Path, href_prefix: str) -> str:
@@ -139,8 +164,12 @@ _EXTERNAL_LINK = re.compile(r"<link[^>]*\bhref=\"https?://[^\"]*\"[^>]*/?>", re.
 
 @functools.lru_cache(maxsize=1)
 def _exporter() -> Any:
-    """One nbconvert exporter for all pages (building its Jinja environment costs ~0.1 s each time)."""
+    """One nbconvert exporter for all pages (building its Jinja environment costs ~0.1 s each time).
+
+    Cells tagged ``notebook-only`` (the notebooks' introductions for JupyterLab users) are left out.
+    """
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
         template_name="lab",
@@ -148,13 +177,47 @@ def _exporter() -> Any:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    remove = TagRemovePreprocessor(remove_cell_tags={"notebook-only"}, enabled=True)
+    exporter.register_preprocessor(remove, enabled=True)
     exporter.mathjax_url = ""
     exporter.require_js_url = ""
     return exporter
 
 
-def export_html(nb: Any, plotly_src: str, title: str, lang: str = "de") -> str:
-    """Standalone HTML of an executed notebook: no code, no internet, plotly.js loaded once."""
+def nav_html(lang: str, prefix: str = "", current: str = "") -> str:
+    """The navigation bar of every page: back to the index, the overview pages and the methods."""
+    t = TITLES["de" if lang == "de" else "en"]
+    links = [f'<a class="back" href="{escape_html(prefix)}index.html">{escape_html(L.text("back_to_index", lang))}</a>']
+    for name in (*OVERVIEW_NOTEBOOKS, METHODS_PAGE):
+        cur = ' aria-current="page"' if name == current else ""
+        links.append(f'<a href="{escape_html(prefix + name)}.html"{cur}>{escape_html(t[name])}</a>')
+    return f'<nav class="baustein-nav" aria-label="Navigation">{"".join(links)}</nav>'
+
+
+def _head(prefix: str, plotly: bool = True) -> str:
+    js = f'<script src="{escape_html(prefix)}assets/plotly.min.js"></script>\n' if plotly else ""
+    return (f'<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n{js}'
+            f'<link rel="stylesheet" href="{escape_html(prefix)}assets/report.css">\n')
+
+
+def export_html(nb: Any, plotly_src: str, title: str, lang: str = "de", nav_prefix: str | None = None,
+                current: str = "") -> str:
+    """Standalone HTML of an executed notebook: no code, no internet, plotly.js loaded once.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        The executed notebook.
+    plotly_src : str
+        Relative URL of ``plotly.min.js`` (``assets/plotly.min.js`` or ``../assets/...``).
+    title : str
+    lang : {"de", "en"}
+    nav_prefix : str, optional
+        Relative path to the report folder; when given, the page gets the navigation bar and the
+        report stylesheet.
+    current : str
+        Name of the page (marked in the navigation bar).
+    """
     import nbformat
 
     exporter = _exporter()
@@ -165,20 +228,22 @@ def export_html(nb: Any, plotly_src: str, title: str, lang: str = "de") -> str:
     body = _EXTERNAL_SCRIPT.sub("", body)
     body = _EXTERNAL_LINK.sub("", body)
     body = re.sub(r"<script[^>]*\bsrc=\"\"[^>]*>\s*</script>", "", body)
-    head = (
-        f'<meta charset="utf-8">\n<script src="{escape_html(plotly_src)}"></script>\n'
-        "<style>@media print { .modebar-container { display: none !important; } } "
-        "body { max-width: 1200px; margin: auto; }</style>\n"
-    )
+    if nav_prefix is None:
+        head = f'<meta charset="utf-8">\n<script src="{escape_html(plotly_src)}"></script>\n'
+    else:
+        head = _head(nav_prefix)
     body = body.replace("<head>", "<head>\n" + head, 1)
-    if lang == "de":
-        body = re.sub(r"<html([^>]*)lang=\"[^\"]*\"", r'<html\1lang="de"', body, count=1)
+    if nav_prefix is not None:
+        m = _BODY_OPEN.search(body)
+        if m:
+            body = body[: m.end()] + nav_html(lang, nav_prefix, current) + body[m.end():]
+    body = re.sub(r"<html([^>]*)lang=\"[^\"]*\"", rf'<html\1lang="{"de" if lang == "de" else "en"}"', body, count=1)
     return body
 
 
 @dataclass
 class _Kernel:
-    """One Jupyter kernel that executes many notebooks one after the other."""
+    """One Jupyter kernel that executes many notebooks one after the other (logging errors only)."""
 
     cwd: Path
     timeout: int = 300
@@ -194,12 +259,15 @@ class _Kernel:
             timeout=self.timeout,
             kernel_name="python3",
             resources={"metadata": {"path": str(self.cwd)}},
+            # ipykernel logs "Kernel is running over TCP without encryption" at every start: noise
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
         self._ctx = self._client.setup_kernel(cwd=str(self.cwd))
         self._ctx.__enter__()
         return self
 
     def run(self, nb: Any) -> Any:
+        """Execute every cell of ``nb`` in this kernel (a failing cell raises :class:`ReportError`)."""
         from nbclient.exceptions import CellExecutionError
 
         client = self._client
@@ -209,7 +277,8 @@ class _Kernel:
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
         except CellExecutionError as exc:
-            raise ReportError(f"Notebook konnte nicht ausgeführt werden / notebook failed:\n{exc}") from exc
+            name = nb.metadata.get("baustein", {}).get("notebook", "?")
+            raise report_error("notebook_failed", name=name, detail=str(exc)[-2000:]) from exc
         return nb
 
     def __exit__(self, *exc: Any) -> None:
@@ -223,58 +292,20 @@ class ReportBuild:
     out_dir: Path
     pages: list[tuple[str, str]] = field(default_factory=list)
     profiles: list[tuple[str, str, str]] = field(default_factory=list)
+    documents: dict[str, dict[str, str]] = field(default_factory=dict)
     images: list[str] = field(default_factory=list)
     image_note: str = ""
+    document_note: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def index(self) -> Path:
+        """The report's front page."""
         return self.out_dir / "index.html"
 
 
-def _write_index(
-    tmp: Path, build: ReportBuild, lang: str, dataset_name: str, suppressed: Sequence[tuple[str, str]]
-) -> None:
-    t = TITLES["de" if lang == "de" else "en"]
-    rows = "\n".join(f'<li><a href="{escape_html(href)}">{escape_html(title)}</a></li>' for title, href in build.pages)
-    prof = "\n".join(
-        f'<li><a href="{escape_html(href)}">{escape_html(name)}</a> <small>({escape_html(ags)})</small></li>'
-        for ags, name, href in build.profiles
-    )
-    supp = "\n".join(f"<li>{escape_html(name)} <small>({escape_html(ags)})</small></li>" for ags, name in suppressed)
-    note_small = (
-        "Für diese Kommunen gibt es weniger Antworten als die Mindestzahl; sie erhalten kein Profil:"
-        if lang == "de"
-        else "These municipalities have fewer answers than the minimum; no profile is shown:"
-    )
-    imgs = "\n".join(f'<li><a href="{escape_html(p)}">{escape_html(Path(p).name)}</a></li>' for p in build.images)
-    when = _dt.date.today().isoformat()
-    html = f"""<!DOCTYPE html>
-<html lang="{"de" if lang == "de" else "en"}"><head><meta charset="utf-8">
-<title>{escape_html(t["index"])}</title>
-<style>body{{font-family:Arial,Helvetica,sans-serif;max-width:960px;margin:2em auto;line-height:1.45}}
-h1{{font-size:1.6em}} li{{margin:.2em 0}} .note{{color:#555}} ul.cols{{columns:3}}</style></head>
-<body>
-<h1>{escape_html(t["index"])}</h1>
-<p class="note">{escape_html(dataset_name)} · {when}</p>
-<h2>{"Übersicht" if lang == "de" else "Overview"}</h2>
-<ul>
-{rows}
-<li><a href="results.xlsx">{escape_html(t["results"])}</a></li>
-</ul>
-<h2>{escape_html(t["profiles"])}</h2>
-<ul class="cols">
-{prof}
-</ul>
-{f"<p class='note'>{escape_html(note_small)}</p><ul class='cols'>{supp}</ul>" if suppressed else ""}
-<h2>{escape_html(t["images"])}</h2>
-<p class="note">{escape_html(build.image_note)}</p>
-<ul class="cols">
-{imgs}
-</ul>
-</body></html>
-"""
-    (tmp / "index.html").write_text(html, encoding="utf-8")
+#: Progress callback: (what, done, total).
+Progress = Callable[[str, int, int], None]
 
 
 def build_reports(
@@ -285,9 +316,11 @@ def build_reports(
     lang: str = "de",
     min_n: int = 5,
     images: bool = True,
-    progress: Callable[[str], None] | None = None,
+    pdf: bool | None = None,
+    docx: bool | None = None,
+    progress: Progress | None = None,
 ) -> ReportBuild:
-    """Execute the report notebooks and write the HTML report folder (see module docstring).
+    """Execute the report notebooks and write the report folder (see module docstring).
 
     Parameters
     ----------
@@ -303,14 +336,21 @@ def build_reports(
         Minimum cell size; smaller groups are suppressed everywhere.
     images : bool
         Also export static PNG/PDF versions of the key charts (needs Chromium).
+    pdf, docx : bool, optional
+        Write ``profile/<AGS>.pdf``, ``profile/<AGS>.docx`` and the state overview
+        (``landesuebersicht.pdf``/``.docx``) plus ``berichte.zip``. Default (None): PDF when
+        Chromium is installed, Word always (charts in it need Chromium).
+    progress : callable (what, done, total), optional
+        Called as pages and documents are done (the CLI draws a progress bar).
     """
     from analysis import AnalysisConfig
     from reporting.results_cache import run_cached
     from surveys.dataset import Dataset
 
+    from .documents import chromium_path
     from .results_workbook import write_results
 
-    say = progress or (lambda msg: None)
+    tick = progress or (lambda what, done, total: None)
     dataset_dir = Path(dataset_dir).resolve()
     out_dir = Path(out_dir)
     t0 = time.perf_counter()
@@ -319,6 +359,11 @@ def build_reports(
     results = run_cached(ds, config, dataset_dir)
     build = ReportBuild(out_dir=out_dir)
     build.timings["analysis"] = time.perf_counter() - t0
+    chromium = chromium_path()
+    want_pdf = bool(chromium) if pdf is None else pdf
+    want_docx = True if docx is None else docx
+    if want_pdf and not chromium:
+        raise report_error("chromium_missing")
 
     summary = results.tables["kommunen_uebersicht"]
     eligible = summary.loc[~summary["suppressed"].astype(bool), "ags"].astype(str).tolist()
@@ -329,10 +374,7 @@ def build_reports(
         wanted = [str(a).zfill(8) for a in (municipalities or [])]
         unknown = [a for a in wanted if a not in names]
         if unknown:
-            raise ReportError(
-                f"Unbekannte AGS / unknown AGS: {', '.join(unknown)}. Bekannt sind z. B.: "
-                + ", ".join(list(names)[:5])
-            )
+            raise report_error("unknown_ags", ags=", ".join(unknown), known=", ".join(list(names)[:5]))
     too_small = [(a, names.get(a, a)) for a in wanted if a not in eligible]
     wanted = [a for a in wanted if a in eligible]
 
@@ -345,58 +387,155 @@ def build_reports(
         shutil.copyfile(
             Path(plotly.__file__).parent / "package_data" / "plotly.min.js", tmp / "assets" / "plotly.min.js"
         )
+        (tmp / "assets" / "report.css").write_text(REPORT_CSS, encoding="utf-8")
         (tmp / "notebooks").mkdir()
         (tmp / "profile").mkdir()
-        write_results(results, tmp / "results.xlsx", tmp / "results.json")
+        write_results(results, tmp / "results.xlsx", tmp / "results.json", instrument=ds.instrument)
         base = {"dataset": str(dataset_dir), "lang": lang, "min_n": min_n, "interactive": False}
         import nbformat
 
         t1 = time.perf_counter()
+        n_pages = len(OVERVIEW_NOTEBOOKS) + len(wanted)
         with _Kernel(cwd=folder) as kernel:
-            for name in OVERVIEW_NOTEBOOKS:
-                say(f"{name} …")
+            for k, name in enumerate(OVERVIEW_NOTEBOOKS):
+                tick(t[name], k, n_pages)
                 nb = kernel.run(load_notebook(name, base, folder))
                 nbformat.write(nb, tmp / "notebooks" / f"{name}.ipynb")
-                page = export_html(nb, "assets/plotly.min.js", t[name], lang)
+                page = export_html(nb, "assets/plotly.min.js", t[name], lang, nav_prefix="", current=name)
                 (tmp / f"{name}.html").write_text(externalise_css(page, tmp / "assets", "assets/"), encoding="utf-8")
                 build.pages.append((t[name], f"{name}.html"))
             build.timings["overview"] = time.perf_counter() - t1
             t2 = time.perf_counter()
-            for k, ags in enumerate(wanted, start=1):
-                say(f"{PROFILE_NOTEBOOK} {ags} ({k}/{len(wanted)}) …")
+            for k, ags in enumerate(wanted, start=len(OVERVIEW_NOTEBOOKS)):
+                tick(f"{names.get(ags, ags)} ({ags})", k, n_pages)
                 nb = kernel.run(load_notebook(PROFILE_NOTEBOOK, {**base, "ags": ags}, folder))
                 if len(wanted) <= 50:
                     nbformat.write(nb, tmp / "notebooks" / f"{PROFILE_NOTEBOOK}_{ags}.ipynb")
                 title = f"{names.get(ags, ags)} ({ags})"
-                page = export_html(nb, "../assets/plotly.min.js", title, lang)
+                page = export_html(nb, "../assets/plotly.min.js", title, lang, nav_prefix="../")
                 (tmp / "profile" / f"{ags}.html").write_text(
                     externalise_css(page, tmp / "assets", "../assets/"), encoding="utf-8"
                 )
                 build.profiles.append((ags, names.get(ags, ags), f"profile/{ags}.html"))
+            tick("HTML", n_pages, n_pages)
             build.timings["profiles"] = time.perf_counter() - t2
-        if images:
+        from .methods import write_methods_html
+
+        write_methods_html(tmp / f"{METHODS_PAGE}.html", ds, results, lang, _head("", plotly=False),
+                           nav_html(lang, "", METHODS_PAGE), ds.manifest.get("dataset_name") or dataset_dir.name)
+        build.pages.append((t[METHODS_PAGE], f"{METHODS_PAGE}.html"))
+        png: dict[str, bytes] = {}
+        if images or want_docx:
             t3 = time.perf_counter()
-            build.images, build.image_note = _static_images(results, ds, tmp / "images", lang)
+            build.images, build.image_note, png = _static_images(results, ds, tmp / "images", lang, keep_files=images)
             build.timings["images"] = time.perf_counter() - t3
-        _write_index(tmp, build, lang, ds.manifest.get("dataset_name", dataset_dir.name), too_small)
+        build.documents = {a: {"html": href} for a, _, href in build.profiles}
+        if want_pdf or want_docx:
+            t4 = time.perf_counter()
+            _documents(tmp, dataset_dir, lang, min_n, build, want_pdf, want_docx, chromium, png, tick)
+            build.timings["documents"] = time.perf_counter() - t4
+        _write_index(tmp, build, results, ds, lang, too_small, min_n, dataset_dir.name)
         (tmp / "build.json").write_text(
-            json.dumps({"timings_s": build.timings, "profiles": len(build.profiles)}, indent=2), encoding="utf-8"
-        )
+            json.dumps({"timings_s": build.timings, "profiles": len(build.profiles),
+                        "documents": sum(len(v) - 1 for v in build.documents.values())}, indent=2),
+            encoding="utf-8")
     build.timings["total"] = time.perf_counter() - t0
     return build
 
 
-def _static_images(results: Any, ds: Any, folder: Path, lang: str) -> tuple[list[str], str]:
-    """PNG and PDF versions of the key overview charts, via kaleido and the system Chromium."""
+def _documents(tmp: Path, dataset_dir: Path, lang: str, min_n: int, build: ReportBuild, want_pdf: bool,
+               want_docx: bool, chromium: str | None, png: dict[str, bytes], tick: Progress) -> None:
+    """PDF and Word files of every profile and of the state overview, and the ZIP of all.
+
+    Chromium prints two pages at a time; each profile's Word file is written in a thread while
+    Chromium goes on (:func:`reporting.documents.print_pages`).
+    """
+    from .documents import PrintJob, print_pages, write_overview_docx, write_profile_docx, zip_documents
+    from .notebook import setup
+    from .profile import profile_parts
+
+    ctx = setup(dataset_dir, lang=lang, min_n=min_n)
+    _ = ctx.profile_data  # computed once, before the worker thread needs it
+    files: list[Path] = []
+    note = "" if chromium else notes("charts_no_chromium", lang)
+
+    def write_docx(job: PrintJob, pngs: list[bytes]) -> None:
+        text, parts = profile_parts(ctx, job.key, figures=False)
+        write_profile_docx(tmp / "profile" / f"{job.key}.docx", ctx, text, parts, pngs, note)
+
+    t0 = time.perf_counter()
+    jobs = [PrintJob(tmp / href, tmp / "profile" / f"{ags}.pdf" if want_pdf else None, f"{name} ({ags})",
+                     images=want_docx, key=ags) for ags, name, href in build.profiles]
+    total = len(jobs)
+    if chromium:
+        print_pages(jobs, lang, on_done=write_docx if want_docx else None, executable=chromium,
+                    progress=lambda done, n: tick("PDF/Word", done, n))
+    elif want_docx:
+        for k, job in enumerate(jobs):
+            write_docx(job, [])
+            tick("PDF/Word", k + 1, total)
+    for ags, _, _ in build.profiles:
+        for ext, wanted in (("pdf", want_pdf), ("docx", want_docx)):
+            if wanted:
+                build.documents[ags][ext] = f"profile/{ags}.{ext}"
+                files.append(tmp / "profile" / f"{ags}.{ext}")
+    build.timings["documents_profiles"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    if want_pdf and chromium:
+        from pypdf import PdfWriter
+
+        parts = [PrintJob(tmp / href, tmp / f".{Path(href).stem}.pdf", title) for title, href in build.pages]
+        print_pages(parts, lang, workers=1, executable=chromium)
+        writer = PdfWriter()
+        for job in parts:
+            writer.append(str(job.pdf))
+        with open(tmp / "landesuebersicht.pdf", "wb") as fh:
+            writer.write(fh)
+        for job in parts:
+            assert job.pdf is not None
+            job.pdf.unlink()
+        files.append(tmp / "landesuebersicht.pdf")
+    if want_docx:
+        files.append(write_overview_docx(tmp / "landesuebersicht.docx", ctx, png, build.image_note))
+    if (tmp / "images").exists() and not any((tmp / "images").iterdir()):
+        (tmp / "images").rmdir()
+    build.timings["documents_overview"] = time.perf_counter() - t1
+    if files:
+        zip_documents(tmp, files, tmp / "berichte.zip")
+    build.document_note = note
+
+
+def _write_index(tmp: Path, build: ReportBuild, results: Any, ds: Any, lang: str,
+                 suppressed: list[tuple[str, str]], min_n: int, folder_name: str) -> None:
+    from .index_page import IndexEntry, write_index_html
+
+    downloads = [IndexEntry(L.text("results_xlsx", lang), "results.xlsx"),
+                 IndexEntry(L.text("results_json", lang), "results.json")]
+    if (tmp / "berichte.zip").exists():
+        downloads.append(IndexEntry(L.text("documents_zip", lang), "berichte.zip"))
+    for f, what in (("landesuebersicht.pdf", "PDF"), ("landesuebersicht.docx", "Word")):
+        if (tmp / f).exists():
+            downloads.append(IndexEntry(f"{L.text('index_overview', lang)} ({what})", f))
+    for p in build.images:
+        downloads.append(IndexEntry(f"{L.text('chart', lang)}: {Path(p).name}", p))
+    name = ds.manifest.get("dataset_name") or results.meta.get("dataset") or folder_name
+    write_index_html(tmp / "index.html", results, ds.instrument, lang, name,
+                     [IndexEntry(title, href) for title, href in build.pages], downloads, build.documents,
+                     suppressed, min_n)
+
+
+def _static_images(results: Any, ds: Any, folder: Path, lang: str,
+                   keep_files: bool = True) -> tuple[list[str], str, dict[str, bytes]]:
+    """PNG and PDF versions of the key overview charts, via kaleido and the system Chromium.
+
+    Returns the written files (relative paths), a note, and the PNGs by chart name (for Word).
+    """
+    from .documents import chromium_path
     from .figures import key_figures
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    chromium = chromium_path()
     if not chromium:
-        return [], (
-            "Keine statischen Grafiken: Chromium ist nicht installiert (apt-get install chromium)."
-            if lang == "de"
-            else "No static charts: Chromium is not installed."
-        )
+        return [], notes("charts_no_chromium", lang), {}
     os.environ.setdefault("BROWSER_PATH", chromium)
     import plotly.io as pio
 
@@ -406,7 +545,7 @@ def _static_images(results: Any, ds: Any, folder: Path, lang: str) -> tuple[list
     figures: list[Any] = []
     files: list[Path] = []
     for name, fig in figs.items():
-        for ext in ("png", "pdf"):
+        for ext in ("png", "pdf") if keep_files else ("png",):
             figures.append(fig)
             files.append(folder / f"{name}.{ext}")
             paths.append(f"images/{name}.{ext}")
@@ -414,10 +553,11 @@ def _static_images(results: Any, ds: Any, folder: Path, lang: str) -> tuple[list
         pio.write_images(figures, files, width=1000, height=600, scale=2)
     except Exception as exc:  # kaleido/Chromium failures must not break the HTML report
         shutil.rmtree(folder, ignore_errors=True)
-        return [], f"Statische Grafiken nicht erzeugt / static charts failed: {type(exc).__name__}: {exc}"
-    note = (
-        "PNG (für Word/PowerPoint) und PDF, erzeugt mit kaleido und Chromium."
-        if lang == "de"
-        else "PNG (for Word/PowerPoint) and PDF, made with kaleido and Chromium."
-    )
-    return paths, note
+        return [], notes("charts_failed", lang, detail=f"{type(exc).__name__}: {exc}"), {}
+    png = {name: (folder / f"{name}.png").read_bytes() for name in figs}
+    if not keep_files:
+        for f in files:
+            f.unlink()
+        paths = []
+    note = notes("charts_made", lang)
+    return paths, note, png

@@ -1,13 +1,16 @@
 """The report's figures and tables, built from :class:`analysis.Results` (no statistics here).
 
 The notebooks call these functions, so that the notebooks stay thin and the same figures can be
-rendered without a kernel (static images, tests). Each function returns a plotly figure or a
-``(DataFrame, column-labels)`` pair for :func:`reporting.notebook.show_table`.
+rendered without a kernel (static images, Word files, tests). Each function returns a plotly
+figure, a Markdown string, or a ``(DataFrame, column headers)`` pair for
+:func:`reporting.notebook.show_table`. Every visible word comes from :mod:`reporting.labels`;
+interval columns are read as ``ci_low``/``ci_high`` whichever name the analysis used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,7 +18,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from . import labels as L  # noqa: N812
 from . import plotting as P  # noqa: N812
+from .formatting import fmt_number
+from .profile_data import role_construct, with_ci_columns
 
 __all__ = [
     "aggregation_table",
@@ -36,10 +42,12 @@ __all__ = [
     "model_coefficients",
     "model_text",
     "perspective_gaps",
+    "perspective_note",
     "pick_municipality",
     "profile_header",
     "profile_vs_state",
     "profiles_small_multiples",
+    "readable",
     "rejection_summary",
     "reliability_forest",
     "reliability_table",
@@ -48,158 +56,62 @@ __all__ = [
     "straightlining",
     "structure_by_facts",
     "structure_by_type",
-    "texts",
+    "term_labels",
     "type_tests_table",
     "wave_change",
 ]
 
-_T = {
-    "de": {
-        "n_resp": "Befragte",
-        "role": "Rolle",
-        "municipality": "Kommune",
-        "missing": "Anteil fehlend",
-        "straight": "Anteil gleichförmiger Antwortmuster",
-        "alpha": "Cronbachs Alpha",
-        "omega": "McDonalds Omega",
-        "type": "Typ",
-        "structure": "Stärke der Unterstützungsstrukturen",
-        "state": "Land (alle Kommunen)",
-        "gap": "Unterschied Verwaltung/Politik − Zivilgesellschaft (Punkte)",
-        "change": "Veränderung zwischen den Wellen (Punkte)",
-        "too_small": "Für diese Auswahl gibt es zu wenige Antworten (weniger als {k}); sie wird nicht gezeigt.",
-        "reasons": {"dont_know": "weiß nicht", "no_answer": "keine Angabe", "not_shown": "leer", "invalid": "ungültig"},
-        "by": {"size_class": "Gemeindegrößenklasse", "district": "Landkreis", "cohort": "Förderkohorte"},
-        "fact": {"council_resolution": "Ratsbeschluss", "mayor_involved": "Bürgermeister/in eingebunden",
-                 "named_contact": "Benannte Ansprechperson", "rooms": "Räume bereitgestellt"},
-    },
-    "en": {
-        "n_resp": "Respondents",
-        "role": "Role",
-        "municipality": "Municipality",
-        "missing": "Share missing",
-        "straight": "Share of straight-lining",
-        "alpha": "Cronbach's alpha",
-        "omega": "McDonald's omega",
-        "type": "Type",
-        "structure": "Strength of support structures",
-        "state": "State (all municipalities)",
-        "gap": "Gap administration/politics − civil society (points)",
-        "change": "Change between waves (points)",
-        "too_small": "Too few answers for this selection (fewer than {k}); not shown.",
-        "reasons": {"dont_know": "don't know", "no_answer": "no answer", "not_shown": "blank", "invalid": "invalid"},
-        "by": {"size_class": "Size class", "district": "District", "cohort": "Funding cohort"},
-        "fact": {"council_resolution": "Council resolution", "mayor_involved": "Mayor involved",
-                 "named_contact": "Named contact", "rooms": "Rooms provided"},
-    },
-}
-
-
-_MUNIS = {"de": "Kommunen: ", "en": "municipalities: "}
 #: Level of the intervals the figures compute themselves (the axis titles say "95-%-KI").
 _FIGURE_CI = 0.95
-
-
-_SECTIONS: dict[str, tuple[str, str]] = {
-    "01_title": (
-        "# Import und Datenqualität\n\nWas wurde eingelesen, was wurde abgelehnt, wie vollständig sind die Antworten? "
-        "Gruppen mit weniger als der Mindestzahl an Antworten werden nicht gezeigt.",
-        "# Import and data quality\n\nWhat was read, what was rejected, how complete are the answers? "
-        "Groups below the minimum number of answers are not shown.",
-    ),
-    "01_rejections": ("## Abgelehnte Zeilen und Zellen nach Grund", "## Rejected rows and cells by reason"),
-    "01_roles": ("## Antworten je Kommune und Rolle", "## Responses per municipality and role"),
-    "01_missing": (
-        "## Fehlende Antworten je Item\n„weiß nicht“ und „keine Angabe“ zählen als fehlend, nie als Mittelkategorie.",
-        "## Missing answers per item\n'Don't know' and 'no answer' count as missing, never as the midpoint.",
-    ),
-    "01_straight": ("## Gleichförmiges Antworten (Straight-Lining)", "## Straight-lining"),
-    "02_title": (
-        "# Instrument: Items, Antwortverteilungen und Reliabilität\n\nAntwortverteilungen als divergierende Balken "
-        "(Mitte = „teils/teils“), Reliabilität der Skalen (Cronbachs Alpha mit Feldt-Konfidenzintervall, McDonalds "
-        "Omega) und Itemanalyse.",
-        "# Instrument: items, answer distributions and reliability\n\nAnswer distributions as diverging bars "
-        "(centre = neutral), scale reliability (Cronbach's alpha with Feldt CI, McDonald's omega) and item analysis.",
-    ),
-    "02_likert": ("## Antwortverteilungen", "## Answer distributions"),
-    "02_reliability": ("## Reliabilität je Skala", "## Reliability per scale"),
-    "02_items": ("## Itemanalyse", "## Item analysis"),
-    "03_title": (
-        "# Kommunen im Vergleich\n\nTrichterdiagramme (Funnel-Plots) statt Ranglisten: Jede Kommune wird mit dem "
-        "Landesmittel verglichen; die Grenzen zeigen, wie weit eine Kommune allein durch Zufall abweichen kann.",
-        "# Municipalities compared\n\nFunnel plots instead of league tables: each municipality is compared with the "
-        "state mean; the limits show how far a municipality can deviate by chance alone.",
-    ),
-    "03_funnels": ("## Trichterdiagramme je Skala", "## Funnel plots per scale"),
-    "03_agreement": (
-        "## Übereinstimmung innerhalb der Kommunen und Aggregierbarkeit\nICC(1): Anteil der Unterschiede, der auf die "
-        "Kommune zurückgeht; ICC(2): Reliabilität der Kommunenmittelwerte; r*wg(j): Übereinstimmung der Befragten "
-        "innerhalb einer Kommune.",
-        "## Agreement within municipalities and aggregation\nICC(1): share of variance due to the municipality; "
-        "ICC(2): reliability of municipality means; r*wg(j): agreement of respondents within a municipality.",
-    ),
-    "03_compare": ("## Vergleich nach Landkreis, Gemeindegrößenklasse und Förderkohorte",
-                   "## Comparison by district, size class and funding cohort"),
-    "03_profiles": ("## Profile der Kommunen (kleine Vielfache)", "## Municipality profiles (small multiples)"),
-    "04_title": (
-        "# Formen des Engagements und Stärke der Unterstützungsstrukturen\n\nDie Kernfrage des Bausteins: Welche "
-        "Formen des Engagements – kommunal, zivilgesellschaftlich, gemeinsam; Ratsbeschluss, Bürgermeister/in, "
-        "Ansprechperson, Ressourcen – gehen mit tragfähigen Unterstützungsstrukturen einher?",
-        "# Kinds of commitment and strength of support structures\n\nThe Baustein's central question: which kinds "
-        "of commitment – municipal, civil-society, joint; council resolution, mayor, named contact, resources – go "
-        "with strong, lasting support structures?",
-    ),
-    "04_scatter": ("## Kommunales und zivilgesellschaftliches Engagement je Kommune",
-                   "## Municipal and civil-society commitment per municipality"),
-    "04_types": ("## Stärke der Strukturen nach Form des Engagements", "## Structure strength by kind of commitment"),
-    "04_model": (
-        "## Mehrebenenmodell\n`Strukturen ~ kommunal × zivilgesellschaftlich + Rolle + (1 | Kommune)`",
-        "## Multilevel model\n`structures ~ municipal × civil + role + (1 | municipality)`",
-    ),
-    "04_hypotheses": ("## Die Aussagen des Bausteins als Hypothesen", "## The Baustein's statements as hypotheses"),
-    "05_title": (
-        "# Profil einer Kommune\n\nEine Kommune im Vergleich zum Land: Profil über alle Skalen, Unterschiede zwischen "
-        "den Perspektiven (Verwaltung, Zivilgesellschaft …), Veränderung zwischen den Wellen und die Lage in jedem "
-        "Trichterdiagramm.",
-        "# Municipality profile\n\nOne municipality against the state: profile across all scales, gaps between "
-        "perspectives, change between waves and its place in every funnel plot.",
-    ),
-    "05_profile": ("## Profil im Vergleich zum Land", "## Profile against the state"),
-    "05_perspectives": ("## Perspektiven: Wie unterschiedlich sehen die Rollen das kommunale Engagement?",
-                        "## Perspectives: how differently do the roles rate municipal commitment?"),
-    "05_waves": ("## Veränderung zwischen den Wellen", "## Change between waves"),
-    "05_funnels": ("## Lage in den Trichterdiagrammen", "## Position in the funnel plots"),
-}
+#: Above this many municipalities, per-municipality bar charts become distributions.
+_MAX_BARS = 40
 
 
 def section(key: str, lang: str = "de") -> str:
-    """Heading (and intro) of a report section in the report language (Markdown)."""
-    de, en = _SECTIONS[key]
-    return de if lang == "de" else en
+    """Heading (and intro) of a report section in the report language (Markdown).
+
+    See :data:`reporting.labels.SECTIONS`.
+    """
+    return L.section(key, lang)
 
 
-def texts(lang: str = "de") -> Mapping[str, Any]:
-    """Localised UI strings of the report."""
-    return _T["de" if lang == "de" else "en"]
+def _table(results: Any, name: str) -> pd.DataFrame:
+    """Result table ``name`` with ``ci_low``/``ci_high`` names (empty when absent)."""
+    return with_ci_columns(results[name]) if name in results else pd.DataFrame()
 
 
 def _role_labels(inst: Any, lang: str) -> dict[str, str]:
+    """Role code -> label from the instrument's role field (empty without one)."""
     try:
         return {c.name: c.label(lang) for c in inst.field("role").choices}
     except KeyError:
         return {}
 
 
-def _fmt(x: Any, d: int = 2, lang: str = "de") -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA:
-        return "–"
-    s = f"{float(x):.{d}f}"
-    return s.replace(".", ",") if lang == "de" else s
+def _construct_labels(inst: Any, lang: str) -> dict[str, str]:
+    """Construct id -> label."""
+    return {c.id: c.label(lang) for c in inst.constructs}
+
+
+def readable(text: Any, inst: Any, lang: str = "de") -> Any:
+    """Replace raw names in a text cell (construct ids, municipality facts) by their labels.
+
+    Analysis tables describe what they did in words that name columns (``council_resolution →
+    struktur``); a reader sees "Ratsbeschluss → Stärke der Unterstützungsstrukturen". English
+    phrases are translated in German (:func:`reporting.labels.translate_phrases`).
+    """
+    if not isinstance(text, str):
+        return text
+    names = {**_construct_labels(inst, lang), **{k: L.value("fact", k, lang) for k in L.VALUES["fact"]}}
+    out = re.sub(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?![\w-])",
+                 lambda m: names[m.group(1)], text)
+    return L.translate_phrases(out, lang)
 
 
 def _empty(lang: str, k: int = 5) -> go.Figure:
+    """A small figure that says why nothing is shown (too few answers, minimum ``k``)."""
     fig = go.Figure()
-    fig.add_annotation(text=texts(lang)["too_small"].format(k=k), showarrow=False, x=0.5, y=0.5,
+    fig.add_annotation(text=L.text("too_small", lang, k=k), showarrow=False, x=0.5, y=0.5,
                        xref="paper", yref="paper")
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -207,23 +119,33 @@ def _empty(lang: str, k: int = 5) -> go.Figure:
 
 
 def _visible(t: pd.DataFrame) -> pd.DataFrame:
+    """Rows not suppressed by the small-cell rule."""
     return t[~t["suppressed"].astype(bool)] if "suppressed" in t.columns else t
 
 
-def _construct_dropdown(ctx: Any, show: Callable[[Any], None],
-                        figure: Callable[[str], go.Figure]) -> None:  # pragma: no cover - needs a live kernel
-    """Dropdown of the instrument's constructs showing ``figure(construct_id)``."""
-    _dropdown_widget([(c.label(ctx.lang), c.id) for c in ctx.instrument.constructs],
-                     "Skala" if ctx.lang == "de" else "Scale", show, figure)
+def _headers(t: pd.DataFrame, cols: list[str], lang: str, table: str | None = None) -> dict[str, str]:
+    """Visible headers of the columns ``cols`` that ``t`` has, in order."""
+    return {c: L.header(c, lang, table) for c in cols if c in t.columns}
 
 
-def _dropdown_widget(options: list[tuple[str, Any]], description: str, show: Callable[[Any], None],
+def _role_label(inst: Any, role: str, lang: str) -> str:
+    """The label of the construct playing ``role`` (the role's own words when none does)."""
+    c = role_construct(inst, role)
+    return inst.construct(c).label(lang) if c is not None else L.text("structure", lang) if role == "structure" else role
+
+
+def _names(results: Any) -> dict[str, str]:
+    """AGS -> municipality name."""
+    o = results["kommunen_uebersicht"] if "kommunen_uebersicht" in results else pd.DataFrame()
+    return dict(zip(o["ags"].astype(str), o["name"].astype(str))) if "name" in o else {}
+
+
+def _dropdown_widget(options: list[tuple[str, Any]], description: str,
                      *figures: Callable[[Any], go.Figure]) -> None:  # pragma: no cover - needs a live kernel
     """A dropdown above an output area; choosing a value shows each ``figure(value)`` there, in order.
 
     Shows the figures of the first option at once (JupyterLab only; the static report calls the
-    figure functions directly). ``show`` is not called: the output area is filled with the same
-    MIME bundle that :func:`reporting.notebook.show` displays.
+    figure functions directly).
     """
     import ipywidgets as widgets
     from IPython.display import display
@@ -248,105 +170,234 @@ def _dropdown_widget(options: list[tuple[str, Any]], description: str, show: Cal
 
 # ---------------------------------------------------------------- 01 import quality
 def import_summary_text(dataset: Any, lang: str = "de") -> str:
+    """One paragraph on what was imported: files, rows read, accepted and rejected.
+
+    Parameters
+    ----------
+    dataset : surveys.dataset.Dataset
+        Its manifest's ``totals`` are reported; without them the number of respondents.
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
     t = dataset.manifest.get("totals", {})
+
+    def num(key: str, default: Any = "?") -> str:
+        v = t.get(key, default)
+        return fmt_number(v, 0, lang) if isinstance(v, (int, float)) else str(v)
+
     if not t:
-        n = len(dataset.respondents)
+        n = fmt_number(len(dataset.respondents), 0, lang)
         return f"{n} Befragte im Datensatz." if lang == "de" else f"{n} respondents in the dataset."
     if lang == "de":
         return (
-            f"**{t.get('files', '?')} Dateien** gelesen: {t.get('rows_in', '?')} Zeilen, davon "
-            f"**{t.get('rows_accepted', '?')} übernommen** und **{t.get('rows_rejected', '?')} abgelehnt** "
-            f"({t.get('rows_blank', 0)} leere Zeilen). {t.get('municipalities', '?')} Kommunen. "
-            "Jede abgelehnte Zeile steht mit Datei, Blatt, Zeile, Spalte und Grund in `rejections.xlsx`."
+            f"**{num('files')} Dateien** gelesen: {num('rows_in')} Zeilen, davon **{num('rows_accepted')} übernommen** "
+            f"und **{num('rows_rejected')} abgelehnt** ({num('rows_blank', 0)} leere Zeilen). "
+            f"{num('municipalities')} Kommunen. Jede abgelehnte Zeile steht mit Datei, Blatt, Zeile, Spalte und Grund "
+            "in `rejections.xlsx`."
         )
     return (
-        f"**{t.get('files', '?')} files** read: {t.get('rows_in', '?')} rows, **{t.get('rows_accepted', '?')} accepted**, "
-        f"**{t.get('rows_rejected', '?')} rejected**. Every rejected row is listed in `rejections.xlsx`."
+        f"**{num('files')} files** read: {num('rows_in')} rows, **{num('rows_accepted')} accepted**, "
+        f"**{num('rows_rejected')} rejected** ({num('rows_blank', 0)} blank rows). {num('municipalities')} "
+        "municipalities. Every rejected row is listed with file, sheet, row, column and reason in `rejections.xlsx`."
     )
 
 
-def import_files_table(dataset: Any, lang: str = "de") -> pd.DataFrame:
+def import_files_table(dataset: Any, lang: str = "de") -> tuple[pd.DataFrame, dict[str, str]]:
+    """One row per imported file: file name, the municipalities in it, format, status and row counts.
+
+    Parameters
+    ----------
+    dataset : surveys.dataset.Dataset
+        The manifest lists the inputs; the respondents' ``source_file`` links files to municipalities.
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The table and its column headers.
+    """
     rows = dataset.manifest.get("inputs", [])
     if not rows:
-        return pd.DataFrame({"Datei" if lang == "de" else "file": []})
+        return pd.DataFrame({"file": []}), {"file": L.text("file", lang)}
     df = pd.DataFrame(rows)
-    cols = [c for c in ("file", "format", "status", "rows_in", "rows_accepted", "rows_rejected") if c in df.columns]
-    df = df[cols].copy()
-    if "file" in df:
-        df["file"] = df["file"].map(lambda p: str(p).replace("\\", "/").rsplit("/", 1)[-1])
-    names = {"file": "Datei", "format": "Format", "status": "Status", "rows_in": "Zeilen",
-             "rows_accepted": "übernommen", "rows_rejected": "abgelehnt"}
-    return df.rename(columns=names) if lang == "de" else df
+    src = "path" if "path" in df.columns else "file"
+    df["file"] = df[src].map(lambda p: str(p).replace("\\", "/").rsplit("/", 1)[-1])
+    munis = pd.Series(dtype=str)
+    r = dataset.respondents
+    if {"source_file", "ags"} <= set(r.columns) and src in df.columns:
+        names = dict(zip(dataset.municipalities["ags"].astype(str), dataset.municipalities["name"].astype(str))) \
+            if len(dataset.municipalities) else {}
+        per_file = r.groupby(r["source_file"].astype(str), observed=True)["ags"].agg(
+            lambda s: sorted(set(s.astype(str))))
+        munis = df[src].astype(str).map(per_file).map(
+            lambda a: "" if not isinstance(a, list) else
+            ", ".join(names.get(x, x) for x in a[:3]) + (f" … (+{len(a) - 3})" if len(a) > 3 else ""))
+    df["municipality"] = munis if len(munis) else ""
+    if "format" in df.columns:
+        df["format"] = df["format"].map(lambda f: L.value("format", f, lang))
+    cols = [c for c in ("file", "municipality", "format", "status", "rows_in", "rows_accepted", "rows_rejected")
+            if c in df.columns]
+    heads = {"file": L.text("file", lang), "municipality": L.text("municipalities", lang),
+             "format": L.text("format", lang), "status": L.text("status", lang), "rows_in": L.text("rows_in", lang),
+             "rows_accepted": L.text("rows_accepted", lang), "rows_rejected": L.text("rows_rejected", lang)}
+    return df[cols], {c: heads[c] for c in cols}
 
 
-def rejection_summary(rejections: pd.DataFrame | None, lang: str = "de") -> pd.DataFrame:
-    """Counts of findings by severity and reason (values are never shown: they may be personal)."""
+def rejection_summary(rejections: pd.DataFrame | None, lang: str = "de") -> tuple[pd.DataFrame, dict[str, str]]:
+    """Counts of import findings by severity and rule (values are never shown: they may be personal).
+
+    Parameters
+    ----------
+    rejections : DataFrame or None
+        The rejection report (``rejections.csv`` of the dataset).
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Severity (in words), rule code and the number of findings.
+    """
     if rejections is None or not len(rejections):
-        return pd.DataFrame({("Befund" if lang == "de" else "finding"): ["keine" if lang == "de" else "none"]})
+        return (pd.DataFrame({"finding": [L.text("none", lang)]}), {"finding": L.text("finding", lang)})
     # No example messages: they quote cell values, e.g. a duplicated questionnaire number (an
     # identifier). The full list with locations stays in rejections.xlsx for the data team.
     key = [c for c in ("severity", "code") if c in rejections.columns]
-    out = rejections.groupby(key, observed=True).size().rename("n").reset_index()
-    if lang == "de":
-        out = out.rename(columns={"severity": "Schwere", "code": "Regel", "n": "Anzahl"})
-    return out
+    out = rejections.groupby(key, observed=True).size().rename("findings").reset_index()
+    if "severity" in out.columns:
+        out["severity"] = out["severity"].map(lambda s: L.value("severity", s, lang))
+    heads = {"severity": L.header("severity", lang), "code": L.header("code", lang, "rejections"),
+             "findings": "Meldungen" if lang == "de" else "Findings"}
+    return out, {c: heads[c] for c in out.columns}
 
 
-def responses_by_role(results: Any, lang: str = "de") -> go.Figure:
-    t = _visible(results["antworten_kommune_rolle"])
+def responses_by_role(results: Any, inst: Any = None, lang: str = "de") -> go.Figure:
+    """Stacked bars of respondents per municipality (and wave) by role.
+
+    With more than 40 municipalities the bars would be unreadable: the chart then shows the
+    respondents per role and wave over all municipalities.
+
+    Parameters
+    ----------
+    results : analysis.Results
+        Uses ``antworten_kommune_rolle`` (small groups already suppressed).
+    inst : surveys.instrument.Instrument, optional
+        Gives the roles' labels.
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    t = _visible(_table(results, "antworten_kommune_rolle"))
     if t.empty:
         return _empty(lang, results.config.min_n)
-    T = texts(lang)
+    roles = _role_labels(inst, lang) if inst is not None else {}
     label = t["name"].fillna(t["ags"]) if "name" in t else t["ags"]
-    t = t.assign(label=label.astype(str), wave=t.get("wave", "").astype(str))
+    wave = t["wave"].astype(str) if "wave" in t else pd.Series("", index=t.index)
+    many = t["ags"].nunique() > _MAX_BARS
+    t = t.assign(label=(wave if many else label.astype(str) + " " + wave), wave=wave)
+    if many:
+        t = t.groupby(["label", "role"], observed=True)["n"].sum().reset_index()
     fig = go.Figure()
     for j, (role, sub) in enumerate(t.groupby("role", sort=True)):
-        fig.add_bar(x=sub["label"] + " " + sub["wave"], y=sub["n"], name=str(role),
-                    marker_color=P.OKABE_ITO[j % len(P.OKABE_ITO)],
-                    hovertemplate="%{x}<br>" + str(role) + ": n = %{y}<extra></extra>")
+        name = roles.get(str(role), L.role_label(role, lang))
+        fig.add_bar(x=sub["label"], y=sub["n"], name=name, marker_color=P.OKABE_ITO[j % len(P.OKABE_ITO)],
+                    hovertemplate="%{x}<br>" + name + ": n = %{y}<extra></extra>")
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=T["n_resp"])
-    fig.update_xaxes(tickangle=-45)
+    fig.update_yaxes(title=L.text("n_resp", lang))
+    fig.update_xaxes(tickangle=0 if many else -45, title=L.text("wave", lang) if many else None)
     return P.layout_defaults(fig, lang, height=480)
 
 
 def missingness(results: Any, inst: Any, lang: str = "de") -> go.Figure:
-    t = results["fehlende_werte"]
-    T = texts(lang)
-    labels = {i.code: f"{i.code} {i.label(lang)[:60]}" for i in inst.items}
+    """Share of missing answers per item, stacked by reason (don't know, no answer, blank, invalid).
+
+    Parameters
+    ----------
+    results : analysis.Results
+        Uses ``fehlende_werte``.
+    inst : surveys.instrument.Instrument
+        Item wording (wrapped at word boundaries, never cut mid-word).
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    t = _table(results, "fehlende_werte")
+    labels = {i.code: P.wrap_label(i.label(lang), 60, 2) for i in inst.items}
     fig = go.Figure()
-    for j, r in enumerate(("dont_know", "no_answer", "not_shown", "invalid")):
-        fig.add_bar(y=t["item"].map(labels), x=t[r] * 100, name=T["reasons"][r], orientation="h",
-                    marker_color=P.OKABE_ITO[j], hovertemplate="%{y}<br>%{x:.1f} %<extra>" + T["reasons"][r] + "</extra>")
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title=T["missing"], ticksuffix=" %")
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return P.layout_defaults(fig, lang, height=max(400, 22 * len(t) + 120))
+    reasons = [r for r in ("dont_know", "no_answer", "not_shown", "invalid") if r in t.columns]
+    for j, r in enumerate(reasons):
+        name = L.value("reason", r, lang)
+        fig.add_bar(y=t["item"].map(labels).fillna(t["item"]), x=t[r] * 100, name=name, orientation="h",
+                    marker_color=P.OKABE_ITO[j], customdata=t["item"],
+                    hovertemplate="%{y} (%{customdata})<br>%{x:.1f} %<extra>" + name + "</extra>")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_xaxes(title=L.text("missing", lang), ticksuffix=" %")
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 11})
+    return P.layout_defaults(fig, lang, height=max(400, 34 * len(t) + 140))
 
 
 def straightlining(results: Any, lang: str = "de") -> go.Figure:
-    t = _visible(results["straightlining"])
+    """Share of respondents per municipality who gave the same answer to at least 10 statements.
+
+    With more than 40 municipalities a histogram of the shares replaces the bars.
+
+    Parameters
+    ----------
+    results : analysis.Results
+        Uses ``straightlining``.
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    t = _visible(_table(results, "straightlining"))
     if t.empty:
         return _empty(lang, results.config.min_n)
+    if t["ags"].nunique() > _MAX_BARS:
+        fig = go.Figure(go.Histogram(x=t["share"] * 100, marker_color=P.OKABE_ITO[0], nbinsx=30,
+                                     hovertemplate="%{x} %: %{y}<extra></extra>"))
+        fig.update_xaxes(title=L.text("straight", lang), ticksuffix=" %")
+        fig.update_yaxes(title=L.text("municipalities", lang))
+        return P.layout_defaults(fig, lang, height=360)
     names = _names(results)
     t = t.assign(label=t["ags"].map(names).fillna(t["ags"]))
+    of = "von" if lang == "de" else "of"
     fig = go.Figure(go.Bar(x=t["label"], y=t["share"] * 100, marker_color=P.OKABE_ITO[0],
                            customdata=np.c_[t["n"], t["n_straight"]],
-                           hovertemplate="%{x}: %{y:.1f} % (%{customdata[1]} von n = %{customdata[0]})<extra></extra>"))
-    fig.update_yaxes(title=texts(lang)["straight"], ticksuffix=" %")
+                           hovertemplate="%{x}: %{y:.1f} % (%{customdata[1]} " + of + " n = %{customdata[0]})"
+                           "<extra></extra>"))
+    fig.update_yaxes(title=L.text("straight", lang), ticksuffix=" %")
     fig.update_xaxes(tickangle=-45)
     return P.layout_defaults(fig, lang, height=380)
 
 
-def _names(results: Any) -> dict[str, str]:
-    o = results["kommunen_uebersicht"]
-    return dict(zip(o["ags"].astype(str), o["name"].astype(str))) if "name" in o else {}
-
-
 # ---------------------------------------------------------------- 02 instrument
 def likert_construct(results: Any, inst: Any, construct: str, lang: str = "de") -> go.Figure:
+    """Diverging bars of the answers to every statement of one scale.
+
+    Parameters
+    ----------
+    results : analysis.Results
+        Uses ``likert`` (shares of valid answers per item and category).
+    inst : surveys.instrument.Instrument
+    construct : str
+        Construct id; its label is the chart title.
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     items = [i.code for i in inst.items_of(construct)]
-    freq = results["likert"]
+    freq = _table(results, "likert")
     freq = freq[freq["item"].isin(items) & freq["code"].notna()].copy()
     scale = inst.scales[inst.construct(construct).scale]
     freq["code"] = freq["code"].astype(int)
@@ -360,88 +411,184 @@ def likert_construct(results: Any, inst: Any, construct: str, lang: str = "de") 
 
 
 def reliability_forest(results: Any, inst: Any, lang: str = "de") -> go.Figure:
-    t = _visible(results["reliabilitaet"])
-    T = texts(lang)
+    """Cronbach's alpha (with Feldt CI) and McDonald's omega per scale, side by side.
+
+    Alpha and omega are drawn slightly apart on each row, so that equal values never hide each
+    other; the dotted line marks the usual 0.70.
+
+    Parameters
+    ----------
+    results : analysis.Results
+        Uses ``reliabilitaet``.
+    inst : surveys.instrument.Instrument
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    t = _visible(_table(results, "reliabilitaet"))
+    if t.empty:
+        return _empty(lang, results.config.min_n)
+    labels = t["construct"].map(_construct_labels(inst, lang)).fillna(t["label"]) if "construct" in t else t["label"]
+    pos = np.arange(len(t))
+    off = P.offsets(2)
     fig = go.Figure()
-    fig.add_scatter(x=t["raw_alpha"], y=t["label"], mode="markers", name=T["alpha"],
-                    marker={"size": 11, "color": P.OKABE_ITO[0]},
-                    error_x=P.ci_error_bars(t["raw_alpha"], t["ci_low"], t["ci_high"]),
-                    hovertemplate="%{y}: α = %{x:.2f}<extra></extra>")
-    fig.add_scatter(x=t["omega_total"], y=t["label"], mode="markers", name=T["omega"],
-                    marker={"size": 11, "symbol": "diamond", "color": P.OKABE_ITO[1]},
-                    hovertemplate="%{y}: ω = %{x:.2f}<extra></extra>")
+    fig.add_scatter(x=t["raw_alpha"], y=pos + off[0], mode="markers", name=L.text("alpha", lang),
+                    marker={"size": 11, "color": P.OKABE_ITO[0]}, customdata=labels,
+                    error_x=P.ci_error_bars(t["raw_alpha"], t["ci_low"], t["ci_high"], color=P.OKABE_ITO[0]),
+                    hovertemplate="%{customdata}: α = %{x:.2f}<extra></extra>")
+    fig.add_scatter(x=t["omega_total"], y=pos + off[1], mode="markers", name=L.text("omega", lang),
+                    marker={"size": 11, "symbol": "diamond", "color": P.OKABE_ITO[1]}, customdata=labels,
+                    hovertemplate="%{customdata}: ω = %{x:.2f}<extra></extra>")
     fig.add_vline(x=0.7, line_dash="dot", line_color="#888888")
-    fig.update_xaxes(range=[0, 1], title=T["alpha"] + " / " + T["omega"] + " (95-%-KI)")
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return P.layout_defaults(fig, lang, height=360)
+    fig.update_xaxes(range=[0, 1], title=L.text("alpha", lang) + " (95-%-KI) / " + L.text("omega", lang)
+                     if lang == "de" else L.text("alpha", lang) + " (95 % CI) / " + L.text("omega", lang))
+    fig.update_yaxes(autorange="reversed", automargin=True, tickvals=list(pos),
+                     ticktext=[P.wrap_label(x, 30) for x in labels], zeroline=False)
+    return P.layout_defaults(fig, lang, height=max(300, 60 * len(t) + 130))
 
 
 def reliability_table(results: Any, inst: Any, lang: str = "de") -> tuple[pd.DataFrame, dict[str, str]]:
-    t = results["reliabilitaet"]
-    cols = {"label": "Skala", "k": "Items", "n": "n", "raw_alpha": "Alpha", "ci_low": "KI unten", "ci_high": "KI oben",
-            "std_alpha": "Alpha std.", "g6": "Lambda-6", "average_r": "mittl. r", "omega_total": "Omega",
-            "mean": "Mittelwert", "sd": "SD"}
-    if lang != "de":
-        cols = {c: c for c in cols}
-    return t, cols
+    """The reliability of each scale as a table (alpha, CI, lambda-6, average r, omega, mean, SD).
+
+    Returns
+    -------
+    (DataFrame, dict)
+        The table and its column headers from :mod:`reporting.labels`.
+    """
+    t = _table(results, "reliabilitaet")
+    if "construct" in t:
+        t = t.assign(label=t["construct"].map(_construct_labels(inst, lang)).fillna(t["label"]))
+    cols = ["label", "k", "n", "raw_alpha", "ci_low", "ci_high", "std_alpha", "g6", "average_r", "omega_total",
+            "mean", "sd"]
+    return t, _headers(t, cols, lang, "reliabilitaet")
 
 
 def item_table(results: Any, inst: Any, lang: str = "de") -> tuple[pd.DataFrame, dict[str, str]]:
-    t = results["itemanalyse"]
-    cols = {"item": "Item", "label": "Wortlaut", "n": "n", "mean": "Mittelwert", "sd": "SD",
-            "r.drop": "Trennschärfe", "alpha_if_deleted": "Alpha ohne Item"}
-    if lang != "de":
-        cols = {c: c for c in cols}
-    return t, cols
+    """Item analysis: wording, n, mean, SD, item-rest correlation and alpha without the item.
+
+    Returns
+    -------
+    (DataFrame, dict)
+    """
+    t = _table(results, "itemanalyse")
+    if "item" in t:
+        t = t.assign(label=t["item"].map({i.code: i.label(lang) for i in inst.items}).fillna(t.get("label")))
+    cols = ["item", "label", "n", "mean", "sd", "r.drop", "alpha_if_deleted"]
+    return t, _headers(t, cols, lang, "itemanalyse")
 
 
-def construct_widget(ctx: Any, show: Callable[[Any], None]) -> None:  # pragma: no cover - needs a live kernel
-    """Dropdown to pick a construct (JupyterLab only)."""
-    _construct_dropdown(ctx, show, lambda c: likert_construct(ctx.results, ctx.instrument, c, ctx.lang))
+def construct_widget(ctx: Any) -> None:  # pragma: no cover - needs a live kernel
+    """Dropdown to pick a scale and see its answer distributions (JupyterLab only)."""
+    _dropdown_widget([(c.label(ctx.lang), c.id) for c in ctx.instrument.constructs], L.text("scale", ctx.lang),
+                     lambda c: likert_construct(ctx.results, ctx.instrument, c, ctx.lang))
 
 
 # ---------------------------------------------------------------- 03 municipalities
-def funnel(results: Any, inst: Any, construct: str, lang: str = "de") -> go.Figure:
-    u = _visible(results["funnel"])
+def funnel(results: Any, inst: Any, construct: str, lang: str = "de", highlight: str | None = None) -> go.Figure:
+    """Funnel plot of one scale: every municipality's mean against its number of answers.
+
+    Parameters
+    ----------
+    results : analysis.Results
+        Uses ``funnel`` (units) and ``funnel_grenzen`` (the limits over a grid of n).
+    inst : surveys.instrument.Instrument
+    construct : str
+    lang : {"de", "en"}
+    highlight : str, optional
+        AGS of a municipality drawn with its name.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Title names the scale and whether the limits allow for overdispersion.
+    """
+    u = _visible(_table(results, "funnel"))
     u = u[u["construct"] == construct]
-    cv = results["funnel_grenzen"]
+    cv = _table(results, "funnel_grenzen")
     cv = cv[cv["construct"] == construct]
     if u.empty:
         return _empty(lang, results.config.min_n)
     label = inst.construct(construct).label(lang)
-    lv = {"95 %": ("lower_95", "upper_95"), "99,8 %" if lang == "de" else "99.8 %": ("lower_99.8", "upper_99.8")}
+    lv = {L.text("limit95", lang): ("lower_95", "upper_95"), L.text("limit998", lang): ("lower_99.8", "upper_99.8")}
     u = u.assign(flag_outside=u["outside_95"].astype(bool), label=u.get("name", u["ags"]).fillna(u["ags"]))
-    method = "Grenzen mit Überdispersion (additiv)" if results.config.funnel_overdispersion else "Grenzen ohne Überdispersion"
+    if results.config.funnel_overdispersion:
+        method = "Grenzen mit Überdispersion" if lang == "de" else "limits allowing for overdispersion"
+    else:
+        method = "Grenzen ohne Überdispersion" if lang == "de" else "limits without overdispersion"
+    hl = None
+    if highlight is not None:
+        hit = u[u["ags"].astype(str) == str(highlight)]
+        hl = str(hit["label"].iloc[0]) if len(hit) else None
     return P.funnel_plot(u, cv, value="value", n="n", label="label", target=float(u["target"].iloc[0]),
-                         limit_cols=lv, flag="flag_outside", lang=lang,
-                         title=f"{label}: {method}" if lang == "de" else label, y_title=label)
+                         limit_cols=lv, flag="flag_outside", lang=lang, title=f"{label} ({method})",
+                         y_title=P.wrap_label(label, 30), highlight=hl)
 
 
 def agreement_panel(results: Any, inst: Any, lang: str = "de") -> go.Figure:
-    agg = results["aggregation"]
-    rw = _visible(results["uebereinstimmung"])
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("ICC(1) und ICC(2)" if lang == "de" else "ICC(1) and ICC(2)",
-                                                        "r*wg(j) je Kommune" if lang == "de" else "r*wg(j) per municipality"))
-    fig.add_bar(x=agg["label"], y=agg["icc1"], name="ICC(1)", marker_color=P.OKABE_ITO[0], row=1, col=1,
+    """ICC(1) and ICC(2) per scale (left) and r*wg(j) per municipality (right).
+
+    Parameters
+    ----------
+    results : analysis.Results
+        Uses ``aggregation`` and ``uebereinstimmung``.
+    inst : surveys.instrument.Instrument
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two panels; the legend sits below them, away from the panel titles.
+    """
+    agg = _table(results, "aggregation")
+    rw = _visible(_table(results, "uebereinstimmung"))
+    labels = _construct_labels(inst, lang)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(
+        "ICC(1) und ICC(2) je Skala" if lang == "de" else "ICC(1) and ICC(2) per scale",
+        "r*wg(j) je Kommune" if lang == "de" else "r*wg(j) per municipality"))
+    xs = [P.wrap_label(labels.get(d, d), 16) for d in agg["dv"]] if "dv" in agg else agg["label"]
+    fig.add_bar(x=xs, y=agg["icc1"], name="ICC(1)", marker_color=P.OKABE_ITO[0], row=1, col=1,
                 error_y=P.ci_error_bars(agg["icc1"], agg["icc1_ci_low"], agg["icc1_ci_high"]))
-    fig.add_bar(x=agg["label"], y=agg["icc2"], name="ICC(2)", marker_color=P.OKABE_ITO[1], row=1, col=1)
-    labels = {c.id: c.label(lang) for c in inst.constructs}
+    fig.add_bar(x=xs, y=agg["icc2"], name="ICC(2)", marker_color=P.OKABE_ITO[1], row=1, col=1)
     for j, (c, sub) in enumerate(rw.groupby("construct", sort=False)):
-        fig.add_box(y=sub["rwg_star_j"], name=labels.get(c, c), marker_color=P.OKABE_ITO[j % 8], boxpoints="all",
-                    jitter=0.4, showlegend=False, row=1, col=2, customdata=sub.get("name", sub["ags"]),
-                    hovertemplate="%{customdata}: %{y:.2f}<extra></extra>")
+        fig.add_box(y=sub["rwg_star_j"], name=P.wrap_label(labels.get(c, c), 16), marker_color=P.OKABE_ITO[j % 8],
+                    boxpoints="all", jitter=0.4, showlegend=False, row=1, col=2,
+                    customdata=sub.get("name", sub["ags"]), hovertemplate="%{customdata}: %{y:.2f}<extra></extra>")
     fig.add_hline(y=0.7, line_dash="dot", line_color="#888888", row=1, col=2)
+    fig.update_xaxes(tickangle=0, tickfont={"size": 10})
     fig.update_layout(barmode="group")
-    return P.layout_defaults(fig, lang, height=460)
+    return P.layout_defaults(fig, lang, height=500, legend="bottom")
 
 
 def aggregation_table(results: Any, inst: Any, lang: str = "de") -> tuple[pd.DataFrame, dict[str, str]]:
-    cols = {"label": "Skala", "n_groups": "Kommunen", "icc1": "ICC(1)", "icc2": "ICC(2)", "icc_reml": "ICC (REML)",
-            "design_effect": "Designeffekt", "rwg_j_median": "rwg(j) Median", "rwg_star_j_median": "r*wg(j) Median",
-            "share_rwg_70": "Anteil rwg(j) ≥ 0,70"}
-    if lang != "de":
-        cols = {c: c for c in cols}
-    return results["aggregation"], cols
+    """May answers be summarised per municipality? ICC(1), ICC(2), design effect and agreement.
+
+    Beside the share of municipalities with rwg(j) ≥ 0.70 the table shows the same share for the
+    stricter r*wg(j), so that the two measures are read on the same footing.
+
+    Returns
+    -------
+    (DataFrame, dict)
+    """
+    t = _table(results, "aggregation").copy()
+    if t.empty:
+        return t, {}
+    t["label"] = t["dv"].map(_construct_labels(inst, lang)).fillna(t.get("label"))
+    rw = _visible(_table(results, "uebereinstimmung"))
+    if len(rw) and "rwg_star_j" in rw:
+        share = rw.groupby("construct")["rwg_star_j"].apply(lambda s: float((s >= 0.70).mean()))
+        t["share_rwg_star_70"] = t["dv"].map(share)
+    for c in ("share_rwg_70", "share_rwg_star_70"):
+        if c in t:
+            t[c] = (t[c] * 100).map(lambda v: "–" if pd.isna(v) else f"{fmt_number(v, 0, lang)} %")
+    heads = _headers(t, ["label", "n_groups", "icc1", "icc2", "icc_reml", "design_effect", "rwg_j_median",
+                         "share_rwg_70", "rwg_star_j_median"], lang, "aggregation")
+    heads["share_rwg_70"] = "Anteil Kommunen mit rwg(j) ≥ 0,70" if lang == "de" else "Municipalities with rwg(j) ≥ 0.70"
+    if "share_rwg_star_70" in t:
+        heads["share_rwg_star_70"] = ("Anteil Kommunen mit r*wg(j) ≥ 0,70" if lang == "de"
+                                      else "Municipalities with r*wg(j) ≥ 0.70")
+    return t, heads
 
 
 def _mean_of_municipality_means(k: pd.DataFrame, by: list[str], ci: float, sort: bool = True) -> pd.DataFrame:
@@ -460,313 +607,497 @@ def _mean_of_municipality_means(k: pd.DataFrame, by: list[str], ci: float, sort:
     return grp.assign(ci_low=grp["mean"] - half, ci_high=grp["mean"] + half)
 
 
+def _group_order(results: Any, by: str) -> dict[str, int]:
+    """Natural order of the groups of ``by``: size classes by their smallest population."""
+    o = _table(results, "kommunen_uebersicht")
+    if by == "size_class" and {"size_class", "population"} <= set(o.columns):
+        first = o.groupby("size_class")["population"].min().sort_values()
+        return {str(g): i for i, g in enumerate(first.index)}
+    return {}
+
+
 def comparison(results: Any, inst: Any, by: str, lang: str = "de") -> go.Figure:
-    k = _visible(results["kommunen"])
+    """Mean of the municipality means of every scale by size class, district or funding cohort.
+
+    Parameters
+    ----------
+    results : analysis.Results
+        Uses ``kommunen``; groups with a single municipality are left out.
+    inst : surveys.instrument.Instrument
+    by : {"size_class", "district", "cohort"}
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        t-intervals over the municipality means (:func:`_mean_of_municipality_means`).
+    """
+    k = _visible(_table(results, "kommunen"))
     if by not in k.columns or k.empty:
         return _empty(lang, results.config.min_n)
-    labels = {c.id: c.label(lang) for c in inst.constructs}
+    labels = _construct_labels(inst, lang)
     grp = _mean_of_municipality_means(k, [by, "variable"], _FIGURE_CI)
     grp["n"] = grp["count"]
     grp["construct"] = grp["variable"].map(labels)
     grp = grp[grp["count"] >= 2]
-    return P.means_with_ci(grp, x=by, color="construct", n="n", x_title=texts(lang)["by"].get(by, by), lang=lang,
-                           n_label=_MUNIS[lang],
-                           title=texts(lang)["by"].get(by, by))
+    order = {c.id: i for i, c in enumerate(inst.constructs)}
+    rank = _group_order(results, by)
+    grp = grp.assign(_g=grp[by].map(rank).fillna(len(rank)), _c=grp["variable"].map(order)).sort_values(
+        ["_g", by, "_c"]).drop(columns=["_g", "_c"])
+    name = L.value("by", by, lang)
+    return P.means_with_ci(grp, x=by, color="construct", n="n", x_title=name, lang=lang,
+                           y_title=L.text("mean_munis", lang), n_label=L.text("municipalities_n", lang),
+                           title=name, legend="bottom")
 
 
 def comparison_tests(results: Any, inst: Any, lang: str = "de") -> tuple[pd.DataFrame, dict[str, str]]:
+    """Welch ANOVA of every scale by size class, district and cohort, with effect sizes.
+
+    Returns
+    -------
+    (DataFrame, dict)
+    """
     if "vergleich_omnibus" not in results:
         return pd.DataFrame(), {}
-    t = results["vergleich_omnibus"].copy()
-    t["by"] = t["by"].map(texts(lang)["by"]).fillna(t["by"])
-    t["dv"] = t["dv"].map({c.id: c.label(lang) for c in inst.constructs}).fillna(t["dv"])
-    cols = {"by": "Vergleich", "dv": "Skala", "F": "F (Welch)", "df1": "df1", "df2": "df2", "p_unc": "p",
-            "eta2": "η²", "omega2": "ω²", "n": "n"}
-    if lang != "de":
-        cols = {c: c for c in cols}
-    return t, cols
+    t = _table(results, "vergleich_omnibus").copy()
+    t["by"] = t["by"].map(lambda b: L.value("by", b, lang))
+    t["dv"] = t["dv"].map(_construct_labels(inst, lang)).fillna(t["dv"])
+    if "test" in t:
+        t["test"] = t["test"].map(lambda x: L.value("test", x, lang))
+    heads = _headers(t, ["by", "dv", "test", "F", "df1", "df2", "p_unc", "eta2", "omega2", "n"], lang)
+    return t, heads
 
 
 def profiles_small_multiples(results: Any, inst: Any, lang: str = "de", max_panels: int = 16) -> go.Figure:
-    k = _visible(results["kommunen"])
+    """Small multiples: the profile of up to 16 municipalities against the state, one panel each.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A note names how many further municipalities have their own profile page.
+    """
+    k = _visible(_table(results, "kommunen"))
     if k.empty:
         return _empty(lang, results.config.min_n)
     munis = list(dict.fromkeys(k["ags"]))[:max_panels]
-    labels = {c.id: c.label(lang) for c in inst.constructs}
+    labels = _construct_labels(inst, lang)
     order = [c.id for c in inst.constructs]
     state = k.groupby("variable")["mean"].mean()
     cols = 4
     rows = int(np.ceil(len(munis) / cols))
     names = _names(results)
+    ylab = [P.wrap_label(labels[o], 22) for o in order]
     fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, shared_yaxes=True,
-                        subplot_titles=[names.get(a, a) for a in munis], vertical_spacing=0.08)
+                        subplot_titles=[names.get(a, a) for a in munis], vertical_spacing=0.12 / max(rows, 1) + 0.04)
     for j, a in enumerate(munis):
         sub = k[k["ags"] == a].set_index("variable").reindex(order)
         r, c = divmod(j, cols)
-        fig.add_scatter(x=sub["mean"], y=[labels[o] for o in order], mode="markers", row=r + 1, col=c + 1,
+        fig.add_scatter(x=sub["mean"], y=ylab, mode="markers", row=r + 1, col=c + 1,
                         marker={"color": P.OKABE_ITO[0], "size": 8}, showlegend=j == 0, legendgroup="m",
-                        name="Kommune" if lang == "de" else "Municipality",
+                        name=L.text("municipality", lang),
                         error_x=P.ci_error_bars(sub["mean"], sub["ci_low"], sub["ci_high"]),
                         hovertemplate="%{y}: %{x:.2f}<extra></extra>")
-        fig.add_scatter(x=state.reindex(order), y=[labels[o] for o in order], mode="markers", row=r + 1, col=c + 1,
+        fig.add_scatter(x=state.reindex(order), y=ylab, mode="markers", row=r + 1, col=c + 1,
                         marker={"color": P.OKABE_ITO[1], "symbol": "line-ns-open", "size": 12}, showlegend=j == 0,
-                        legendgroup="s", name=texts(lang)["state"], hoverinfo="skip")
+                        legendgroup="s", name=L.text("state", lang), hoverinfo="skip")
     fig.update_xaxes(range=[1, 5])
-    if len(dict.fromkeys(k["ags"])) > max_panels:
-        fig.add_annotation(text=f"… {len(dict.fromkeys(k['ags'])) - max_panels} weitere Kommunen: siehe Profile",
-                           x=1, y=-0.05, xref="paper", yref="paper", showarrow=False)
-    return P.layout_defaults(fig, lang, height=230 * rows + 80)
+    fig.update_yaxes(tickfont={"size": 10})
+    n_more = len(dict.fromkeys(k["ags"])) - max_panels
+    if n_more > 0:
+        fig.add_annotation(text=L.text("more_munis", lang, k=n_more), x=1, y=1.0, xref="paper", yref="paper",
+                           yanchor="bottom", showarrow=False)
+    return P.layout_defaults(fig, lang, height=250 * rows + 100, legend="bottom")
 
 
-def municipality_widget(ctx: Any, show: Callable[[Any], None]) -> None:  # pragma: no cover - needs a live kernel
-    """Dropdown: funnel plot of a chosen construct (JupyterLab only)."""
-    _construct_dropdown(ctx, show, lambda c: funnel(ctx.results, ctx.instrument, c, ctx.lang))
+def municipality_widget(ctx: Any) -> None:  # pragma: no cover - needs a live kernel
+    """Dropdown: funnel plot of a chosen scale (JupyterLab only)."""
+    _dropdown_widget([(c.label(ctx.lang), c.id) for c in ctx.instrument.constructs], L.text("scale", ctx.lang),
+                     lambda c: funnel(ctx.results, ctx.instrument, c, ctx.lang))
 
 
 # ---------------------------------------------------------------- 04 commitment vs structures
 def commitment_scatter(results: Any, inst: Any, lang: str = "de") -> go.Figure:
-    if "typologie" not in results:
-        return _empty(lang)
-    t = _visible(results["typologie"]).dropna(subset=["mean_municipal", "mean_civil"])
+    """Municipal commitment against the strength of the support structures, coloured by survey type.
+
+    The default view of notebook 04's explorer (:func:`reporting.explore.explore_view`) built
+    from the results alone: one marker per municipality, sized by its number of respondents.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    t = _visible(_table(results, "typologie"))
+    if t.empty or "mean_structure" not in t:
+        return _empty(lang, results.config.min_n)
+    t = t.dropna(subset=["mean_municipal", "mean_structure"])
     if t.empty:
         return _empty(lang, results.config.min_n)
-    tcol = "type" if lang == "de" else "type_en"
+    tcol = "type" if lang == "de" or "type_en" not in t else "type_en"
     t = t.assign(n=t[["n_municipal", "n_civil"]].min(axis=1), label=t.get("name", t["ags"]))
-    order = list(dict.fromkeys(t[tcol]))
     thr = float(t["threshold_municipal"].iloc[0]) if "threshold_municipal" in t else 3.0
     return P.commitment_scatter(
-        t, x="mean_municipal", y="mean_civil", color=tcol, size="n", structure="mean_structure", label="label",
-        threshold=thr, x_title=_role_label(inst, "municipal_commitment", lang),
-        y_title=_role_label(inst, "civil_commitment", lang),
-        structure_title=texts(lang)["structure"], category_order=order, lang=lang,
+        t, x="mean_municipal", y="mean_structure", color=tcol, size="n", structure="mean_civil", label="label",
+        threshold=thr, threshold_y=None, x_title=_role_label(inst, "municipal_commitment", lang),
+        y_title=_role_label(inst, "structure", lang), structure_title=_role_label(inst, "civil_commitment", lang),
+        category_order=list(dict.fromkeys(t[tcol])), lang=lang,
     )
 
 
 def structure_by_type(results: Any, inst: Any, lang: str = "de") -> go.Figure:
-    t = _visible(results["struktur_nach_typ"])
+    """Structure strength (mean of municipality means, 95 % CI) by type from the survey and from the facts.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    t = _visible(_table(results, "struktur_nach_typ"))
+    if t.empty:
+        return _empty(lang)
     t = t[t["typology"].isin(["Befragung", "Kommunendaten"])].dropna(subset=["ci_low"])
     if t.empty:
         return _empty(lang)
-    tcol = "type" if lang == "de" else "type_en"
-    t = t.assign(n=t["n_municipalities"], typ=t["typology"].map(
-        {"Befragung": "Typ aus der Befragung" if lang == "de" else "from survey",
-         "Kommunendaten": "Verankerung (Kommunendaten)" if lang == "de" else "from municipality facts"}))
-    return P.means_with_ci(t, x=tcol, color="typ", n="n", x_title=texts(lang)["type"], n_label=_MUNIS[lang],
-                           y_title=texts(lang)["structure"] + " (Mittel der Kommunen, 95-%-KI)", lang=lang)
+    tcol = "type" if lang == "de" or "type_en" not in t else "type_en"
+    t = t.assign(n=t["n_municipalities"], typ=t["typology"].map(lambda x: L.value("typology", x, lang)))
+    return P.means_with_ci(t, x=tcol, color="typ", n="n", x_title=L.text("type", lang),
+                           n_label=L.text("municipalities_n", lang), y_title=L.text("mean_munis", lang),
+                           lang=lang, title=L.text("structure", lang))
 
 
 def structure_by_facts(results: Any, inst: Any, lang: str = "de") -> go.Figure:
-    t = _visible(results["struktur_nach_typ"])
-    facts = texts(lang)["fact"]
-    t = t[t["typology"].isin(list(facts))].dropna(subset=["ci_low"])
+    """Structure strength with and without each municipality fact (council resolution, mayor, contact, rooms).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    t = _visible(_table(results, "struktur_nach_typ"))
+    facts = list(L.VALUES["fact"])
     if t.empty:
         return _empty(lang)
-    t = t.assign(fact=t["typology"].map(facts), n=t["n_municipalities"],
-                 answer=t["type"].map({"ja": "ja" if lang == "de" else "yes", "nein": "nein" if lang == "de" else "no"}))
-    return P.means_with_ci(t, x="fact", color="answer", n="n", x_title=" ", n_label=_MUNIS[lang],
-                           y_title=texts(lang)["structure"] + " (95-%-KI)", lang=lang)
+    t = t[t["typology"].isin(facts)].dropna(subset=["ci_low"])
+    if t.empty:
+        return _empty(lang)
+    t = t.assign(fact=t["typology"].map(lambda x: L.value("fact", x, lang)), n=t["n_municipalities"],
+                 answer=t["type"].map(lambda x: L.value("yesno", x, lang)))
+    return P.means_with_ci(t, x="fact", color="answer", n="n", x_title=" ", n_label=L.text("municipalities_n", lang),
+                           y_title=L.text("mean_munis", lang), lang=lang, title=L.text("structure", lang))
 
 
 def type_tests_table(results: Any, lang: str = "de") -> tuple[pd.DataFrame, dict[str, str]]:
-    t = results["struktur_typ_tests"]
-    t = t[t.get("kind", "omnibus") == "omnibus"] if "kind" in t else t
-    cols = {"typology": "Typologie", "test": "Test", "F": "F", "df1": "df1", "df2": "df2", "p_unc": "p",
-            "eta2": "η²", "n": "n Kommunen"}
-    if lang != "de":
-        cols = {c: c for c in cols}
-    return t, cols
+    """Welch ANOVA of structure strength across the types of each typology (municipality level).
+
+    Returns
+    -------
+    (DataFrame, dict)
+    """
+    t = _table(results, "struktur_typ_tests")
+    if t.empty:
+        return t, {}
+    t = t[t["kind"] == "omnibus"].copy() if "kind" in t else t.copy()
+    t["typology"] = t["typology"].map(lambda x: L.value("typology", x, lang))
+    if "test" in t:
+        t["test"] = t["test"].map(lambda x: L.value("test", x, lang))
+    return t, _headers(t, ["typology", "test", "F", "df1", "df2", "p_unc", "eta2", "n"], lang, "struktur_typ_tests")
 
 
-def _role_construct(inst: Any, role: str) -> Any:
-    """The construct declaring ``role`` (the one analysis.run used), or None."""
-    found = [c for c in inst.constructs if getattr(c, "role", None) == role]
-    return found[0] if found else None
+def term_labels(inst: Any, lang: str, terms: list[str] | None = None) -> dict[str, str]:
+    """Readable names of model terms: scales, their interaction and roles (with the reference role).
 
+    Parameters
+    ----------
+    inst : surveys.instrument.Instrument
+    lang : {"de", "en"}
+    terms : list of str, optional
+        The model's terms; the role missing among them is the reference and is named.
 
-def _role_label(inst: Any, role: str, lang: str) -> str:
-    c = _role_construct(inst, role)
-    return c.label(lang) if c is not None else role
-
-
-def _term_labels(inst: Any, lang: str) -> dict[str, str]:
+    Returns
+    -------
+    dict of str -> str
+    """
     roles = _role_labels(inst, lang)
-    c = " (zentriert)" if lang == "de" else " (centred)"
-    m, z = (_role_construct(inst, r) for r in ("municipal_commitment", "civil_commitment"))
-    out = {}
+    centred = L.text("centred", lang)
+    out = {c.id: c.label(lang) for c in inst.constructs}
+    m, z = role_construct(inst, "municipal_commitment"), role_construct(inst, "civil_commitment")
     if m is not None and z is not None:
-        out = {m.id: m.label(lang) + c, z.id: z.label(lang) + c,
-               f"{m.id}:{z.id}": ("Wechselwirkung kommunal × zivilgesellschaftlich" if lang == "de"
-                                  else "Interaction municipal × civil")}
+        out.update({m: inst.construct(m).label(lang) + centred, z: inst.construct(z).label(lang) + centred,
+                    f"{m}:{z}": L.text("interaction", lang)})
+    in_model = {t[len("C(role)[T."):-1] for t in (terms or []) if t.startswith("C(role)[T.")}
+    candidates = sorted(set(roles) - in_model)
+    reference = candidates[0] if candidates and (not in_model or candidates[0] < min(in_model)) else None
+    suffix = (" " + ("(im Vergleich mit: " if lang == "de" else "(compared with: ") + roles[reference] + ")"
+              ) if reference else ""
     for k, v in roles.items():
-        out[f"C(role)[T.{k}]"] = ("Rolle: " if lang == "de" else "Role: ") + v
+        out[f"C(role)[T.{k}]"] = L.text("role_prefix", lang) + v + suffix
     return out
 
 
 def model_coefficients(results: Any, inst: Any, lang: str = "de") -> go.Figure:
+    """Fixed effects of the multilevel model with 95 % CIs (intercept left out), terms in words.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     if "modell" not in results:
         return _empty(lang)
-    return P.coefficient_plot(results["modell"], term_labels=_term_labels(inst, lang), lang=lang)
+    m = _table(results, "modell")
+    m = m.assign(_role=m["term"].astype(str).str.startswith("C(")).sort_values("_role", kind="stable").drop(columns="_role")
+    return P.coefficient_plot(m, term_labels=term_labels(inst, lang, list(m["term"])), lang=lang)
 
 
 def model_text(results: Any, lang: str = "de") -> str:
+    """The multilevel model's key figures in plain words (ICC, τ², σ², R², n).
+
+    Returns
+    -------
+    str
+        Markdown ("" when the model was not fitted).
+    """
     if "modell_kennwerte" not in results:
         return ""
     s = dict(zip(results["modell_kennwerte"]["statistic"], results["modell_kennwerte"]["value"]))
+    n_obs = fmt_number(s.get("n_obs", 0), 0, lang, count=True)
+    n_groups = fmt_number(s.get("n_groups", 0), 0, lang, count=True)
     if lang == "de":
         return (
-            f"Zwischen den Kommunen liegen **{_fmt(s.get('icc', np.nan) * 100, 0)} %** der nicht erklärten Unterschiede "
-            f"(ICC); τ² = {_fmt(s.get('tau2'), 3)}, σ² = {_fmt(s.get('sigma2'), 3)}. Die festen Effekte erklären "
-            f"R²(marginal) = {_fmt(s.get('r2_marginal'))}, mit Kommune R²(konditional) = {_fmt(s.get('r2_conditional'))} "
-            f"(Nakagawa & Schielzeth 2013). n = {int(s.get('n_obs', 0))} Befragte in {int(s.get('n_groups', 0))} Kommunen."
+            f"Von den Unterschieden, die das Modell nicht erklärt, liegen **{fmt_number(s.get('icc', np.nan) * 100, 0, lang)} %** "
+            f"zwischen den Kommunen (ICC; τ² = {fmt_number(s.get('tau2'), 3, lang)} zwischen, σ² = "
+            f"{fmt_number(s.get('sigma2'), 3, lang)} innerhalb der Kommunen). Engagement und Rolle erklären "
+            f"{fmt_number(s.get('r2_marginal', np.nan) * 100, 0, lang)} % der Unterschiede (R² marginal), zusammen mit "
+            f"den Kommunen {fmt_number(s.get('r2_conditional', np.nan) * 100, 0, lang)} % (R² konditional; Nakagawa & "
+            f"Schielzeth 2013). Grundlage: {n_obs} Befragte in {n_groups} Kommunen. Die Koeffizienten beschreiben "
+            "Zusammenhänge, keine Wirkungen."
         )
     return (
-        f"ICC = {_fmt(s.get('icc'))}; τ² = {_fmt(s.get('tau2'), 3, 'en')}, σ² = {_fmt(s.get('sigma2'), 3, 'en')}; "
-        f"marginal R² = {_fmt(s.get('r2_marginal'), 2, 'en')}, conditional R² = {_fmt(s.get('r2_conditional'), 2, 'en')}."
+        f"Of the differences the model leaves unexplained, **{fmt_number(s.get('icc', np.nan) * 100, 0, lang)} %** lie "
+        f"between municipalities (ICC; τ² = {fmt_number(s.get('tau2'), 3, lang)} between, σ² = "
+        f"{fmt_number(s.get('sigma2'), 3, lang)} within). Commitment and role explain "
+        f"{fmt_number(s.get('r2_marginal', np.nan) * 100, 0, lang)} % of the differences (marginal R²), with the "
+        f"municipalities {fmt_number(s.get('r2_conditional', np.nan) * 100, 0, lang)} % (conditional R²; Nakagawa & "
+        f"Schielzeth 2013). Based on {n_obs} respondents in {n_groups} municipalities. The coefficients describe "
+        "associations, not effects."
     )
 
 
 def hypotheses_text(results: Any, lang: str = "de") -> str:
+    """Each Baustein statement as a hypothesis with its verdict and a plain sentence (Markdown list).
+
+    Returns
+    -------
+    str
+    """
     if "hypothesen" not in results:
         return ""
     h = results["hypothesen"]
     col = "sentence_de" if lang == "de" else "sentence_en"
-    vcol = "verdict_de" if lang == "de" and "verdict_de" in h else "verdict"
     stmt = "statement_de" if lang == "de" else "statement_en"
-    lines = [f"- **{r.hypothesis}** „{getattr(r, stmt)}“ — *{getattr(r, vcol)}*: {getattr(r, col)}"
-             for r in h.itertuples()]
+    lines = []
+    for r in h.itertuples():
+        verdict = r.verdict_de if lang == "de" and hasattr(r, "verdict_de") else L.value(
+            "verdict", getattr(r, "verdict", ""), lang)
+        q = f"„{getattr(r, stmt)}“" if lang == "de" else f"“{getattr(r, stmt)}”"
+        lines.append(f"- **{r.hypothesis}** {q} — *{verdict}*: {getattr(r, col)}")
     return "\n".join(lines)
 
 
-def hypotheses_table(results: Any, lang: str = "de") -> tuple[pd.DataFrame, dict[str, str]]:
-    h = results["hypothesen"] if "hypothesen" in results else pd.DataFrame()
-    cols = {"hypothesis": "Hypothese", "operationalisation": "Operationalisierung", "estimate": "Schätzer",
-            "ci_low": "KI unten", "ci_high": "KI oben", "p": "p", "effect_size": "Effektstärke",
-            "n_municipalities": "Kommunen", "verdict_de": "Urteil"}
-    if lang != "de":
-        cols = {"hypothesis": "hypothesis", "operationalisation": "operationalisation", "estimate": "estimate",
-                "ci_low": "ci_low", "ci_high": "ci_high", "p": "p", "effect_size": "effect size",
-                "n_municipalities": "municipalities", "verdict": "verdict"}
-    return h, cols
+def hypotheses_table(results: Any, lang: str = "de", inst: Any = None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The hypotheses' estimates, intervals, p values, effect sizes and verdicts as a table.
+
+    Parameters
+    ----------
+    results : analysis.Results
+    lang : {"de", "en"}
+    inst : surveys.instrument.Instrument, optional
+        When given, raw names in the operationalisation become labels (:func:`readable`).
+
+    Returns
+    -------
+    (DataFrame, dict)
+    """
+    h = _table(results, "hypothesen")
+    if h.empty:
+        return h, {}
+    h = h.copy()
+    if inst is not None and "operationalisation" in h:
+        h["operationalisation"] = h["operationalisation"].map(lambda s: readable(s, inst, lang))
+    if lang != "de" and "verdict" in h:
+        h["verdict"] = h["verdict"].map(lambda v: L.value("verdict", v, lang))
+    cols = ["hypothesis", "operationalisation", "estimate", "ci_low", "ci_high", "p", "effect_size",
+            "n_municipalities", "verdict_de" if lang == "de" else "verdict"]
+    return h, _headers(h, cols, lang, "hypothesen")
 
 
 # ---------------------------------------------------------------- 05 profile
 def pick_municipality(results: Any, ags: str | None) -> str:
+    """The AGS to show: the one given (padded to 8 digits) or the first with enough answers.
+
+    Raises
+    ------
+    core.errors.ReportError
+        When no municipality has enough answers for a profile (``no_profile``).
+    """
     o = _visible(results["kommunen_uebersicht"])
     if ags is None:
         if o.empty:
-            from core.errors import ReportError
+            from .messages import report_error
 
-            raise ReportError("Keine Kommune hat genügend Antworten für ein Profil. / No municipality has enough answers.")
+            raise report_error("no_profile", min_n=results.config.min_n)
         return str(o["ags"].iloc[0])
     return str(ags).zfill(8)
 
 
 def profile_header(ctx: Any, ags: str) -> str:
+    """Heading of a profile: name, AGS, district, size class, cohort and number of respondents.
+
+    Returns
+    -------
+    str
+        Markdown; the small-cell note instead when the municipality has too few answers.
+    """
     o = ctx.results["kommunen_uebersicht"]
     row = o[o["ags"].astype(str) == ags]
     if row.empty or bool(row["suppressed"].iloc[0]):
-        return texts(ctx.lang)["too_small"].format(k=ctx.min_n)
+        return L.text("too_small", ctx.lang, k=ctx.min_n)
     r = row.iloc[0]
-    if ctx.lang == "de":
-        return (f"## {r.get('name', ags)} ({ags})\n\n{r.get('district', '')} · {r.get('size_class', '')} · "
-                f"{r.get('cohort', '')} · **n = {int(r['n'])} Befragte**")
-    return f"## {r.get('name', ags)} ({ags})\n\n**n = {int(r['n'])} respondents**"
+    facts = " · ".join(str(r[c]) for c in ("district", "size_class", "cohort") if c in r and pd.notna(r[c]))
+    wave = ctx.results.meta.get("wave")
+    n = L.text("respondents_n", ctx.lang, n=fmt_number(r["n"], 0, ctx.lang, count=True))
+    wtxt = f" ({L.text('wave', ctx.lang)} {wave})" if wave else ""
+    return f"## {r.get('name', ags)} ({ags})\n\n{facts} · **{n}**{wtxt}"
 
 
 def profile_vs_state(results: Any, inst: Any, ags: str, lang: str = "de") -> go.Figure:
-    k = results["kommunen"]
+    """The municipality's mean on every scale (95 % CI) beside the state (mean of municipality means).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    k = _table(results, "kommunen")
     mine = _visible(k[k["ags"].astype(str) == ags])
     if mine.empty:
         return _empty(lang, results.config.min_n)
     state = _mean_of_municipality_means(_visible(k), ["variable"], _FIGURE_CI, sort=False)
-    state = state.assign(group=texts(lang)["state"])
+    state = state.assign(group=L.text("state", lang))
     name = str(mine["name"].iloc[0]) if "name" in mine else ags
     tab = pd.concat([mine.assign(group=name)[["variable", "mean", "ci_low", "ci_high", "group"]],
                      state[["variable", "mean", "ci_low", "ci_high", "group"]]], ignore_index=True)
     return P.profile_plot(tab, dimension="variable", mean="mean", lo="ci_low", hi="ci_high", group="group",
-                          dimension_labels={c.id: c.label(lang) for c in inst.constructs}, lang=lang)
+                          dimension_labels=_construct_labels(inst, lang), lang=lang)
 
 
-def perspective_gaps(results: Any, inst: Any, ags: str, lang: str = "de") -> go.Figure:
-    if "perspektiven" not in results:
-        return _empty(lang)
-    p = results["perspektiven"]
-    mine = _visible(p[p["ags"].astype(str) == ags]) if "ags" in p else p.iloc[0:0]
+def perspective_gaps(results: Any, inst: Any, ags: str, lang: str = "de", gaps: pd.DataFrame | None = None) -> go.Figure:
+    """How differently administration/politics and civil society answer, per scale, with 95 % CIs.
+
+    Parameters
+    ----------
+    results : analysis.Results
+        Uses the pooled gap of ``perspektiven`` (municipal commitment) as the state reference.
+    inst : surveys.instrument.Instrument
+    ags : str
+    lang : {"de", "en"}
+    gaps : DataFrame, optional
+        The municipality's gap per scale (:class:`reporting.profile_data.ProfileData`); without
+        it only municipal commitment from ``perspektiven`` is shown.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Suppressed scales (too few answers on one side) are left out (:func:`perspective_note`).
+    """
+    labels = _construct_labels(inst, lang)
+    if gaps is None:
+        p = _table(results, "perspektiven")
+        m = role_construct(inst, "municipal_commitment")
+        gaps = p[(p["ags"].astype(str) == ags)].assign(construct=m) if len(p) and "ags" in p else pd.DataFrame()
+    gaps = with_ci_columns(gaps) if len(gaps) else pd.DataFrame(columns=["construct", "gap", "ci_low", "ci_high"])
+    vis = _visible(gaps).dropna(subset=["gap"]) if "gap" in gaps else gaps
+    rows = [{"term": labels.get(r.construct, r.construct), "estimate": float(r.gap), "ci_low": float(r.ci_low),
+             "ci_high": float(r.ci_high)} for r in vis.itertuples()]
+    p = _table(results, "perspektiven")
     pooled = p[p["level"] != "municipality"] if "level" in p else p.iloc[0:0]
-    rows = []
-    for label, sub in ((("diese Kommune" if lang == "de" else "this municipality"), mine),
-                       (("alle Kommunen (gepoolt)" if lang == "de" else "all municipalities (pooled)"), pooled)):
-        if len(sub) and pd.notna(sub["gap"].iloc[0]):
-            rows.append({"term": label, "estimate": float(sub["gap"].iloc[0]), "ci_low": float(sub["ci_low"].iloc[0]),
-                         "ci_high": float(sub["ci_high"].iloc[0])})
+    if len(pooled) and pd.notna(pooled["gap"].iloc[0]):
+        rows.append({"term": f"{_role_label(inst, 'municipal_commitment', lang)}: {L.text('all_pooled', lang)}",
+                     "estimate": float(pooled["gap"].iloc[0]), "ci_low": float(pooled["ci_low"].iloc[0]),
+                     "ci_high": float(pooled["ci_high"].iloc[0])})
     if not rows:
         return _empty(lang, results.config.min_n)
-    title = ("Verwaltung, Bürgermeister/in, Gemeinderat vs. Vereine und Engagierte" if lang == "de"
-             else "Administration, mayor, council vs. associations and engaged citizens")
-    if mine.empty or mine["gap"].isna().all():
-        title += ("<br><sup>Diese Kommune: zu wenige Antworten auf einer Seite (Mindestzahl "
-                  f"{results.config.min_n}); gezeigt wird nur der Landeswert.</sup>" if lang == "de" else
-                  f"<br><sup>This municipality: too few answers on one side (minimum {results.config.min_n}).</sup>")
-    fig = P.coefficient_plot(pd.DataFrame(rows), drop=(), lang=lang, title=title)
-    fig.update_xaxes(title=texts(lang)["gap"])
-    return fig
+    title = L.text("gap_title", lang)
+    return P.coefficient_plot(pd.DataFrame(rows), drop=(), lang=lang, title=title, wrap=40, x_title=L.text("gap", lang))
+
+
+def perspective_note(gaps: pd.DataFrame | None, min_n: int, lang: str = "de") -> str:
+    """A sentence naming that scales are missing from the role-gap chart ("" when none is)."""
+    if gaps is None or gaps.empty or "suppressed" not in gaps or not gaps["suppressed"].astype(bool).any():
+        return ""
+    return L.text("gap_missing", lang, k=min_n)
 
 
 def wave_change(results: Any, inst: Any, ags: str, lang: str = "de") -> go.Figure:
+    """Change of every scale between the last two waves (95 % CI) for one municipality.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     if "wellen" not in results:
         return _empty(lang)
-    w = results["wellen"]
+    w = _table(results, "wellen")
     mine = _visible(w[w["ags"].astype(str) == ags])
     if mine.empty:
         return _empty(lang, results.config.min_n)
-    labels = {c.id: c.label(lang) for c in inst.constructs}
+    labels = _construct_labels(inst, lang)
     tab = mine.assign(term=mine["construct"].map(labels), estimate=mine["change"])
-    fig = P.coefficient_plot(tab[["term", "estimate", "ci_low", "ci_high"]], drop=(), lang=lang,
-                             title=f"{mine['wave_from'].iloc[0]} → {mine['wave_to'].iloc[0]}")
-    fig.update_xaxes(title=texts(lang)["change"])
-    return fig
+    wave = L.text("wave", lang)
+    return P.coefficient_plot(tab[["term", "estimate", "ci_low", "ci_high"]], drop=(), lang=lang,
+                              title=f"{wave} {mine['wave_from'].iloc[0]} → {wave} {mine['wave_to'].iloc[0]}",
+                              x_title=L.text("change", lang))
 
 
 def funnel_positions(results: Any, inst: Any, ags: str, lang: str = "de") -> go.Figure:
-    u = results["funnel"]
+    """The municipality's place in every funnel plot: its mean within the ranges of chance.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Grey bands for the 95 % and 99.8 % ranges around the state mean, the mean as a dot.
+    """
+    u = _table(results, "funnel")
     mine = _visible(u[u["ags"].astype(str) == ags])
     if mine.empty:
         return _empty(lang, results.config.min_n)
-    labels = {c.id: c.label(lang) for c in inst.constructs}
+    labels = _construct_labels(inst, lang)
     fig = go.Figure()
-    y = mine["construct"].map(labels)
-    for lo, hi, col, name in (("lower_99.8", "upper_99.8", "#dddddd", "99,8 %"), ("lower_95", "upper_95", "#aaaaaa", "95 %")):
-        fig.add_bar(y=y, x=mine[hi] - mine[lo], base=mine[lo], orientation="h", marker_color=col, name=name,
-                    hoverinfo="skip")
+    y = mine["construct"].map(lambda c: P.wrap_label(labels.get(c, c), 32))
+    for lo, hi, col, key in (("lower_99.8", "upper_99.8", "#dddddd", "band998"), ("lower_95", "upper_95", "#aaaaaa",
+                                                                                   "band95")):
+        fig.add_bar(y=y, x=mine[hi] - mine[lo], base=mine[lo], orientation="h", marker_color=col,
+                    name=L.text(key, lang), hoverinfo="skip")
     fig.add_scatter(y=y, x=mine["target"], mode="markers", marker={"symbol": "line-ns-open", "size": 18,
-                                                                   "color": "black"}, name=texts(lang)["state"])
+                                                                   "color": "black"}, name=L.text("target", lang))
     fig.add_scatter(y=y, x=mine["value"], mode="markers", marker={"size": 12, "color": P.OKABE_ITO[5]},
                     name=str(mine["name"].iloc[0]) if "name" in mine else ags,
                     hovertemplate="%{y}: %{x:.2f}<extra></extra>")
     fig.update_layout(barmode="overlay")
-    fig.update_xaxes(range=[1, 5])
+    fig.update_xaxes(range=[1, 5], title=L.text("mean_short", lang))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    return P.layout_defaults(fig, lang, height=360)
-
-
-def profile_widget(ctx: Any, show: Callable[[Any], None]) -> None:  # pragma: no cover - needs a live kernel
-    """Dropdown to switch the profile's municipality (JupyterLab only)."""
-    o = _visible(ctx.results["kommunen_uebersicht"])
-    _dropdown_widget([(f"{n} ({a})", a) for a, n in zip(o["ags"], o["name"])],
-                     "Kommune" if ctx.lang == "de" else "Municipality", show,
-                     lambda a: profile_vs_state(ctx.results, ctx.instrument, a, ctx.lang),
-                     lambda a: funnel_positions(ctx.results, ctx.instrument, a, ctx.lang))
+    return P.layout_defaults(fig, lang, height=max(300, 60 * len(mine) + 130))
 
 
 def key_figures(results: Any, inst: Any, lang: str = "de") -> dict[str, go.Figure]:
-    """The charts exported as PNG/PDF for pasting into a written report."""
+    """The charts exported as PNG/PDF for pasting into a written report, by file name.
+
+    Returns
+    -------
+    dict of str -> plotly.graph_objects.Figure
+    """
     figs = {
-        "engagement_streudiagramm": commitment_scatter(results, inst, lang),
+        "engagement_strukturen": commitment_scatter(results, inst, lang),
         "strukturen_nach_typ": structure_by_type(results, inst, lang),
         "modell_koeffizienten": model_coefficients(results, inst, lang),
         "reliabilitaet": reliability_forest(results, inst, lang),
     }
-    structure = _role_construct(inst, "structure")
+    structure = role_construct(inst, "structure")
     if structure is not None:
-        figs["funnel_strukturen"] = funnel(results, inst, structure.id, lang)
+        figs["funnel_strukturen"] = funnel(results, inst, structure, lang)
     return figs

@@ -28,7 +28,8 @@ import pandas as pd
 
 from core.problems import Catalogue, MessageSpec, fill_templates, quote_input
 
-__all__ = ["CODES", "REJECTION_COLUMNS", "FindingCollector"]
+__all__ = ["ACTION_WORDS", "CODES", "REJECTION_COLUMNS", "REJECTION_HEADERS", "SEVERITY_WORDS", "FindingCollector",
+           "readable_rejections"]
 
 #: Columns of the rejection report, in order.
 REJECTION_COLUMNS = (
@@ -44,6 +45,57 @@ REJECTION_COLUMNS = (
     "message_de",
     "message_en",
 )
+
+
+#: Headers of the rejection report as a reader sees them in ``rejections.xlsx``: (German, English).
+#: ``rejections.csv`` keeps the column names for programs. The report labels
+#: (:mod:`reporting.labels`) take these, so that each header is written once.
+REJECTION_HEADERS: dict[str, tuple[str, str]] = {
+    "severity": ("Schwere", "Severity"),
+    "file": ("Datei", "File"),
+    "sheet": ("Blatt", "Sheet"),
+    "row": ("Zeile (Excel)", "Row (Excel)"),
+    "column": ("Spalte", "Column"),
+    "header": ("Spaltenüberschrift", "Header"),
+    "value": ("Gefundener Wert", "Value found"),
+    "code": ("Regel (Code)", "Rule (code)"),
+    "action": ("Folge", "Action"),
+    "message_de": ("Meldung", "Message (German)"),
+    "message_en": ("Meldung (englisch)", "Message"),
+}
+#: Severities and actions in words: (German, English).
+SEVERITY_WORDS: dict[str, tuple[str, str]] = {"error": ("Fehler", "error"), "warning": ("Warnung", "warning"),
+                                              "info": ("Hinweis", "note")}
+ACTION_WORDS: dict[str, tuple[str, str]] = {
+    "cell_rejected": ("Zelle nicht übernommen", "cell not taken over"),
+    "row_rejected": ("Zeile nicht übernommen", "row not taken over"),
+    "file_rejected": ("Datei nicht übernommen", "file not taken over"),
+    "column_rejected": ("Spalte nicht übernommen", "column not taken over"),
+    "kept": ("übernommen", "kept"),
+}
+
+
+def readable_rejections(rejections: pd.DataFrame, lang: str = "de") -> tuple[pd.DataFrame, list[str]]:
+    """The rejection report as ``rejections.xlsx`` shows it: severity and action in words, and the headers.
+
+    Parameters
+    ----------
+    rejections : DataFrame
+        The report with the columns of :data:`REJECTION_COLUMNS`.
+    lang : {"de", "en"}
+
+    Returns
+    -------
+    (DataFrame, list of str)
+        The table (same columns, codes of ``severity`` and ``action`` turned into words) and its
+        visible headers.
+    """
+    j = 0 if lang == "de" else 1
+    out = rejections.copy()
+    for col, words in (("severity", SEVERITY_WORDS), ("action", ACTION_WORDS)):
+        if col in out.columns:
+            out[col] = out[col].map(lambda v, w=words: w[v][j] if v in w else v)
+    return out, [REJECTION_HEADERS.get(c, (c, c))[j] for c in out.columns]
 
 
 CODES = Catalogue("import", {

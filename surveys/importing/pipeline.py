@@ -1388,10 +1388,13 @@ def _rejections_csv(rej: pd.DataFrame) -> bytes:
 _XLSX_MAX_ROWS = 1_048_575
 
 
-def _rejections_xlsx(rej: pd.DataFrame) -> bytes:
+def _rejections_xlsx(rej: pd.DataFrame, lang: str = "de") -> bytes:
     import xlsxwriter
 
-    safe = neutralize_frame(rej)
+    from .findings import readable_rejections
+
+    readable, visible = readable_rejections(rej, lang)
+    safe = neutralize_frame(readable)
     note = None
     if len(safe) > _XLSX_MAX_ROWS - 1:
         note = f"Nur die ersten {_XLSX_MAX_ROWS - 1} von {len(safe)} Meldungen; alle in rejections.csv."
@@ -1403,7 +1406,7 @@ def _rejections_xlsx(rej: pd.DataFrame) -> bytes:
     ws = wb.add_worksheet("Meldungen")
     bold = wb.add_format({"bold": True, "bg_color": "#DDDDDD"})
     headers = list(safe.columns)
-    ws.write_row(0, 0, headers, bold)
+    ws.write_row(0, 0, visible, bold)
     for j, c in enumerate(headers):
         col = safe[c]
         vals = col.astype(object).where(col.notna(), None).tolist()

@@ -24,6 +24,7 @@ EXPECTED = {
     "W3",
     "W4", "W4.scale.10", "W4.scale.20", "W4.exponent",
     "W5", "W5.overview", "W5.profiles",
+    "W6", "W6.documents", "W6.html",
 }
 #: Rows that must be measured (their components exist since the import milestone).
 ALWAYS_MEASURED = {"W1.import.j1", "W1.import.j2", "W1.floor", "W1.baseline", "W2.import.j1", "W2.floor",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +9,7 @@ from scipy import stats
 
 from analysis import AnalysisConfig, Results
 from reporting import figures as F  # noqa: N812
+from reporting import labels as L  # noqa: N812
 from surveys import Instrument
 
 #: Municipality means of two constructs; the last municipality is suppressed (n < 5).
@@ -49,7 +48,7 @@ def _t_interval(values: list[float]) -> tuple[float, float, float]:
 def test_state_interval_of_the_profile_is_a_t_interval_over_visible_municipality_means(inst) -> None:  # type: ignore[no-untyped-def]
     # five municipality means: t_{4; .975} = 2.78, not the normal 1.96 (too narrow by 30 %)
     fig = F.profile_vs_state(_results(), inst, AGS[0], "de")
-    state = next(tr for tr in fig.data if tr.name == F.texts("de")["state"])
+    state = next(tr for tr in fig.data if tr.name == L.text("state", "de"))
     for j, var in enumerate(MEANS):
         mean, lo, hi = _t_interval(MEANS[var])
         assert state.x[j] == pytest.approx(mean, rel=1e-12)
@@ -62,40 +61,12 @@ def test_comparison_interval_is_a_t_interval_over_municipality_means_per_group(i
     labels = {c.id: c.label("de") for c in inst.constructs}
     for var, means in MEANS.items():
         trace = next(tr for tr in fig.data if tr.name == labels[var])
-        for j, size in enumerate(trace.x):
+        for j, size in enumerate(c[3] for c in trace.customdata):
             mean, lo, hi = _t_interval([m for m, s in zip(means, SIZE) if s == size])
             assert trace.y[j] == pytest.approx(mean, rel=1e-12)
             assert trace.error_y.array[j] == pytest.approx(hi - mean, rel=1e-12)
             assert trace.error_y.arrayminus[j] == pytest.approx(mean - lo, rel=1e-12)
             assert int(trace.customdata[j][2]) == len([m for m, s in zip(means, SIZE) if s == size and m == m])
-
-
-def test_profile_widget_shows_profile_then_funnel_positions_for_the_chosen_municipality(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import IPython.display
-
-    import reporting.notebook
-
-    widgets: list[Any] = []
-    monkeypatch.setattr(IPython.display, "display", lambda *objs: widgets.extend(objs))
-    monkeypatch.setattr(F, "profile_vs_state", lambda res, inst, ags, lang: ("profile", ags))
-    monkeypatch.setattr(F, "funnel_positions", lambda res, inst, ags, lang: ("funnel", ags))
-    monkeypatch.setattr(reporting.notebook, "figure_bundle", lambda fig: {"text/plain": repr(fig)})
-    over = pd.DataFrame({"ags": AGS[:3], "name": ["A", "B", "C"], "n": [20, 3, 9], "suppressed": [False, True, False]})
-
-    class Ctx:
-        results = Results(tables={"kommunen_uebersicht": over}, docs={}, config=AnalysisConfig())
-        instrument = None
-        lang = "de"
-
-    def shown(out: Any) -> list[str]:
-        return [o["data"]["text/plain"] for o in out.outputs]
-
-    F.profile_widget(Ctx(), lambda fig: None)
-    dropdown, out = widgets[0], widgets[1]
-    assert [v for _, v in dropdown.options] == [AGS[0], AGS[2]]  # the suppressed municipality is not offered
-    assert shown(out) == [repr(("profile", AGS[0])), repr(("funnel", AGS[0]))]
-    dropdown.value = AGS[2]
-    assert shown(out) == [repr(("profile", AGS[2])), repr(("funnel", AGS[2]))]
 
 
 def test_rejection_summary_counts_findings_without_quoting_cell_values() -> None:
@@ -106,9 +77,9 @@ def test_rejection_summary_counts_findings_without_quoting_cell_values() -> None
         "message_de": ["Fragebogen-Nr. FB-4711 doppelt", "Fragebogen-Nr. FB-4712 doppelt", "Rolle 'Hausmeister' unbekannt"],
         "message_en": ["duplicate FB-4711", "duplicate FB-4712", "unknown role 'Hausmeister'"],
     })
-    out = F.rejection_summary(rej, "de")
-    assert out.to_dict("records") == [
-        {"Schwere": "error", "Regel": "duplicate_id", "Anzahl": 2},
-        {"Schwere": "warning", "Regel": "role_unknown", "Anzahl": 1},
+    out, headers = F.rejection_summary(rej, "de")
+    assert out.rename(columns=headers).to_dict("records") == [
+        {"Schwere": "Fehler", "Regel (Code)": "duplicate_id", "Meldungen": 2},
+        {"Schwere": "Warnung", "Regel (Code)": "role_unknown", "Meldungen": 1},
     ]
     assert "FB-4711" not in out.to_string() and "Hausmeister" not in out.to_string()

@@ -59,7 +59,9 @@ def test_rejection_report_neutralises_formula_text(inputs: Path, tmp_path: Path,
     ws = wb.active
     values = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not any(v.startswith("=") for v in values)
-    assert [c.value for c in ws[1]][:4] == ["severity", "file", "sheet", "row"]
+    # people read the workbook (German headers, issue 14); programs read the CSV (column names)
+    assert [c.value for c in ws[1]][:4] == ["Schwere", "Datei", "Blatt", "Zeile (Excel)"]
+    assert csv_text.splitlines()[0].startswith("severity;file;sheet;row")
 
 
 def test_failed_write_leaves_the_previous_dataset_untouched(inputs: Path, tmp_path: Path, instrument: Instrument,
