@@ -386,6 +386,8 @@ COLUMNS: dict[str, Pair] = {
     "n_volunteers": ("Anzahl Engagierte", "Number of volunteers"),
     "role": ("Rolle", "Role"),
     "wave": ("Welle", "Wave"),
+    "wave_n": ("Befragte in dieser Welle", "Respondents in this wave"),
+    "omega_mixed_signs": ("Omega: Ladungen mit beiden Vorzeichen", "Omega: loadings of both signs"),
     "construct": ("Skala", "Scale"),
     "scale": ("Skala", "Scale"),
     "variable": ("Skala", "Scale"),

@@ -8,7 +8,7 @@ import pandas as pd
 from ..comparisons import compare_groups
 from ..descriptives import likert_frequencies, municipality_summary
 from ..funnel import funnel_limits
-from ..notes import items_text
+from ..notes import fact_label, items_text
 from ..small_cells import suppress_small_groups
 from .base import Section, SectionResult
 from .context import AnalysisContext
@@ -99,11 +99,13 @@ def _comparisons(ctx: AnalysisContext, sec: Section) -> None:
         if not ctx.has_master_data:
             break
         if by not in data.columns or data[by].notna().sum() == 0:
-            sec.note("municipality_column_missing", by, column=by, what=(f"Vergleich nach '{by}'", f"comparison by '{by}'"))
+            name = fact_label(by)
+            de, en = name if isinstance(name, tuple) else (name, name)
+            sec.note("municipality_column_missing", by, column=name, what=(f"Vergleich nach '{de}'", f"comparison by '{en}'"))
             continue
         k = int(data[by].nunique(dropna=True))
         if k < 2:
-            sec.note("too_few_groups", by, n=k, needed=2, variable=by)
+            sec.note("too_few_groups", by, n=k, needed=2, variable=fact_label(by))
             continue
         if k > cfg.max_posthoc_groups:
             sec.note("posthoc_limited", by, k=k, by=by, max=cfg.max_posthoc_groups)

@@ -273,7 +273,7 @@ def test_wave_label_of_one_municipality_is_warned_on_import_and_stated_by_the_an
     rc, out = _cli(["import", tmp_path / "antworten.csv", "--municipalities", tmp_path / "kommunen.csv",
                     "--out", tmp_path / "ds", "--no-progress"], capsys)
     assert rc == 0, out
-    rej = pd.read_excel(tmp_path / "ds" / "rejections.xlsx", engine="openpyxl")
+    rej = pd.read_csv(tmp_path / "ds" / "rejections.csv", sep=";", dtype=str, encoding="utf-8-sig")
     rare = rej[rej["code"] == "wave_label_rare"]
     assert rare["value"].astype(str).tolist() == ["Welle 2"]
     rc, out = _cli(["analyse", tmp_path / "ds", "--out", tmp_path / "r.xlsx"], capsys)

@@ -83,7 +83,8 @@ def figure_text(fig: dict[str, Any]) -> list[str]:
 
 
 def _raw_hits(text: str, raw: frozenset[str]) -> list[str]:
-    return sorted(w for w in raw if re.search(rf"(?<![\w.(]){re.escape(w)}(?![\w(])", text))
+    # a command-line option in a hint ("--wave") is not a variable name
+    return sorted(w for w in raw if re.search(rf"(?<![\w.(-]){re.escape(w)}(?![\w(])", text))
 
 
 @pytest.fixture(scope="module")
