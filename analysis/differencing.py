@@ -83,6 +83,7 @@ class Knowledge:
                 self._local[b].append(i)
         self._null: dict[int, np.ndarray] = {}
         self._global: tuple[np.ndarray, sp.csr_matrix, np.ndarray, np.ndarray] | None = None
+        self._g_matrix: sp.csr_matrix | None = None
 
     # ------------------------------------------------------------------ building blocks
     def _null_of(self, b: int) -> np.ndarray:
@@ -135,6 +136,7 @@ class Knowledge:
             else:
                 m, q = np.zeros((0, nn.shape[1])), np.zeros((0, nn.shape[1]))
             self._global = (np.asarray(g_rows, dtype=np.int64), nn, m, q)
+            self._g_matrix = self._indicator(g_rows) if g_rows else None
         return self._global
 
     def _indicator(self, pops: Sequence[int]) -> sp.csr_matrix:
@@ -187,7 +189,7 @@ class Knowledge:
             for i, c in zip(g_rows, z, strict=True):
                 if abs(c) > 1e-9:
                     coef[int(i)] = float(c)
-            target = target - np.asarray(self._indicator(list(g_rows)).T @ z).ravel()
+            target = target - np.asarray(self._g_matrix.T @ z).ravel()
         for b in np.unique(self._block_of_atom[np.flatnonzero(np.abs(target) > 1e-9)]):
             rows = [i for i in self._local[int(b)] if self.known[i] and len(self.populations[i])]
             if not rows:
@@ -266,11 +268,15 @@ class Candidate:
         The group's atoms.
     populations : tuple of int
         The populations it is built from (the hidden one; total and part; the two parts).
+    formula : tuple of (population, coefficient)
+        A derivation from published populations when the construction gives one (a total minus
+        its parts), else empty.
     """
 
     kind: str
     atoms: np.ndarray
     populations: tuple[int, ...]
+    formula: tuple[tuple[int, float], ...] = ()
 
 
 def candidate_groups(n_atoms: int, populations: Sequence[np.ndarray], known: np.ndarray,
@@ -295,14 +301,19 @@ def candidate_groups(n_atoms: int, populations: Sequence[np.ndarray], known: np.
             subsets.setdefault(int(p), []).append(int(q))
             supersets.setdefault(int(q), []).append(int(p))
     out: list[Candidate] = []
-    seen: set[bytes] = set()
+    seen: dict[bytes, int] = {np.unique(p).tobytes(): -1 for i, p in enumerate(populations) if known[i]}
 
-    def add(kind: str, atoms: np.ndarray, pops: tuple[int, ...]) -> None:
+    def add(kind: str, atoms: np.ndarray, pops: tuple[int, ...], formula: tuple[tuple[int, float], ...] = ()) -> None:
         atoms = np.unique(atoms)
         key = atoms.tobytes()
-        if len(atoms) and key not in seen:
-            seen.add(key)
-            out.append(Candidate(kind, atoms, pops))
+        if not len(atoms):
+            return
+        if key not in seen:
+            seen[key] = len(out)
+            out.append(Candidate(kind, atoms, pops, formula))
+        elif formula and seen[key] >= 0 and not out[seen[key]].formula:
+            old = out[seen[key]]
+            out[seen[key]] = Candidate(old.kind, old.atoms, old.populations, formula)
 
     for i, p in enumerate(populations):
         if not known[i]:
@@ -314,7 +325,7 @@ def candidate_groups(n_atoms: int, populations: Sequence[np.ndarray], known: np.
             continue
         parts = sorted((q for q in subsets[p] if known[q]), key=lambda q: (-sizes[q], q))
         for q in parts:
-            add("difference", np.setdiff1d(populations[p], populations[q]), (p, q))
+            add("difference", np.setdiff1d(populations[p], populations[q]), (p, q), ((p, 1.0), (q, -1.0)))
         covered = np.zeros(n_atoms, dtype=bool)
         used = []
         for q in parts:
@@ -322,7 +333,8 @@ def candidate_groups(n_atoms: int, populations: Sequence[np.ndarray], known: np.
                 covered[populations[q]] = True
                 used.append(q)
         if len(used) > 1:
-            add("remainder", populations[p][~covered[populations[p]]], (p, *used))
+            add("remainder", populations[p][~covered[populations[p]]], (p, *used),
+                ((p, 1.0), *((q, -1.0) for q in used)))
     # pairs of hidden populations with the same smallest published superset
     parent: dict[int, list[int]] = {}
     for q in range(len(populations)):

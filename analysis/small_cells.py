@@ -24,15 +24,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from core.problems import Catalogue, Location, MessageSpec, Problem
+from core.problems import Location, Problem
 
 from .differencing import Knowledge, candidate_groups, merge_atoms
+from .notes import NOTES
 from .partitions import MeasureKey, PublicationContext, PublishedCells, describe_cells, is_suppressed
-from .table_catalogue import TABLES
+from .table_catalogue import TABLES, Cell, TableSpec
 
 __all__ = [
     "DEFAULT_MIN_N",
-    "PRIVACY_NOTES",
     "SUPPRESSION_COLUMN",
     "SuppressionResult",
     "complementary_suppression",
@@ -84,37 +84,6 @@ def suppress_small_groups(
 
 
 # --------------------------------------------------------------------------- complementary suppression
-PRIVACY_NOTES = Catalogue("privacy", {
-    "complementary_suppression": MessageSpec(
-        "info",
-        "{k} Zeile(n) zusätzlich unterdrückt (Spalte 'suppression' = secondary), damit keine Gruppe unter {min_n} "
-        "Befragten durch Differenzbildung mit {tables} berechnet werden kann.",
-        "{k} row(s) suppressed as well (column 'suppression' = secondary) so that no group below {min_n} "
-        "respondents can be computed by subtracting {tables}.",
-        hint_de="Siehe SECURITY.md, Abschnitt 'Differenzbildung'.", hint_en="See SECURITY.md, section 'Differencing'.",
-    ),
-    "differencing_unprotected": MessageSpec(
-        "warning",
-        "Eine Gruppe von {n} Befragten ({group}) lässt sich aus Landessummen berechnen ({tables}), die nie "
-        "unterdrückt werden.",
-        "A group of {n} respondents ({group}) can be computed from state totals ({tables}) that are never "
-        "suppressed.",
-        hint_de="Die betroffenen Tabellen vor der Veröffentlichung prüfen oder die Welle/Gruppe weglassen.",
-        hint_en="Check the tables before publishing or leave the wave or group out.",
-    ),
-    "privacy_model_mismatch": MessageSpec(
-        "warning",
-        "Tabelle '{table}', Spalte '{column}': {k} Zahl(en) passen nicht zur beschriebenen Gruppe (z. B. {example}); "
-        "der Schutz vor Differenzbildung ist für diese Spalte unsicher.",
-        "Table '{table}', column '{column}': {k} count(s) do not match the described group (e.g. {example}); "
-        "protection against differencing is uncertain for this column.",
-        hint_de="Bitte als Fehler melden (analysis/table_catalogue.py).",
-        hint_en="Please report as a bug (analysis/table_catalogue.py).",
-    ),
-})
-
-#: Values of the ``suppression`` column: why a row is blank.
-SUPPRESSION_REASONS = {"primary": "weniger als min_n Befragte", "secondary": "ergänzend unterdrückt (Differenzbildung)"}
 #: Published populations tried one by one before a perturbation decides (see :func:`_fix`).
 _MAX_TRIES = 12
 #: Documentation of the ``suppression`` column (German header, help).
@@ -259,7 +228,7 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
     """
     min_n = context.min_n
     pub = describe_cells(tables, context, specs)
-    notes = _model_check(pub, strict)
+    notes = _model_check(pub, strict, specs)
     rows = _Rows(tables)
     involved: dict[str, set[str]] = {}
     closed = 0
@@ -300,7 +269,7 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
     out, counts = _apply(tables, rows, pub, specs)
     for name, extra in involved.items():
         k_rows = int(counts.loc[counts["table"] == name, "secondary"].sum())
-        notes.append(PRIVACY_NOTES.problem(
+        notes.append(NOTES.problem(
             "complementary_suppression", Location(section="datenschutz", scope=name), k=k_rows, min_n=min_n,
             tables=", ".join(f"'{t}'" for t in sorted(extra))))
     notes.extend(unprotected.values())
@@ -378,11 +347,11 @@ def _unprotected(m: _Measure, atoms: np.ndarray, size: int, pub: PublishedCells,
     group = " / ".join(
         f"{c}: {', '.join(sorted({str(v) for v in members[c] if v is not None}))}"
         for c in ("wave", "ags", "role") if members[c].notna().any() and members[c].nunique() <= 3)
-    return PRIVACY_NOTES.problem("differencing_unprotected", Location(section="datenschutz", scope=measure[1] or measure[0]),
+    return NOTES.problem("differencing_unprotected", Location(section="datenschutz", scope=measure[1] or measure[0]),
                                  n=size, group=group or measure[0], tables=", ".join(tables_used))
 
 
-def _model_check(pub: PublishedCells, strict: bool) -> list[Problem]:
+def _model_check(pub: PublishedCells, strict: bool, specs: Mapping[str, Any] | None) -> list[Problem]:
     """Published counts must equal the size of the population the catalogue says they describe."""
     notes: list[Problem] = []
     c = pub.cells[pub.cells["n"].notna()]
@@ -396,14 +365,23 @@ def _model_check(pub: PublishedCells, strict: bool) -> list[Problem]:
         np.abs(c["n"].to_numpy(dtype=float) - truth) > 0.5])
     for (table, cell), grp in bad.groupby(["table", "cell"], sort=True):
         r = grp.iloc[0]
-        spec_cells = TABLES[table].all_cells() if table in TABLES else ()
+        spec = (TABLES if specs is None else specs).get(table, ())
+        spec_cells = spec.all_cells() if isinstance(spec, TableSpec) else tuple(spec)
         column = spec_cells[cell].n if cell < len(spec_cells) else str(cell)
         example = f"Zeile/row {int(r['row']) + 2}: {r['n']:g} ≠ {r['truth']:g}"
         if strict:
             raise AssertionError(f"privacy model mismatch in {table}.{column}: {example} ({len(grp)} rows)")
-        notes.append(PRIVACY_NOTES.problem("privacy_model_mismatch", Location(section="datenschutz", scope=table),
+        notes.append(NOTES.problem("privacy_model_mismatch", Location(section="datenschutz", scope=table),
                                            table=table, column=column, k=len(grp), example=example))
     return notes
+
+
+def _selectors(cell: Cell) -> set[str]:
+    """Columns naming the population of a cell (they stay visible when its row is suppressed)."""
+    waves = set() if cell.wave in ("cross", "all") else ({cell.wave} if isinstance(cell.wave, str) else set(cell.wave))
+    named = {cell.ags, cell.role if cell.role and not cell.role.startswith("@") else "",
+             cell.of if cell.of and not cell.of.startswith("@") else "", *cell.among, *cell.where[:1]}
+    return {c for c in named | waves if c and not c.startswith("=")}
 
 
 def _apply(tables: Mapping[str, pd.DataFrame], rows: _Rows, pub: PublishedCells,
@@ -420,8 +398,9 @@ def _apply(tables: Mapping[str, pd.DataFrame], rows: _Rows, pub: PublishedCells,
         newly_primary = (why == "primary") & ~is_suppressed(t)
         if secondary.any() or newly_primary.any():
             spec = specs.get(name)
+            cells = spec.all_cells() if isinstance(spec, TableSpec) else tuple(spec or ())
             keep = set(getattr(spec, "group_columns", ())) | set(getattr(spec, "keep_columns", ()))
-            keep |= {"wave", "wave_n", "suppressed", "suppression"}
+            keep |= {"wave", "wave_n", "suppressed", "suppression"} | {c for cell in cells for c in _selectors(cell)}
             t = _blank(t.copy(), secondary | newly_primary, [c for c in t.columns if c in keep])
             t["suppressed"] = is_suppressed(t) | secondary | newly_primary
         if "suppressed" in t.columns:

@@ -349,7 +349,7 @@ TABLES: dict[str, TableSpec] = {
         "Mittel der Kommunenmittelwerte der Skala '{structure_label}' je Typ mit KI.",
         "Mean of municipality means of '{structure_label}' per type, with CI.",
         group_columns=("typology", "type"), n_columns=("n_respondents",),
-        cells=(Cell("n_respondents", "mean", "score", "@structure", among=("typology", "type"), only_reported=True),),
+        cells=(Cell("n_respondents", "", "score", "@structure", among=("typology", "type"), only_reported=True),),
         keep_columns=("type_en",),
     ),
     "struktur_typ_tests": TableSpec(

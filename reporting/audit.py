@@ -36,11 +36,12 @@ import pandas as pd
 
 from analysis.small_cells import DEFAULT_MIN_N
 from core.errors import BausteinError
+from core.problems import Catalogue, Location, MessageSpec, Problem
 from surveys.pseudonyms import PSEUDONYM_RE
 
-__all__ = ["AUDIT_COLUMNS", "FREE_TEXT_HEADERS", "IDENTIFIER_HEADERS", "audit_outputs"]
+__all__ = ["AUDIT", "AUDIT_COLUMNS", "FREE_TEXT_HEADERS", "IDENTIFIER_HEADERS", "audit_outputs", "audit_problems"]
 
-AUDIT_COLUMNS = ["file", "location", "group", "n", "problem"]
+AUDIT_COLUMNS = ["file", "location", "group", "n", "problem", "code"]
 
 _N_HEADER = re.compile(r"^(n|n_.+|count|anzahl|fallzahl)$", re.IGNORECASE)
 #: Count columns that are not groups of respondents: numbers of municipalities, items or groups,
@@ -75,13 +76,54 @@ _DATA_N_TAG = re.compile(r"<[a-zA-Z][^>]*\sdata-n=[\"']?(\d+)[^>]*>")
 _DATA_GROUP = re.compile(r"\sdata-group=[\"']([^\"']*)[\"']")
 
 
+def _spec(de: str, en: str, hint: tuple[str, str] = ("", "")) -> MessageSpec:
+    return MessageSpec("error", de, en, hint_de=hint[0], hint_en=hint[1])
+
+
+_SUPPRESS = ("Gruppen zusammenfassen oder unterdrücken.", "Merge or suppress groups.")
+#: Every finding of the audit (a :class:`core.problems.Catalogue`); the English message is the
+#: ``problem`` column of :func:`audit_outputs`.
+AUDIT = Catalogue("audit", {
+    "small_group": _spec("Gruppe mit weniger als {min_n} Personen.", "group smaller than {min_n}", _SUPPRESS),
+    "small_group_text": _spec("Gruppe mit weniger als {min_n} Personen (Text 'n = {n}').",
+                              "group smaller than {min_n} (text 'n = {n}')", _SUPPRESS),
+    "small_group_customdata": _spec("Gruppe mit weniger als {min_n} Personen (plotly customdata).",
+                                    "group smaller than {min_n} (plotly customdata)", _SUPPRESS),
+    "differencing": _spec(
+        "Gruppe von {n} Personen ({measure}) durch Differenzbildung berechenbar: {derivation}{mean_de}.",
+        "group smaller than {min_n} recoverable by differencing ({measure}, n = {n}{mean_en}): {derivation}",
+        ("Ergänzend unterdrücken: die Ergebnisse mit dieser Version neu berechnen (analysis.run unterdrückt "
+         "ergänzend) oder eine der genannten Zahlen entfernen.",
+         "Suppress complementary cells: recompute the results with this version (analysis.run does it) or "
+         "remove one of the figures named.")),
+    "identifier_column": _spec("Spalte mit Befragten-Kennungen '{column}'.", "respondent identifier column '{column}'",
+                               ("Spalte entfernen.", "Remove the column.")),
+    "identifier_field": _spec("Feld mit Befragten-Kennungen '{field}'.", "respondent identifier field '{field}'",
+                              ("Feld entfernen.", "Remove the field.")),
+    "free_text_column": _spec("Freitext-Spalte '{column}'.", "free-text column '{column}'",
+                              ("Spalte entfernen.", "Remove the column.")),
+    "free_text_field": _spec("Freitext-Feld '{field}'.", "free-text field '{field}'",
+                             ("Feld entfernen.", "Remove the field.")),
+    "pseudonym": _spec("Pseudonym eines Befragten in der Ausgabe.", "respondent pseudonym in output",
+                       ("Kennungen nie veröffentlichen.", "Never publish identifiers.")),
+    "unreadable_cells": _spec("Unlesbarer baustein-cells-Block.", "unreadable baustein-cells block"),
+    "unreadable": _spec("Konnte nicht geprüft werden: {error}: {reason}", "could not be checked: {error}: {reason}"),
+})
+
+
 class _Findings:
     def __init__(self, min_n: int) -> None:
         self.min_n = min_n
+        self.problems: list[Problem] = []
         self.rows: list[dict[str, Any]] = []
 
-    def add(self, file: Path | str, location: str, group: str, n: int | None, problem: str) -> None:
-        self.rows.append({"file": str(file), "location": location, "group": group, "n": n, "problem": problem})
+    def add(self, file: Path | str, location: str, group: str, n: int | None, code: str, **params: Any) -> None:
+        """Record finding ``code`` of :data:`AUDIT` at ``location`` in ``file`` (``group`` and ``n`` if any)."""
+        p = AUDIT.problem(code, Location(file=str(file), scope=location), min_n=self.min_n, n=n, group=group,
+                          **params)
+        self.problems.append(p)
+        self.rows.append({"file": str(file), "location": location, "group": group, "n": n, "problem": p.message_en,
+                          "code": code})
 
     def small(self, n: Any) -> int | None:
         """``n`` as int if it is a group size 1..min_n-1, else None."""
@@ -120,10 +162,10 @@ def _scan_rows(found: _Findings, file: Path, location: str, rows: Sequence[Seque
             for j, name in enumerate(cells):
                 if name.casefold() in IDENTIFIER_HEADERS:
                     found.add(file, f"{location}, Zeile/row {i + 1}, Spalte/column {j + 1}", "", None,
-                              f"respondent identifier column '{name}'")
+                              "identifier_column", column=name)
                 elif name.casefold() in FREE_TEXT_HEADERS:
                     found.add(file, f"{location}, Zeile/row {i + 1}, Spalte/column {j + 1}", "", None,
-                              f"free-text column '{name}'")
+                              "free_text_column", column=name)
             continue
         if header is None:
             continue
@@ -141,8 +183,7 @@ def _scan_rows(found: _Findings, file: Path, location: str, rows: Sequence[Seque
             if j < len(row):
                 n = found.small(row[j])
                 if n is not None:
-                    found.add(file, f"{location}, Zeile/row {i + 1} ({header[j]})", label, n,
-                              f"group smaller than {found.min_n}")
+                    found.add(file, f"{location}, Zeile/row {i + 1} ({header[j]})", label, n, "small_group")
 
 
 def _looks_numeric(text: str) -> bool:
@@ -159,10 +200,9 @@ def _scan_text(found: _Findings, file: Path, location: str, text: str) -> None:
         n = found.small(m.group(1))
         if n is not None:
             start = max(0, m.start() - 40)
-            found.add(file, location, text[start : m.end()].replace("\n", " ").strip(), n,
-                      f"group smaller than {found.min_n} (text 'n = {n}')")
+            found.add(file, location, text[start : m.end()].replace("\n", " ").strip(), n, "small_group_text")
     for m in PSEUDONYM_RE.finditer(text):
-        found.add(file, location, m.group(0), None, "respondent pseudonym in output")
+        found.add(file, location, m.group(0), None, "pseudonym")
 
 
 def _scan_json(found: _Findings, file: Path, obj: Any, path: str = "$") -> None:
@@ -180,19 +220,19 @@ def _scan_json(found: _Findings, file: Path, obj: Any, path: str = "$") -> None:
                 if str(k) in keys and not isinstance(v, dict | list):
                     n = found.small(v)
                     if n is not None:
-                        found.add(file, f"{path}.{k}", label, n, f"group smaller than {found.min_n}")
+                        found.add(file, f"{path}.{k}", label, n, "small_group")
         for k, v in obj.items():
             if str(k).casefold() in IDENTIFIER_HEADERS and isinstance(v, str | int) and not isinstance(v, bool):
-                found.add(file, f"{path}.{k}", "", None, f"respondent identifier field '{k}'")
+                found.add(file, f"{path}.{k}", "", None, "identifier_field", field=k)
             elif str(k).casefold() in FREE_TEXT_HEADERS and isinstance(v, str) and v.strip():
-                found.add(file, f"{path}.{k}", "", None, f"free-text field '{k}'")
+                found.add(file, f"{path}.{k}", "", None, "free_text_field", field=k)
             _scan_json(found, file, v, f"{path}.{k}")
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
             _scan_json(found, file, v, f"{path}[{i}]")
     elif isinstance(obj, str):
         for m in PSEUDONYM_RE.finditer(obj):
-            found.add(file, path, m.group(0), None, "respondent pseudonym in output")
+            found.add(file, path, m.group(0), None, "pseudonym")
 
 
 class _TableParser(HTMLParser):
@@ -248,7 +288,7 @@ def _scan_plotly_figure(found: _Findings, file: Path, location: str, traces: Any
                     n = found.small(value)
                     if n is not None:
                         found.add(file, f"{where}, point {p_i}", str(_point_label(trace, p_i)), n,
-                                  f"group smaller than {found.min_n} (plotly customdata)")
+                                  "small_group_customdata")
         for key in ("text", "hovertext"):
             value = trace.get(key)
             for text in value if isinstance(value, list) else [value]:
@@ -269,14 +309,13 @@ def _scan_html(found: _Findings, file: Path, text: str, location: str = "html") 
         try:
             _scan_json(found, file, json.loads(html.unescape(m.group(1))), f"{location} baustein-cells")
         except json.JSONDecodeError:
-            found.add(file, f"{location} baustein-cells", "", None, "unreadable baustein-cells block")
+            found.add(file, f"{location} baustein-cells", "", None, "unreadable_cells")
     for m in _DATA_N_TAG.finditer(text):
         n = found.small(m.group(1))
         tag = m.group(0)
         if n is not None and not re.search(r"\sdata-suppressed=[\"']?(true|1)", tag):
             g = _DATA_GROUP.search(tag)
-            found.add(file, f"{location} data-n", html.unescape(g.group(1)) if g else "", n,
-                      f"group smaller than {found.min_n}")
+            found.add(file, f"{location} data-n", html.unescape(g.group(1)) if g else "", n, "small_group")
     decoder = json.JSONDecoder()
     for i, m in enumerate(_PLOTLY_CALL.finditer(text)):
         try:
@@ -333,8 +372,7 @@ def _scan_xlsx(found: _Findings, file: Path) -> None:
                 for v in r:
                     if isinstance(v, str):
                         for m in PSEUDONYM_RE.finditer(v):
-                            found.add(file, f"Blatt/sheet '{ws.title}'", m.group(0), None,
-                                      "respondent pseudonym in output")
+                            found.add(file, f"Blatt/sheet '{ws.title}'", m.group(0), None, "pseudonym")
     finally:
         wb.close()
 
@@ -352,7 +390,7 @@ def _scan_csv(found: _Findings, file: Path) -> None:
     rows = list(csv.reader(io.StringIO(text), delimiter=info.delimiter or ","))
     _scan_rows(found, file, "csv", rows)
     for m in PSEUDONYM_RE.finditer(text):
-        found.add(file, "csv", m.group(0), None, "respondent pseudonym in output")
+        found.add(file, "csv", m.group(0), None, "pseudonym")
 
 
 _SCANNERS = {".xlsx", ".xlsm", ".csv", ".json", ".html", ".htm", ".ipynb"}
@@ -364,8 +402,13 @@ def _iter_files(folder: Path) -> Iterator[Path]:
             yield p
 
 
+def audit_problems(folder: str | os.PathLike[str], min_n: int = DEFAULT_MIN_N) -> list[Problem]:
+    """The findings of :func:`audit_outputs` as located problems (catalogue :data:`AUDIT`)."""
+    return _audit(folder, min_n).problems
+
+
 def audit_outputs(folder: str | os.PathLike[str], min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
-    """Scan every output in ``folder`` for groups below ``min_n``, identifiers and free text.
+    """Scan every output in ``folder`` for groups below ``min_n``, identifiers and free text, and attack it.
 
     Parameters
     ----------
@@ -378,8 +421,9 @@ def audit_outputs(folder: str | os.PathLike[str], min_n: int = DEFAULT_MIN_N) ->
     -------
     pandas.DataFrame
         One row per finding with columns ``file``, ``location`` (sheet/row, JSON path, notebook
-        cell, figure/trace), ``group`` (label of the row or point, if any), ``n`` (the small size,
-        NA for identifier/free-text findings) and ``problem``. Empty when nothing was found.
+        cell, figure/trace; for differencing the tables combined), ``group`` (label of the row or
+        point, if any), ``n`` (the small size, NA for identifier/free-text findings), ``problem``
+        (the English message) and ``code`` (of :data:`AUDIT`). Empty when nothing was found.
 
     Notes
     -----
@@ -388,7 +432,18 @@ def audit_outputs(folder: str | os.PathLike[str], min_n: int = DEFAULT_MIN_N) ->
     blocks, plotly hover text and customdata, every ``<table>``, visible "n = 3" text) and executed
     ``.ipynb`` notebooks (HTML, plotly and text outputs). Rows marked ``suppressed`` are skipped.
     A file that cannot be read is itself a finding ("could not be checked").
+
+    Every ``results.json`` (with the ``results.xlsx`` beside it) is also attacked by differencing
+    (:mod:`reporting.audit_differencing`): a group of 1..min_n-1 respondents that published totals
+    minus published parts give exactly is a finding ``differencing`` naming the figures combined.
     """
+    found = _audit(folder, min_n)
+    frame = pd.DataFrame(found.rows, columns=AUDIT_COLUMNS)
+    frame["n"] = frame["n"].astype("Int64")
+    return frame.drop_duplicates(ignore_index=True)
+
+
+def _audit(folder: str | os.PathLike[str], min_n: int) -> _Findings:
     root = Path(folder)
     if not root.exists():
         raise BausteinError(f"Ordner nicht gefunden / folder not found: {root}")
@@ -402,14 +457,26 @@ def audit_outputs(folder: str | os.PathLike[str], min_n: int = DEFAULT_MIN_N) ->
             elif suffix == ".csv":
                 _scan_csv(found, file)
             elif suffix == ".json":
-                _scan_json(found, file, json.loads(file.read_text(encoding="utf-8")))
+                data = json.loads(file.read_text(encoding="utf-8"))
+                _scan_json(found, file, data)
+                if isinstance(data, dict) and isinstance(data.get("tables"), dict):
+                    _attack(found, file)
             elif suffix in {".html", ".htm"}:
                 _scan_html(found, file, file.read_text(encoding="utf-8", errors="replace"))
             elif suffix == ".ipynb":
                 _scan_notebook(found, file, json.loads(file.read_text(encoding="utf-8")))
         except (BausteinError, ValueError, OSError, KeyError, TypeError) as exc:
             reason = " ".join(str(exc).split())[:300]
-            found.add(file, "", "", None, f"could not be checked: {type(exc).__name__}: {reason}")
-    frame = pd.DataFrame(found.rows, columns=AUDIT_COLUMNS)
-    frame["n"] = frame["n"].astype("Int64")
-    return frame.drop_duplicates(ignore_index=True)
+            found.add(file, "", "", None, "unreadable", error=type(exc).__name__, reason=reason)
+    return found
+
+
+def _attack(found: _Findings, file: Path) -> None:
+    """The differencing attack on a results file: one ``differencing`` finding per recovered group."""
+    from .audit_differencing import attack_results
+
+    for leak in attack_results(file):
+        mean_de = "" if leak.mean is None else f"; Mittelwert {leak.mean:.4f}"
+        mean_en = "" if leak.mean is None else f", mean {leak.mean:.4f}"
+        found.add(leak.file, ", ".join(leak.tables), leak.group, leak.n, "differencing", measure=leak.measure,
+                  derivation=leak.derivation(), mean_de=mean_de, mean_en=mean_en)
