@@ -34,9 +34,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["Candidate", "Knowledge", "candidate_groups", "merge_atoms"]
+__all__ = ["Candidate", "Knowledge", "candidate_groups", "merge_atoms", "merged_blocks"]
 
 _TOL = 1e-8
 
@@ -82,8 +83,10 @@ class Knowledge:
             if b >= 0:
                 self._local[b].append(i)
         self._null: dict[int, np.ndarray] = {}
+        self._triplets: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, int]] = {}
         self._global: tuple[np.ndarray, sp.csr_matrix, np.ndarray, np.ndarray] | None = None
         self._g_matrix: sp.csr_matrix | None = None
+        self._offsets = np.zeros(len(self._block_atoms) + 1, dtype=np.int64)
 
     # ------------------------------------------------------------------ building blocks
     def _null_of(self, b: int) -> np.ndarray:
@@ -98,23 +101,23 @@ class Knowledge:
 
     def _expanded_null(self) -> sp.csr_matrix:
         """The block-diagonal matrix of the blocks' null spaces (atoms × D)."""
-        nulls = [self._null_of(b) for b in range(len(self._block_atoms))]
-        offsets = np.zeros(len(nulls) + 1, dtype=np.int64)
-        offsets[1:] = np.cumsum([m.shape[1] for m in nulls])
-        rows, cols, vals = [], [], []
-        for b, m in enumerate(nulls):
-            if m.size == 0:
-                continue
+        pieces = [self._triplets_of(b) for b in range(len(self._block_atoms))]
+        widths = np.array([w for *_, w in pieces], dtype=np.int64)
+        offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(widths)
+        self._offsets = offsets
+        rows = np.concatenate([r for r, _, _, _ in pieces]) if pieces else np.zeros(0, dtype=np.int64)
+        cols = np.concatenate([c + offsets[b] for b, (_, c, _, _) in enumerate(pieces)]) if pieces else rows
+        vals = np.concatenate([v for _, _, v, _ in pieces]) if pieces else np.zeros(0)
+        return sp.csr_matrix((vals, (rows, cols)), shape=(self.n_atoms, int(offsets[-1])))
+
+    def _triplets_of(self, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """Block ``b``'s null space as (atom rows, local columns, values, width)."""
+        if b not in self._triplets:
+            m = self._null_of(b)
             r, c = np.nonzero(np.abs(m) > 0)
-            rows.append(self._block_atoms[b][r])
-            cols.append(offsets[b] + c)
-            vals.append(m[r, c])
-        if rows:
-            nn = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                               shape=(self.n_atoms, int(offsets[-1])))
-        else:
-            nn = sp.csr_matrix((self.n_atoms, int(offsets[-1])))
-        return nn
+            self._triplets[b] = (self._block_atoms[b][r], c.astype(np.int64), m[r, c], m.shape[1])
+        return self._triplets[b]
 
     def _global_rows(self) -> list[int]:
         return [i for i in np.flatnonzero((self.pop_block < 0) & self.known) if len(self.populations[i])]
@@ -154,23 +157,28 @@ class Knowledge:
         atoms = np.asarray(atoms, dtype=np.int64)
         if not len(atoms):
             return True
-        blocks = np.unique(self._block_of_atom[atoms])
-        local = True
-        for b in blocks:
-            null = self._null_of(int(b))
-            mine = atoms[self._block_of_atom[atoms] == b]
-            if null.shape[1] and np.abs(null[self._pos[mine]].sum(axis=0)).max() > 1e-7:
-                local = False
-                break
+        parts = self._projections(atoms)
+        local = all(np.abs(h).max(initial=0.0) <= 1e-7 for _, h in parts)
         if local or local_only:
             return local
-        _, nn, _, q = self._system()
+        _, _, _, q = self._system()
         if not q.shape[0]:
             return False
-        h = np.asarray(nn[atoms].sum(axis=0)).ravel()
-        norm2 = float(h @ h)
-        proj = q @ h
+        norm2 = sum(float(h @ h) for _, h in parts)
+        proj = np.zeros(q.shape[0])
+        for b, h in parts:
+            start = self._offsets[b]
+            proj += q[:, start:start + len(h)] @ h
         return norm2 - float(proj @ proj) <= 1e-7 * max(1.0, norm2)
+
+    def _projections(self, atoms: np.ndarray) -> list[tuple[int, np.ndarray]]:
+        """(block, N_bᵀ g_b) for every block the group touches."""
+        owner = self._block_of_atom[atoms]
+        out = []
+        for b in np.unique(owner):
+            null = self._null_of(int(b))
+            out.append((int(b), null[self._pos[atoms[owner == b]]].sum(axis=0)))
+        return out
 
     def derive(self, atoms: np.ndarray, *, local_only: bool = False) -> dict[int, float] | None:
         """Coefficients of known populations whose combination gives the group (None if not determined)."""
@@ -213,6 +221,7 @@ class Knowledge:
                 b = int(self.pop_block[i])
                 if b >= 0:
                     self._null.pop(b, None)
+                    self._triplets.pop(b, None)
                 self._global = None
 
     def show(self, pops: Iterable[int]) -> None:
@@ -223,6 +232,7 @@ class Knowledge:
                 b = int(self.pop_block[i])
                 if b >= 0:
                     self._null.pop(b, None)
+                    self._triplets.pop(b, None)
                 self._global = None
 
 
@@ -245,6 +255,22 @@ def merge_atoms(n_atoms: int, populations: Sequence[np.ndarray]) -> tuple[np.nda
         key = inc.indices[inc.indptr[a]:inc.indptr[a + 1]].tobytes()
         merged[a] = sig.setdefault(key, len(sig))
     return merged, [np.unique(merged[p]) for p in populations]
+
+
+def merged_blocks(merged: np.ndarray, owner: Sequence[object], n_merged: int) -> np.ndarray:
+    """Block of each merged atom: the code of its atoms' common owner (municipality), −1 if they differ.
+
+    >>> merged_blocks(np.array([0, 0, 1, 2, 2]), ["A", "A", "B", "A", "B"], 3).tolist()
+    [0, 1, -1]
+    """
+    if not len(merged):
+        return np.zeros(n_merged, dtype=np.int64)
+    codes = pd.factorize(pd.Series(list(owner), dtype=object).fillna("\0"))[0]
+    frame = pd.DataFrame({"m": merged, "o": codes})
+    grouped = frame.groupby("m")["o"]
+    first, count = grouped.first(), grouped.nunique()
+    out = np.where(count.to_numpy() == 1, first.to_numpy(), -1).astype(np.int64)
+    return pd.Series(out, index=first.index).reindex(range(n_merged), fill_value=-1).to_numpy(dtype=np.int64)
 
 
 def _incidence(populations: Sequence[np.ndarray], n_atoms: int) -> sp.csr_matrix:
@@ -279,12 +305,16 @@ class Candidate:
     formula: tuple[tuple[int, float], ...] = ()
 
 
-def candidate_groups(n_atoms: int, populations: Sequence[np.ndarray], known: np.ndarray,
+def candidate_groups(n_atoms: int, populations: Sequence[np.ndarray], known: np.ndarray, *,
+                     atom_n: np.ndarray | None = None, pop_n: np.ndarray | None = None, below: float | None = None,
                      max_pairs: int = 20000) -> list[Candidate]:
     """The groups to test (see :class:`Candidate`), each once, in a fixed order.
 
-    Pairs are formed among hidden populations sharing their smallest published superset, at most
-    ``max_pairs``.
+    Populations are sorted arrays of atom indices. Pairs are formed among hidden populations
+    sharing their smallest published superset, at most ``max_pairs``. With ``below``, a group
+    whose size is known to be 0 or at least ``below`` is left out: sizes come from ``atom_n``
+    (true counts per atom) or, for totals minus parts, from ``pop_n`` (published counts, NaN
+    where hidden).
 
     >>> pops = [np.array([0, 1, 2, 3]), np.array([0, 1]), np.array([2]), np.array([3])]
     >>> [(c.kind, c.atoms.tolist()) for c in candidate_groups(4, pops, np.array([True, True, False, False]))]
@@ -294,17 +324,29 @@ def candidate_groups(n_atoms: int, populations: Sequence[np.ndarray], known: np.
     sizes = np.array([len(p) for p in populations], dtype=np.int64)
     inc = _incidence(populations, n_atoms)
     inter = (inc @ inc.T).tocoo()
+    nested = (inter.row != inter.col) & (sizes[inter.col] > 0) & (np.rint(inter.data) == sizes[inter.col]) \
+        & (sizes[inter.row] > sizes[inter.col])
     supersets: dict[int, list[int]] = {}
     subsets: dict[int, list[int]] = {}
-    for p, q, v in zip(inter.row, inter.col, inter.data, strict=True):
-        if p != q and sizes[q] and round(v) == sizes[q] and sizes[p] > sizes[q]:
-            subsets.setdefault(int(p), []).append(int(q))
-            supersets.setdefault(int(q), []).append(int(p))
+    for p, q in zip(inter.row[nested].tolist(), inter.col[nested].tolist(), strict=True):
+        subsets.setdefault(p, []).append(q)
+        supersets.setdefault(q, []).append(p)
+    weight = None if atom_n is None else np.asarray(inc @ np.asarray(atom_n, dtype=float)).ravel()
+
+    def small(value: float | None) -> bool:
+        return below is None or value is None or np.isnan(value) or 0.5 <= value < below
+
+    def formula_size(formula: tuple[tuple[int, float], ...]) -> float | None:
+        if weight is not None:
+            return float(sum(c * weight[q] for q, c in formula))
+        if pop_n is not None:
+            return float(sum(c * pop_n[q] for q, c in formula))
+        return None
+
     out: list[Candidate] = []
-    seen: dict[bytes, int] = {np.unique(p).tobytes(): -1 for i, p in enumerate(populations) if known[i]}
+    seen: dict[bytes, int] = {p.tobytes(): -1 for i, p in enumerate(populations) if known[i]}
 
     def add(kind: str, atoms: np.ndarray, pops: tuple[int, ...], formula: tuple[tuple[int, float], ...] = ()) -> None:
-        atoms = np.unique(atoms)
         key = atoms.tobytes()
         if not len(atoms):
             return
@@ -315,26 +357,30 @@ def candidate_groups(n_atoms: int, populations: Sequence[np.ndarray], known: np.
             old = out[seen[key]]
             out[seen[key]] = Candidate(old.kind, old.atoms, old.populations, formula)
 
-    for i, p in enumerate(populations):
-        if not known[i]:
-            add("hidden", p, (i,))
-    for a in range(n_atoms):
-        add("atom", np.array([a]), ())
+    hidden = ~known if weight is None else ~known & (weight >= 0.5) & (weight < below if below else True)
+    for i in np.flatnonzero(hidden):
+        add("hidden", populations[i], (int(i),))
+    atoms = np.arange(n_atoms) if atom_n is None or below is None else np.flatnonzero(
+        (np.asarray(atom_n) >= 0.5) & (np.asarray(atom_n) < below))
+    for a in atoms:
+        add("atom", np.array([a], dtype=np.int64), ())
     for p in sorted(subsets):
         if not known[p]:
             continue
         parts = sorted((q for q in subsets[p] if known[q]), key=lambda q: (-sizes[q], q))
         for q in parts:
-            add("difference", np.setdiff1d(populations[p], populations[q]), (p, q), ((p, 1.0), (q, -1.0)))
+            formula = ((p, 1.0), (q, -1.0))
+            if small(formula_size(formula)):
+                add("difference", np.setdiff1d(populations[p], populations[q], assume_unique=True), (p, q), formula)
         covered = np.zeros(n_atoms, dtype=bool)
         used = []
         for q in parts:
             if not covered[populations[q]].any():
                 covered[populations[q]] = True
                 used.append(q)
-        if len(used) > 1:
-            add("remainder", populations[p][~covered[populations[p]]], (p, *used),
-                ((p, 1.0), *((q, -1.0) for q in used)))
+        formula = ((p, 1.0), *((q, -1.0) for q in used))
+        if len(used) > 1 and small(formula_size(formula)):
+            add("remainder", populations[p][~covered[populations[p]]], (p, *used), formula)
     # pairs of hidden populations with the same smallest published superset
     parent: dict[int, list[int]] = {}
     for q in range(len(populations)):
@@ -351,9 +397,11 @@ def candidate_groups(n_atoms: int, populations: Sequence[np.ndarray], known: np.
         for x in range(len(kids)):
             for y in range(x + 1, len(kids)):
                 a, b = populations[kids[x]], populations[kids[y]]
-                if np.intersect1d(a, b).size:
+                if weight is not None and not small(weight[kids[x]] + weight[kids[y]]):
                     continue
-                add("pair", np.concatenate([a, b]), (kids[x], kids[y]))
+                if np.intersect1d(a, b, assume_unique=True).size:
+                    continue
+                add("pair", np.sort(np.concatenate([a, b])), (kids[x], kids[y]))
                 pairs += 1
                 if pairs >= max_pairs:
                     return out

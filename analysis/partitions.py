@@ -162,14 +162,21 @@ class _AtomIndex:
     def __init__(self, atoms: pd.DataFrame) -> None:
         self.frame = atoms.reset_index(drop=True)
         self.size = len(self.frame)
-        self.wave = self.frame["wave"].to_numpy(dtype=object) if self.size else np.array([], dtype=object)
-        self.role = self.frame["role"].to_numpy(dtype=object) if self.size else np.array([], dtype=object)
-        ags = self.frame["ags"].to_numpy(dtype=object) if self.size else np.array([], dtype=object)
-        self.by_ags: dict[Any, np.ndarray] = {}
-        if self.size:
-            for a, idx in pd.Series(np.arange(self.size)).groupby(pd.Series(ags).fillna("\0")).groups.items():
-                self.by_ags[None if a == "\0" else a] = np.sort(np.asarray(idx, dtype=np.int64))
         self.all = np.arange(self.size, dtype=np.int64)
+        self.codes: dict[str, tuple[np.ndarray, dict[Any, int]]] = {}
+        for col in ("wave", "ags", "role"):
+            values = self.frame[col] if self.size else pd.Series([], dtype=object)
+            codes, uniques = pd.factorize(values.astype(object).fillna("\0"))
+            self.codes[col] = (codes, {(None if u == "\0" else u): i for i, u in enumerate(uniques)})
+        ags_codes = self.codes["ags"][0]
+        order = np.argsort(ags_codes, kind="stable")
+        bounds = np.searchsorted(ags_codes[order], np.arange(len(self.codes["ags"][1]) + 1))
+        self.by_ags = {a: np.sort(order[bounds[i]:bounds[i + 1]]) for a, i in self.codes["ags"][1].items()}
+
+    def _keep(self, col: str, cand: np.ndarray, values: set[Any]) -> np.ndarray:
+        codes, index = self.codes[col]
+        wanted = [index[v] for v in values if v in index]
+        return cand[np.isin(codes[cand], wanted)] if wanted else cand[:0]
 
     def select(self, waves: set[Any] | None, ags: set[Any] | None, roles: set[Any] | None) -> np.ndarray:
         if ags is None:
@@ -178,9 +185,9 @@ class _AtomIndex:
             parts = [self.by_ags[a] for a in ags if a in self.by_ags]
             cand = np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.int64)
         if waves is not None and len(cand):
-            cand = cand[np.fromiter((w in waves for w in self.wave[cand]), dtype=bool, count=len(cand))]
+            cand = self._keep("wave", cand, waves)
         if roles is not None and len(cand):
-            cand = cand[np.fromiter((r in roles for r in self.role[cand]), dtype=bool, count=len(cand))]
+            cand = self._keep("role", cand, roles)
         return cand
 
 
@@ -304,6 +311,7 @@ def describe_cells(tables: Mapping[str, pd.DataFrame], ctx: PublicationContext,
     pop_ids: dict[MeasureKey, dict[bytes, int]] = {}
     records: list[tuple[Any, ...]] = []
     unresolved: list[tuple[str, int, str]] = []
+    cache: dict[Any, int] = {}  # (measure, waves, municipalities, roles) -> population id, across tables
     for name, table in tables.items():
         spec = specs.get(name)
         if spec is None:
@@ -316,7 +324,6 @@ def describe_cells(tables: Mapping[str, pd.DataFrame], ctx: PublicationContext,
         for k, cell in enumerate(cells):
             if (cell.n or cell.mean) not in table.columns:
                 continue  # the table does not show this figure (e.g. no waves: no wave_n)
-            cache: dict[Any, int] = {}
             for i, row in enumerate(rows):
                 if cell.where and str(row.get(cell.where[0])) != str(cell.where[1]):
                     continue
@@ -330,7 +337,7 @@ def describe_cells(tables: Mapping[str, pd.DataFrame], ctx: PublicationContext,
                     if (name, k, why) not in unresolved:
                         unresolved.append((name, k, why))
                     continue
-                key = (of, _frozen(waves), _frozen(munis), _frozen(roles))
+                key = (cell.measure, of, _frozen(waves), _frozen(munis), _frozen(roles))
                 if key not in cache:
                     if measure not in indexes:
                         indexes[measure] = _AtomIndex(ctx.atoms_of(measure))

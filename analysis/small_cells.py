@@ -26,7 +26,7 @@ import scipy.sparse as sp
 
 from core.problems import Location, Problem
 
-from .differencing import Knowledge, candidate_groups, merge_atoms
+from .differencing import Knowledge, candidate_groups, merge_atoms, merged_blocks
 from .notes import NOTES
 from .partitions import MeasureKey, PublicationContext, PublishedCells, describe_cells, is_suppressed
 from .table_catalogue import TABLES, Cell, TableSpec
@@ -146,33 +146,32 @@ class _Rows:
 class _Measure:
     """One measure's populations, their carriers and the attacker's knowledge."""
 
-    def __init__(self, pub: PublishedCells, measure: MeasureKey, rows: _Rows) -> None:
-        cells = pub.cells[(pub.cells["measure"] == measure[0]) & (pub.cells["of"] == measure[1])]
+    def __init__(self, pub: PublishedCells, measure: MeasureKey, rows: _Rows, index: np.ndarray) -> None:
+        cells = pub.cells.iloc[index]
         atoms = pub.atoms[measure]
         merged, self.pops = merge_atoms(len(atoms), pub.populations[measure])
         n_atom = atoms["n"].to_numpy(dtype=float) if "n" in atoms else np.zeros(len(atoms))
         self.atom_n = np.bincount(merged, weights=n_atom, minlength=int(merged.max(initial=-1)) + 1)
         self.pop_n = np.array([self.atom_n[p].sum() for p in self.pops])
-        ags = pd.factorize(atoms["ags"].fillna("\0"))[0] if len(atoms) else np.zeros(0, dtype=np.int64)
-        blocks = np.full(len(self.atom_n), -1, dtype=np.int64)
-        for m in range(len(self.atom_n)):
-            owners = np.unique(ags[merged == m])
-            blocks[m] = owners[0] if len(owners) == 1 else -1
+        blocks = merged_blocks(merged, atoms["ags"], len(self.atom_n))
         self.carriers: list[list[tuple[str, int]]] = [[] for _ in self.pops]
         self.shown_by: list[set[tuple[str, int]]] = [set() for _ in self.pops]
         self.fixed = np.zeros(len(self.pops), dtype=bool)
         self.order = np.full(len(self.pops), np.iinfo(np.int64).max, dtype=np.int64)
         self.by_row: dict[tuple[str, int], list[int]] = {}
-        for seq, r in enumerate(cells.itertuples(index=False)):
-            key = (r.table, int(r.row))
-            p = int(r.population)
+        columns = (cells["table"].to_numpy(), cells["row"].to_numpy(), cells["population"].to_numpy(),
+                   cells["published"].to_numpy(), cells["fixed"].to_numpy())
+        for seq, (table, row, pop, published, fixed) in enumerate(zip(*columns, strict=True)):
+            key = (table, int(row))
+            p = int(pop)
             self.carriers[p].append(key)
             self.by_row.setdefault(key, []).append(p)
-            self.fixed[p] |= bool(r.fixed)
+            self.fixed[p] |= bool(fixed)
             self.order[p] = min(self.order[p], seq)
-            if r.published and not rows.hidden(key):
+            if published and not rows.hidden(key):
                 self.shown_by[p].add(key)
-        known = np.array([bool(s) and len(p) > 0 for s, p in zip(self.shown_by, self.pops, strict=True)])
+        self.shown_count = np.array([len(s) for s in self.shown_by], dtype=float)
+        known = (self.shown_count > 0) & np.array([len(p) > 0 for p in self.pops], dtype=bool)
         self.knowledge = Knowledge(blocks, self.pops, known)
         lens = [len(p) for p in self.pops]
         cols = np.concatenate(self.pops) if self.pops else np.zeros(0, dtype=np.int64)
@@ -192,7 +191,9 @@ class _Measure:
         lost = self.hidden_if(rows)
         for key in rows:
             for p in self.by_row.get(key, ()):
-                self.shown_by[p].discard(key)
+                if key in self.shown_by[p]:
+                    self.shown_by[p].discard(key)
+                    self.shown_count[p] -= 1
         self.knowledge.hide(lost)
 
 
@@ -233,8 +234,9 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
     involved: dict[str, set[str]] = {}
     closed = 0
     unprotected: dict[bytes, Problem] = {}
+    by_measure = pub.cells.groupby(["measure", "of"], sort=False).indices
     for measure in sorted(pub.populations):
-        m = _Measure(pub, measure, rows)
+        m = _Measure(pub, measure, rows, by_measure[measure])
         k = m.knowledge
         # a published group below the minimum (a section forgot the rule): hide it everywhere
         for p in np.flatnonzero(k.known & (m.pop_n >= 1) & (m.pop_n < min_n)):
@@ -244,8 +246,9 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
             m.hide_rows(shown)
         while True:
             changed = False
-            for local in (True, False):
-                for cand in candidate_groups(len(m.atom_n), m.pops, k.known):
+            candidates = candidate_groups(len(m.atom_n), m.pops, k.known, atom_n=m.atom_n, below=min_n)
+            for local in (True, False):  # leaks within one municipality first: cheap, no state-level system
+                for cand in candidates:
                     size = m.atom_n[cand.atoms].sum()
                     if not 1 <= size < min_n or not k.determined(cand.atoms, local_only=local):
                         continue
@@ -297,7 +300,7 @@ def _fix(m: _Measure, atoms: np.ndarray, local: bool) -> set[tuple[str, int]] | 
         rows = set(m.shown_by[p])
         lost = m.hidden_if(rows)
         k.hide(lost)
-        works = not k.determined(atoms, local_only=local) and not k.determined(atoms)
+        works = not k.determined(atoms, local_only=local)  # a leak left through state totals comes next
         k.show(lost)
         if works:
             options.append((m.cost(rows), rows))
@@ -313,7 +316,7 @@ def _perturbation(m: _Measure, atoms: np.ndarray) -> list[int] | None:
     """Published populations changed by the cheapest allowed move of one respondent out of the group."""
     k = m.knowledge
     published = k.known & ~m.fixed
-    weight = np.where(published, np.array([len(s) for s in m.shown_by]) + m.pop_n / 1e6, 0.0)
+    weight = np.where(published, m.shown_count + m.pop_n / 1e6, 0.0)
     fixed = (k.known & m.fixed).astype(float)
     inc = m.incidence
     w_all, f_all = inc.T @ weight, inc.T @ fixed
@@ -357,10 +360,13 @@ def _model_check(pub: PublishedCells, strict: bool, specs: Mapping[str, Any] | N
     c = pub.cells[pub.cells["n"].notna()]
     if c.empty:
         return notes
-    truth = np.array([
-        pub.atoms[(r.measure, r.of)]["n"].to_numpy()[pub.populations[(r.measure, r.of)][r.population]].sum()
-        if "n" in pub.atoms[(r.measure, r.of)] else r.n
-        for r in c.itertuples(index=False)])
+    truth = c["n"].to_numpy(dtype=float).copy()
+    for (kind, of), idx in c.groupby(["measure", "of"]).indices.items():
+        atoms = pub.atoms[(kind, of)]
+        if "n" in atoms.columns:
+            atom_n = atoms["n"].to_numpy(dtype=float)
+            pop_n = np.array([atom_n[p].sum() for p in pub.populations[(kind, of)]])
+            truth[idx] = pop_n[c["population"].to_numpy()[idx]]
     bad = c[np.abs(c["n"].to_numpy(dtype=float) - truth) > 0.5].assign(truth=truth[
         np.abs(c["n"].to_numpy(dtype=float) - truth) > 0.5])
     for (table, cell), grp in bad.groupby(["table", "cell"], sort=True):

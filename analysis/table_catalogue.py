@@ -28,7 +28,7 @@ from typing import Any
 
 from .results import TableDoc
 
-__all__ = ["MEASURES", "ROLE_SETS", "TABLES", "Cell", "TableSpec"]
+__all__ = ["MEASURES", "ROLE_SETS", "TABLES", "Cell", "TableSpec", "cells_fingerprint"]
 
 
 #: What a cell counts. ``respondents``: every respondent; ``score``: respondents with a score of the
@@ -427,3 +427,16 @@ TABLES: dict[str, TableSpec] = {
         group_columns=("section", "scope", "code"), n_columns=(), one_wave=False,
     ),
 }
+
+
+def cells_fingerprint() -> str:
+    """A short hash of every table's cells: results cached under another description must be recomputed.
+
+    >>> len(cells_fingerprint())
+    12
+    """
+    import hashlib
+    import json
+
+    data = {name: [c.to_dict() for c in spec.all_cells()] for name, spec in sorted(TABLES.items())}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.differencing import Knowledge, candidate_groups, merge_atoms
+from analysis.differencing import Knowledge, candidate_groups, merge_atoms, merged_blocks
 from analysis.partitions import (
     MeasureKey,
     PublicationContext,
@@ -253,11 +253,9 @@ def attack_tables(tables: Mapping[str, pd.DataFrame], privacy: Mapping[str, Any]
         n_pop = first["n"].reindex(range(len(pops))).to_numpy(dtype=float)
         sum_pop = (first["n"] * first["mean"]).reindex(range(len(pops))).to_numpy(dtype=float)
         known = ~np.isnan(n_pop) & np.array([len(p) > 0 for p in pops])
-        ags = pd.factorize(atoms["ags"].fillna("\0"))[0]
-        blocks = np.array([np.unique(ags[merged == m])[0] if len(np.unique(ags[merged == m])) == 1 else -1
-                           for m in range(int(merged.max(initial=-1)) + 1)], dtype=np.int64)
+        blocks = merged_blocks(merged, atoms["ags"], int(merged.max(initial=-1)) + 1)
         k = Knowledge(blocks, pops, known)
-        for cand in candidate_groups(len(blocks), pops, known):
+        for cand in candidate_groups(len(blocks), pops, known, pop_n=n_pop, below=min_n):
             coef = dict(cand.formula) if cand.formula and all(known[p] for p, _ in cand.formula) else None
             if coef is None and k.determined(cand.atoms):
                 coef = k.derive(cand.atoms)

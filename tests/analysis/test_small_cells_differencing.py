@@ -17,6 +17,7 @@ Each attack is written out as an attacker would do it with the published tables 
 from __future__ import annotations
 
 import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -31,9 +32,11 @@ from surveys.synthetic import simulate
 REFERENCE, COMPARISON = ROLE_SETS["@reference"], ROLE_SETS["@comparison"]
 
 
-@pytest.fixture(scope="module")
-def attack_data(instrument) -> tuple[Dataset, str, str]:  # type: ignore[no-untyped-def]
-    """A dataset with municipality A (14 + 13 + 3 respondents) and X (4 respondents) in the last wave."""
+def attack_dataset(instrument) -> tuple[Dataset, str, str]:  # type: ignore[no-untyped-def]
+    """A dataset with municipality A (14 + 13 + 3 respondents) and X (4 respondents) in the last wave.
+
+    Returns the dataset and the AGS of A and X.
+    """
     prog = simulate(10, 70, seed=13, instrument=instrument)
     wide = prog.wide.copy()
     last = sorted(wide["wave"].unique())[-1]
@@ -52,6 +55,16 @@ def attack_data(instrument) -> tuple[Dataset, str, str]:  # type: ignore[no-unty
     return Dataset.from_wide(wide.reset_index(drop=True), prog.municipalities, instrument), a, x
 
 
+@pytest.fixture(scope="module")
+def attack_data(instrument) -> tuple[Dataset, str, str]:  # type: ignore[no-untyped-def]
+    return attack_dataset(instrument)
+
+
+def without_complementary_pass(tables, context, **kw) -> SuppressionResult:  # type: ignore[no-untyped-def]
+    """Stand-in for the pass: primary suppression only (to show what the attacks get without it)."""
+    return SuppressionResult(dict(tables), [], pd.DataFrame(columns=["table", "rows", "primary", "secondary"]))
+
+
 def _run(dataset: Dataset) -> Results:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -67,9 +80,7 @@ def protected(attack_data) -> Results:  # type: ignore[no-untyped-def]
 def unprotected(attack_data) -> Results:  # type: ignore[no-untyped-def]
     """The same analysis with the complementary pass switched off (primary suppression only)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pipeline, "complementary_suppression",
-                   lambda tables, context, **kw: SuppressionResult(dict(tables), [], pd.DataFrame(
-                       columns=["table", "rows", "primary", "secondary"])))
+        mp.setattr(pipeline, "complementary_suppression", without_complementary_pass)
         return _run(attack_data[0])
 
 
@@ -90,7 +101,7 @@ def total_minus_role_sides(res: Results, ags: str) -> tuple[int, float] | None:
     n1, m1 = float(p["n_reference"].iloc[0]), float(p["mean_reference"].iloc[0])
     n2, m2 = float(p["n_comparison"].iloc[0]), float(p["mean_comparison"].iloc[0])
     rest = n - n1 - n2
-    return int(round(rest)), (n * mean - n1 * m1 - n2 * m2) / rest
+    return round(rest), (n * mean - n1 * m1 - n2 * m2) / rest
 
 
 def state_minus_municipalities(res: Results, ags: str, construct: str) -> tuple[int, float] | None:
@@ -104,7 +115,7 @@ def state_minus_municipalities(res: Results, ags: str, construct: str) -> tuple[
     n_all, mean_all = float(agg["n"].iloc[0]), float(agg["grand_mean"].iloc[0])
     n = n_all - others["n"].astype(float).sum()
     total = n_all * mean_all - (others["n"].astype(float) * others["mean"].astype(float)).sum()
-    return int(round(n)), total / n
+    return round(n), total / n
 
 
 def suppressed_role_count(res: Results, ags: str) -> int | None:
