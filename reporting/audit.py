@@ -66,6 +66,7 @@ IDENTIFIER_HEADERS = frozenset(
 FREE_TEXT_HEADERS = frozenset(h.casefold() for h in ("comment", "Anmerkungen", "Kommentar", "Freitext", "free_text"))
 _N_EQUALS = re.compile(r"(?<![\w.])[nN]\s*=\s*(\d+)(?![\d.,]\d)")
 _HOVER_CUSTOM = re.compile(r"(?<![\w.])[nN]\s*=\s*%\{customdata\[(\d+)\]")
+_HOVER_AXIS = re.compile(r"(?<![\w.])[nN]\s*=\s*%\{([xy])[}:]")
 _PLOTLY_CALL = re.compile(r"Plotly\.(?:newPlot|react)\(\s*[\"'][^\"']*[\"']\s*,\s*")
 _CELLS_BLOCK = re.compile(
     r"<script\b[^>]*\btype=[\"']application/json[\"'][^>]*\bclass=[\"'][^\"']*baustein-cells[^\"']*[\"'][^>]*>"
@@ -106,6 +107,13 @@ AUDIT = Catalogue("audit", {
                              ("Feld entfernen.", "Remove the field.")),
     "pseudonym": _spec("Pseudonym eines Befragten in der Ausgabe.", "respondent pseudonym in output",
                        ("Kennungen nie veröffentlichen.", "Never publish identifiers.")),
+    "page_not_in_results": _spec(
+        "Die Seite zeigt n = {n} für {group} (AGS {ags}); results.json veröffentlicht diese Zahl nicht "
+        "(dort unterdrückt, oder die Seite stammt aus anderen Ergebnissen).",
+        "page shows n = {n} for {group} (AGS {ags}), which results.json does not publish (suppressed there, "
+        "or the page comes from other results)",
+        ("Berichte und Ergebnisse zusammen neu erzeugen (baustein report).",
+         "Rebuild reports and results together (baustein report).")),
     "unreadable_cells": _spec("Unlesbarer baustein-cells-Block.", "unreadable baustein-cells block"),
     "unreadable": _spec("Konnte nicht geprüft werden: {error}: {reason}", "could not be checked: {error}: {reason}"),
 })
@@ -116,6 +124,12 @@ class _Findings:
         self.min_n = min_n
         self.problems: list[Problem] = []
         self.rows: list[dict[str, Any]] = []
+        self.declared: list[tuple[str, str, str, float]] = []
+
+    def declare(self, file: Path | str, location: str, group: Any, n: Any) -> None:
+        """Remember a group size a page shows (any size), to compare the pages with the results."""
+        if isinstance(group, str) and not isinstance(n, bool) and isinstance(n, int | float) and n == n:
+            self.declared.append((str(file), location, group, float(n)))
 
     def add(self, file: Path | str, location: str, group: str, n: int | None, code: str, **params: Any) -> None:
         """Record finding ``code`` of :data:`AUDIT` at ``location`` in ``file`` (``group`` and ``n`` if any)."""
@@ -266,6 +280,24 @@ class _TableParser(HTMLParser):
             self._cell.append(data)
 
 
+def _plotly_array(value: Any) -> Any:
+    """A plotly array as a list: plotly >= 6 writes numbers as ``{"dtype", "bdata", "shape"}`` (base64)."""
+    if isinstance(value, dict) and isinstance(value.get("bdata"), str) and isinstance(value.get("dtype"), str):
+        import base64
+
+        import numpy as np
+
+        try:
+            arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+            shape = value.get("shape")
+            if isinstance(shape, str) and shape.strip():
+                arr = arr.reshape(tuple(int(x) for x in shape.split(",")))
+            return arr.tolist()
+        except (ValueError, TypeError):
+            return value
+    return value
+
+
 def _scan_plotly_figure(found: _Findings, file: Path, location: str, traces: Any) -> None:
     if isinstance(traces, dict):
         traces = traces.get("data", [])
@@ -274,6 +306,7 @@ def _scan_plotly_figure(found: _Findings, file: Path, location: str, traces: Any
     for t_i, trace in enumerate(traces):
         if not isinstance(trace, dict):
             continue
+        trace = {k: _plotly_array(v) for k, v in trace.items()}
         where = f"{location}, trace {t_i} ({trace.get('name', '')})"
         template = trace.get("hovertemplate")
         templates = template if isinstance(template, list) else [template]
@@ -285,10 +318,20 @@ def _scan_plotly_figure(found: _Findings, file: Path, location: str, traces: Any
                 k = int(m.group(1))
                 for p_i, point in enumerate(custom if isinstance(custom, list) else []):
                     value = point[k] if isinstance(point, list) and k < len(point) else (point if k == 0 else None)
+                    found.declare(file, f"{where}, point {p_i}", _point_label(trace, p_i), value)
                     n = found.small(value)
                     if n is not None:
                         found.add(file, f"{where}, point {p_i}", str(_point_label(trace, p_i)), n,
                                   "small_group_customdata")
+            for m in _HOVER_AXIS.finditer(tpl):
+                axis, other = m.group(1), "y" if m.group(1) == "x" else "x"
+                values = trace.get(axis)
+                for p_i, value in enumerate(values if isinstance(values, list) else []):
+                    label = _point_label({other: trace.get(other), "customdata": custom}, p_i)
+                    found.declare(file, f"{where}, point {p_i}", label, value)
+                    n = found.small(value)
+                    if n is not None:
+                        found.add(file, f"{where}, point {p_i}", str(label), n, "small_group")
         for key in ("text", "hovertext"):
             value = trace.get(key)
             for text in value if isinstance(value, list) else [value]:
@@ -297,6 +340,11 @@ def _scan_plotly_figure(found: _Findings, file: Path, location: str, traces: Any
 
 
 def _point_label(trace: dict[str, Any], i: int) -> Any:
+    custom = trace.get("customdata")
+    if isinstance(custom, list) and i < len(custom):
+        first = custom[i][0] if isinstance(custom[i], list) and custom[i] else custom[i]
+        if isinstance(first, str):
+            return first
     for axis in ("x", "y", "labels"):
         values = trace.get(axis)
         if isinstance(values, list) and i < len(values) and isinstance(values[i], str):
@@ -313,8 +361,10 @@ def _scan_html(found: _Findings, file: Path, text: str, location: str = "html") 
     for m in _DATA_N_TAG.finditer(text):
         n = found.small(m.group(1))
         tag = m.group(0)
+        g = _DATA_GROUP.search(tag)
+        if g and not re.search(r"\sdata-suppressed=[\"']?(true|1)", tag):
+            found.declare(file, f"{location} data-n", html.unescape(g.group(1)), int(m.group(1)))
         if n is not None and not re.search(r"\sdata-suppressed=[\"']?(true|1)", tag):
-            g = _DATA_GROUP.search(tag)
             found.add(file, f"{location} data-n", html.unescape(g.group(1)) if g else "", n, "small_group")
     decoder = json.JSONDecoder()
     for i, m in enumerate(_PLOTLY_CALL.finditer(text)):
@@ -468,7 +518,53 @@ def _audit(folder: str | os.PathLike[str], min_n: int) -> _Findings:
         except (BausteinError, ValueError, OSError, KeyError, TypeError) as exc:
             reason = " ".join(str(exc).split())[:300]
             found.add(file, "", "", None, "unreadable", error=type(exc).__name__, reason=reason)
+    _pages_against_results(found, root)
     return found
+
+
+def _pages_against_results(found: _Findings, root: Path) -> None:
+    """A page may show only group sizes the results publish: a municipality's n that ``results.json``
+    does not show (suppressed there, or the page built from other results) is a finding."""
+    from .audit_differencing import load_results_json
+
+    path = root / "results.json"
+    loaded = load_results_json(path) if root.is_dir() and path.exists() else None
+    if loaded is None:
+        return
+    tables = loaded[0]
+    over = tables.get("kommunen_uebersicht", pd.DataFrame())
+    tokens: dict[str, str] = {}
+    if {"ags", "name"} <= set(over.columns):
+        names = over["name"].astype(str)
+        unique = names[~names.duplicated(keep=False)]
+        tokens.update(dict(zip(unique, over.loc[unique.index, "ags"].astype(str), strict=True)))
+    if "ags" in over.columns:
+        tokens.update({a: a for a in over["ags"].astype(str)})
+    shown: dict[str, set[float]] = {}
+    for table in tables.values():
+        if "ags" not in table.columns or table.empty:
+            continue
+        visible = table[~_suppressed_rows(table)]
+        for col in [c for c in visible.columns if _N_HEADER.match(str(c)) and not _NOT_A_GROUP.match(str(c))]:
+            for a, v in zip(visible["ags"].astype(str), pd.to_numeric(visible[col], errors="coerce"), strict=True):
+                if v == v:
+                    shown.setdefault(a, set()).add(float(v))
+    for file, location, label, n in found.declared:
+        if not file.endswith((".html", ".htm", ".ipynb")) or n < found.min_n:
+            continue
+        text = html.unescape(label).strip()
+        keys = {text, text.rsplit(" ", 1)[0], *(part.strip() for part in re.split(r"/|<br>|\(", text))}
+        hits = {tokens[k] for k in keys if k in tokens}
+        if len(hits) == 1:
+            (ags,) = hits
+            if not any(math.isclose(n, v) for v in shown.get(ags, ())):
+                found.add(file, location, label, int(n), "page_not_in_results", ags=ags)
+
+
+def _suppressed_rows(table: pd.DataFrame) -> Any:
+    if "suppressed" not in table.columns:
+        return pd.Series(False, index=table.index)
+    return table["suppressed"].map(_truthy).astype(bool)
 
 
 def _attack(found: _Findings, file: Path) -> None:

@@ -93,7 +93,9 @@ def load_results_json(path: str | Path) -> tuple[dict[str, pd.DataFrame], dict[s
     tables = {name: pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
               for name, rows in data["tables"].items() if isinstance(rows, list)}
     meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-    privacy = meta.get("privacy") if isinstance(meta.get("privacy"), dict) else {}
+    privacy = dict(meta.get("privacy")) if isinstance(meta.get("privacy"), dict) else {}
+    for key in ("wave", "waves", "construct_roles"):  # results written before the privacy block
+        privacy.setdefault(key, meta.get(key))
     config = data.get("config") if isinstance(data.get("config"), dict) else {}
     min_n = int(privacy.get("min_n") or config.get("min_n") or 5)
     return tables, privacy, min_n

@@ -147,3 +147,43 @@ def test_audit_finds_a_differencing_leak_planted_in_results_xlsx_alone(example_r
     assert found["file"].str.endswith("results.xlsx").any()
     assert not found["file"].str.endswith("results.json").any()
     assert found["n"].between(1, 4).all()
+
+
+# ----------------------------------------------------------------------------- pages against results
+def test_pages_of_the_example_reports_show_only_what_the_results_publish(example_reports: Path) -> None:
+    found = audit_outputs(example_reports)
+    assert found[found["code"] == "page_not_in_results"].empty, found.to_string()
+
+
+def test_audit_finds_a_page_showing_a_municipality_figure_the_results_do_not_publish(
+        example_reports: Path, tmp_path: Path) -> None:
+    import plotly.graph_objects as go
+
+    copy = tmp_path / "reports"
+    shutil.copytree(example_reports, copy)
+    data = json.loads((copy / "results.json").read_text(encoding="utf-8"))
+    over = pd.DataFrame(data["tables"]["kommunen_uebersicht"])
+    name, ags = str(over["name"].iloc[0]), str(over["ags"].iloc[0])
+    n = int(over["n"].max()) + 17  # a size no table of the results shows for this municipality
+    fig = go.Figure(go.Scatter(x=np.array([n, 40], dtype=float), y=[3.1, 3.3], customdata=[[name], ["anders"]],
+                               hovertemplate="<b>%{customdata[0]}</b><br>n = %{x}<extra></extra>"))
+    page = copy / "03_municipalities.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</body>", fig.to_html(include_plotlyjs=False, full_html=False) + "</body>", 1), encoding="utf-8")
+    found = audit_outputs(copy)
+    hit = found[found["code"] == "page_not_in_results"]
+    assert len(hit) == 1
+    assert hit.iloc[0]["n"] == n and hit.iloc[0]["group"] == name and ags in hit.iloc[0]["problem"]
+    assert hit.iloc[0]["file"].endswith("03_municipalities.html")
+
+
+def test_audit_reads_plotly_binary_arrays(tmp_path: Path) -> None:
+    import plotly.graph_objects as go
+
+    # plotly >= 6 writes numeric arrays base64-encoded ({"dtype", "bdata"}): n = 3 must still be seen
+    fig = go.Figure(go.Bar(x=["A-Dorf", "B-Stadt"], y=np.array([12.0, 3.0]),
+                           hovertemplate="%{x}<br>n = %{y}<extra></extra>"))
+    assert '"bdata"' in fig.to_html(include_plotlyjs=False)
+    (tmp_path / "fig.html").write_text(fig.to_html(include_plotlyjs=False), encoding="utf-8")
+    found = audit_outputs(tmp_path)
+    assert found[["group", "n"]].values.tolist() == [["B-Stadt", 3]]
