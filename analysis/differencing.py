@@ -5,8 +5,10 @@ A published cell gives the count (and the sum, n × mean) of a population, a uni
 tables knows every linear combination of the published populations: a municipality's total minus
 its published role groups, the state total minus the published municipalities, all waves minus
 one wave. A group of atoms is **determined** when its indicator vector lies in the row space of
-the published populations' indicators (then its count and sum follow exactly; Cox 1980, "Properties
-of linear disclosure", the basis of complementary cell suppression in tau-ARGUS).
+the published populations' indicators: then its count and sum follow exactly (the linear
+disclosure audit of complementary cell suppression: Cox, L. H. (1980), Suppression methodology
+and statistical disclosure control, JASA 75, 377-385; Hundepool et al. (2012), Statistical
+Disclosure Control, ch. 4, as in tau-ARGUS).
 
 :class:`Knowledge` answers that question for one measure. It decomposes the atoms into blocks
 (one per municipality): a block's own populations give its null space ``N_b``; populations spanning

@@ -104,7 +104,7 @@ class SuppressionResult:
         One ``complementary_suppression`` note per table that lost rows, ``differencing_unprotected``
         for groups that only fixed state totals reveal, ``privacy_model_mismatch`` for catalogue errors.
     counts : DataFrame
-        Per table: rows with group figures, rows suppressed primarily and secondarily.
+        Per table with a ``suppressed`` column: rows, rows suppressed primarily and secondarily.
     leaks_closed : int
         Groups below the minimum that were computable before the pass.
     """
@@ -206,11 +206,11 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
     attacker of :mod:`analysis.differencing` subtracts published populations from each other: a
     municipality minus its published role groups, the state minus the published municipalities,
     all waves minus one wave, two suppressed parts together. Whenever such a group has 1 to
-    ``min_n`` − 1 respondents, the published population used with the smallest count whose
-    suppression makes the group uncomputable is suppressed too (all rows showing it), and the
-    search repeats until no group below the minimum is computable. State totals (cells marked
-    ``fixed``) are never suppressed. Deterministic: measures, groups and candidates are visited in
-    a fixed order.
+    ``min_n`` − 1 respondents, the cheapest set of rows whose suppression makes it uncomputable
+    is suppressed too (:func:`_fix`: fewest rows, then fewest respondents; every row showing a
+    suppressed population), and the search repeats until no group below the minimum is
+    computable. State totals (cells marked ``fixed``) are never suppressed. Deterministic:
+    measures, groups and candidates are visited in a fixed order.
 
     Parameters
     ----------
@@ -253,7 +253,7 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
                     if not 1 <= size < min_n or not k.determined(cand.atoms, local_only=local):
                         continue
                     coef = k.derive(cand.atoms, local_only=local) or {}
-                    fix = _fix(m, cand.atoms, local)
+                    fix = _fix(m, cand.atoms, local, coef)
                     if fix is None:
                         key = cand.atoms.tobytes()
                         if key not in unprotected:
@@ -269,7 +269,7 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
                     changed = True
             if not changed:
                 break
-    out, counts = _apply(tables, rows, pub, specs)
+    out, counts = _apply(tables, rows, specs)
     for name, extra in involved.items():
         k_rows = int(counts.loc[counts["table"] == name, "secondary"].sum())
         notes.append(NOTES.problem(
@@ -279,7 +279,7 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
     return SuppressionResult(out, notes, counts, closed)
 
 
-def _fix(m: _Measure, atoms: np.ndarray, local: bool) -> set[tuple[str, int]] | None:
+def _fix(m: _Measure, atoms: np.ndarray, local: bool, coef: Mapping[int, float]) -> set[tuple[str, int]] | None:
     """The rows to suppress so that the group of ``atoms`` can no longer be computed (None: impossible).
 
     Two kinds of candidates, the cheapest wins (fewest rows, then fewest respondents):
@@ -293,7 +293,6 @@ def _fix(m: _Measure, atoms: np.ndarray, local: bool) -> set[tuple[str, int]] | 
     """
     k = m.knowledge
     options: list[tuple[tuple[int, float], set[tuple[str, int]]]] = []
-    coef = k.derive(atoms, local_only=local) or {}
     singles = sorted((p for p in coef if not m.fixed[p] and k.known[p]),
                      key=lambda p: (len(m.shown_by[p]), m.pop_n[p], m.order[p], p))
     for p in singles[:_MAX_TRIES]:
@@ -351,7 +350,7 @@ def _unprotected(m: _Measure, atoms: np.ndarray, size: int, pub: PublishedCells,
         f"{c}: {', '.join(sorted({str(v) for v in members[c] if v is not None}))}"
         for c in ("wave", "ags", "role") if members[c].notna().any() and members[c].nunique() <= 3)
     return NOTES.problem("differencing_unprotected", Location(section="datenschutz", scope=measure[1] or measure[0]),
-                                 n=size, group=group or measure[0], tables=", ".join(tables_used))
+                         n=size, group=group or measure[0], tables=", ".join(tables_used))
 
 
 def _model_check(pub: PublishedCells, strict: bool, specs: Mapping[str, Any] | None) -> list[Problem]:
@@ -378,7 +377,7 @@ def _model_check(pub: PublishedCells, strict: bool, specs: Mapping[str, Any] | N
         if strict:
             raise AssertionError(f"privacy model mismatch in {table}.{column}: {example} ({len(grp)} rows)")
         notes.append(NOTES.problem("privacy_model_mismatch", Location(section="datenschutz", scope=table),
-                                           table=table, column=column, k=len(grp), example=example))
+                                   table=table, column=column, k=len(grp), example=example))
     return notes
 
 
@@ -390,13 +389,11 @@ def _selectors(cell: Cell) -> set[str]:
     return {c for c in named | waves if c and not c.startswith("=")}
 
 
-def _apply(tables: Mapping[str, pd.DataFrame], rows: _Rows, pub: PublishedCells,
-           specs: Mapping[str, Any] | None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+def _apply(tables: Mapping[str, pd.DataFrame], rows: _Rows, specs: Mapping[str, Any] | None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Blank the rows suppressed secondarily, add the ``suppression`` column, count per table."""
     specs = TABLES if specs is None else specs
     out: dict[str, pd.DataFrame] = {}
     counts = []
-    with_cells = set(pub.cells["table"])
     for name, table in tables.items():
         t = table
         why = np.array([rows.why.get((name, i), "") for i in range(len(t))], dtype=object)
@@ -413,7 +410,7 @@ def _apply(tables: Mapping[str, pd.DataFrame], rows: _Rows, pub: PublishedCells,
             t = t.copy() if t is table else t
             t["suppression"] = why
         out[name] = t
-        if name in with_cells:
+        if "suppressed" in t.columns:
             counts.append({"table": name, "rows": len(t), "primary": int((why == "primary").sum()),
                            "secondary": int(secondary.sum())})
     return out, pd.DataFrame(counts, columns=["table", "rows", "primary", "secondary"])

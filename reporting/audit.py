@@ -1,8 +1,12 @@
-"""Audit of outputs before publication: small groups, identifiers and free text.
+"""Audit of outputs before publication: small groups, differencing, identifiers and free text.
 
 :func:`audit_outputs` scans a folder of outputs (results workbooks, CSV, JSON, HTML reports,
 executed notebooks) for any group smaller than the minimum cell size, respondent identifiers and
-free-text columns; ``baustein audit REPORT_DIR`` runs it (:mod:`cli.audit`).
+free-text columns; ``baustein audit REPORT_DIR`` runs it (:mod:`cli.audit`). It also attacks: every
+``results.json`` (with the ``results.xlsx`` beside it) is searched for small groups that published
+figures give by subtraction (:mod:`reporting.audit_differencing`), and the report pages are
+compared with ``results.json`` (a page may show only group sizes the results publish). Every
+finding is a located problem of the catalogue :data:`AUDIT` (:func:`audit_problems`).
 
 Machine-readable group sizes in HTML reports (the contract report writers follow)
 ------------------------------------------------------------------------------------
@@ -14,8 +18,10 @@ Report pages declare the size of every group they show, so the audit need not gu
    ``<script type="application/json" class="baustein-cells">[{"group": "...", "n": 12,
    "suppressed": false}, ...]</script>``.
 
-Plotly figures put a group's size into hover text as ``n = 12`` or into ``customdata`` referenced
-by the hover template as ``n = %{customdata[k]}``; both are scanned. Plain HTML tables (including
+Plotly figures put a group's size into hover text as ``n = 12`` or into ``customdata`` or an axis
+referenced by the hover template as ``n = %{customdata[k]}`` or ``n = %{x}``; all are scanned
+(plotly's base64 arrays decoded), and the point's label (``customdata[0]`` or the category) names
+the group. Plain HTML tables (including
 pandas ``DataFrame.to_html`` in notebooks) with a column ``n``, ``n_*``, ``count`` or ``Anzahl``
 are scanned like worksheets. A row whose ``suppressed`` column is true is not a finding.
 """

@@ -118,13 +118,15 @@ def overlay_workbook(tables: Mapping[str, pd.DataFrame], path: str | Path) -> di
             sheet = next((ws for ws in wb.worksheets if ws.title == name[:31]), None)
             if sheet is None or table.empty:
                 continue
-            rows = [list(r) for r in sheet.iter_rows(values_only=True)][1:]
-            if len(rows) != len(table):
+            rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+            if len(rows) - 1 != len(table):
                 continue
-            grid = pd.DataFrame(rows)
+            headers, grid = rows[0], pd.DataFrame(rows[1:])
             patched = table.copy()
+            spec = TABLES.get(name)
             for col in _figure_columns(name, table):
-                j = _matching_column(table[col], grid)
+                names = {col, spec.doc().header(col, "de") if spec is not None else col}
+                j = _matching_column(table[col], grid, list(headers), names)
                 if j is not None:
                     patched[col] = grid[j].to_numpy()
             out[name] = patched
@@ -155,16 +157,23 @@ def _as_flag(v: Any) -> float:
         "false", "falsch", "nein", "no", "0", "", "none", "nan"} else float("nan")
 
 
-def _matching_column(values: pd.Series, grid: pd.DataFrame, threshold: float = 0.8) -> int | None:
+def _matching_column(values: pd.Series, grid: pd.DataFrame, headers: list[str], names: set[str],
+                     threshold: float = 0.8) -> int | None:
+    """The sheet column holding ``values``: agreeing on most rows and on at least one shown value.
+
+    A JSON column without any shown value (all rows suppressed) is found by its header instead.
+    """
     flag = values.dropna().map(lambda v: isinstance(v, bool)).all() if values.notna().any() else False
     conv = _as_flag if flag else _as_number
     want = np.array([conv(v) for v in values], dtype=float)
+    if np.isnan(want).all():
+        return next((j for j, h in zip(grid.columns, headers, strict=False) if str(h) in names), None)
     best, best_rate = None, threshold
     for j in grid.columns:
         got = np.array([conv(v) for v in grid[j]], dtype=float)
         same = np.isclose(want, got, rtol=1e-9, atol=1e-9, equal_nan=True)
         rate = float(same.mean()) if len(same) else 0.0
-        if rate > best_rate or (rate == best_rate and best is None and rate > threshold):
+        if rate > best_rate and (same & ~np.isnan(want)).any():
             best, best_rate = j, rate
     return best
 
