@@ -21,9 +21,9 @@ Report pages declare the size of every group they show, so the audit need not gu
 Plotly figures put a group's size into hover text as ``n = 12`` or into ``customdata`` or an axis
 referenced by the hover template as ``n = %{customdata[k]}`` or ``n = %{x}``; all are scanned
 (plotly's base64 arrays decoded), and the point's label (``customdata[0]`` or the category) names
-the group. Plain HTML tables (including
-pandas ``DataFrame.to_html`` in notebooks) with a column ``n``, ``n_*``, ``count`` or ``Anzahl``
-are scanned like worksheets. A row whose ``suppressed`` column is true is not a finding.
+the group. Plain HTML tables (including pandas ``DataFrame.to_html`` in notebooks) with a column
+``n``, ``n_*``, ``count`` or ``Anzahl`` are scanned like worksheets. A row whose ``suppressed``
+column is true is not a finding.
 """
 
 from __future__ import annotations
