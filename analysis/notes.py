@@ -337,6 +337,25 @@ NOTES = _BilingualCatalogue("analysis", {
                          ("Vorher eine Welle auswählen.", "Select one wave first.")),
     "hypothesis_not_testable": _spec("info", "Hypothese {hypothesis} nicht prüfbar: {reason}",
                                      "Hypothesis {hypothesis} not testable: {reason}"),
+    # ------------------------------------------------------------------ privacy (analysis.small_cells)
+    "complementary_suppression": _spec(
+        "info", "{k} Zeile(n) zusätzlich unterdrückt (Spalte 'suppression' = secondary), damit keine Gruppe unter "
+        "{min_n} Befragten durch Differenzbildung mit {tables} berechnet werden kann.",
+        "{k} row(s) suppressed as well (column 'suppression' = secondary) so that no group below {min_n} "
+        "respondents can be computed by subtracting {tables}.",
+        ("Siehe SECURITY.md, Abschnitt 'Differencing'.", "See SECURITY.md, section 'Differencing'.")),
+    "differencing_unprotected": _spec(
+        "warning", "Eine Gruppe von {n} Befragten ({group}) lässt sich aus Landessummen berechnen ({tables}), die nie "
+        "unterdrückt werden.",
+        "A group of {n} respondents ({group}) can be computed from state totals ({tables}) that are never suppressed.",
+        ("Die Tabellen vor der Veröffentlichung prüfen oder die Welle oder Gruppe weglassen.",
+         "Check the tables before publishing or leave the wave or group out.")),
+    "privacy_model_mismatch": _spec(
+        "warning", "Tabelle '{table}', Spalte '{column}': {k} Zahl(en) passen nicht zur beschriebenen Gruppe "
+        "(z. B. {example}); der Schutz vor Differenzbildung ist für diese Spalte unsicher.",
+        "Table '{table}', column '{column}': {k} count(s) do not match the described group (e.g. {example}); "
+        "protection against differencing is uncertain for this column.",
+        ("Bitte als Fehler melden (analysis/table_catalogue.py).", "Please report as a bug (analysis/table_catalogue.py).")),
     "part_failed": _spec("error", "Interner Fehler in diesem Teil ({detail}); alle anderen Teile wurden berechnet.",
                          "Internal error in this part ({detail}); all other parts were computed.",
                          ("Bitte mit 'baustein --debug analyse …' erneut ausführen und die Ausgabe melden.",

@@ -14,12 +14,15 @@ module in :mod:`analysis.sections` that returns its tables and its notes:
 A part that cannot be estimated from the data (one construct, one comparison, one model) becomes a
 note with its section, scope, reason and what to do (:mod:`analysis.notes`); everything else is
 still computed. The notes are the result table ``hinweise``. Table descriptions live in
-:mod:`analysis.table_catalogue`. Every table passes the small-cell rule; free text and respondent
+:mod:`analysis.table_catalogue`. Every table passes the small-cell rule; after the sections one
+pass over all tables (:func:`analysis.small_cells.complementary_suppression`) suppresses what
+would let a small group be computed by subtracting published figures. Free text and respondent
 identifiers never enter a table. The run is deterministic.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +31,7 @@ import pandas as pd
 from core.errors import AnalysisError
 
 from .notes import NOTES, located, notes_frame
+from .partitions import PublicationContext, atom_codes, measure_atoms, municipality_attributes
 from .results import AnalysisConfig, Results
 from .sections import (
     AnalysisContext,
@@ -41,6 +45,7 @@ from .sections import (
     reliability,
     waves,
 )
+from .small_cells import SUPPRESSION_COLUMN, complementary_suppression
 from .table_catalogue import TABLES
 
 __all__ = ["SECTIONS", "run", "score_dataset", "tool_version"]
@@ -111,6 +116,16 @@ def run(dataset: Any, config: AnalysisConfig | None = None, *, strict: bool = Fa
             docs.update(res.docs)
             models.update(res.models)
             notes.extend(res.notes)
+    privacy: dict[str, Any] = {}
+    if ctx is not None and tables:
+        protected = complementary_suppression(tables, privacy_context(ctx, tables), strict=strict)
+        tables = protected.tables
+        notes.extend(protected.notes)
+        for name, t in tables.items():
+            if "suppression" in t.columns and name in docs:
+                docs[name] = dataclasses.replace(docs[name], columns={**docs[name].columns,
+                                                                        "suppression": SUPPRESSION_COLUMN})
+        privacy = privacy_meta(ctx, protected.counts)
     if not tables:
         notes.append(located(NOTES.problem("no_table"), "analyse"))
     tables["hinweise"] = notes_frame(notes)
@@ -127,8 +142,65 @@ def run(dataset: Any, config: AnalysisConfig | None = None, *, strict: bool = Fa
         "construct_roles": dict(ctx.roles) if ctx else {},
         "n_tables": len(tables) - 1,
         "tool_version": tool_version(),
+        "privacy": privacy,
     }
     return Results(tables=tables, docs=docs, config=cfg, meta=meta, models=models)
+
+
+def privacy_context(ctx: AnalysisContext, tables: dict[str, pd.DataFrame]) -> PublicationContext:
+    """The true sizes of every group the tables can describe, for the complementary suppression.
+
+    Atoms are (wave, municipality, role) of all waves; the measures are every respondent, each
+    construct's scored respondents and respondents with any of its items answered, and each
+    item's valid answers (:mod:`analysis.partitions`).
+    """
+    frame, g, min_n = ctx.all_waves, ctx.group, ctx.config.min_n
+    codes, atoms = atom_codes(frame, g)
+    measures = {("respondents", ""): measure_atoms(codes, atoms)}
+    for c, items in ctx.scales.items():
+        if c in frame.columns:
+            measures[("score", c)] = measure_atoms(codes, atoms, frame[c].notna().to_numpy())
+        measures[("answered", c)] = measure_atoms(codes, atoms, frame[items].notna().any(axis=1).to_numpy())
+        for i in items:
+            measures[("item", i)] = measure_atoms(codes, atoms, frame[i].notna().to_numpy())
+    funded = frame.groupby(g, observed=True)["funded"].first() if "funded" in frame.columns else None
+    attributes = municipality_attributes(ctx.municipalities, tables.get("typologie"), tables.get("typologie_fakten"),
+                                         funded)
+
+    def cross(measure: tuple[str, str]) -> pd.DataFrame:
+        a = measures.get(measure, measures[("respondents", "")])
+        return a if ctx.wave is None else a[a["wave"] == ctx.wave]
+
+    def reported(measure: tuple[str, str]) -> set[str]:
+        per = cross(measure).groupby("ags")["n"].sum()
+        return {str(a) for a in per.index[per >= min_n]}
+
+    def groups_reported(table: str, row: Any, attribute: str, measure: tuple[str, str]) -> set[str]:
+        a = cross(measure)
+        values = attributes[attribute] if attribute in attributes.columns else pd.Series(dtype=object)
+        per = a.groupby(a["ags"].map(values))["n"].sum()
+        return {str(v) for v in per.index[per >= min_n]}
+
+    return PublicationContext(min_n=min_n, wave=ctx.wave, waves=tuple(ctx.waves), atoms=measures,
+                              construct_roles=dict(ctx.roles), attributes=attributes, reported=reported,
+                              groups_reported=groups_reported)
+
+
+def privacy_meta(ctx: AnalysisContext, counts: pd.DataFrame) -> dict[str, Any]:
+    """What ``results.json`` carries for ``baustein audit``: the rule, the context and every table's cells."""
+    return {
+        "min_n": ctx.config.min_n,
+        "wave": ctx.wave,
+        "waves": list(ctx.waves),
+        "construct_roles": dict(ctx.roles),
+        "cells": {name: [c.to_dict() for c in spec.all_cells()] for name, spec in TABLES.items() if spec.all_cells()},
+        "suppression": {
+            "rows_primary": int(counts["primary"].sum()) if len(counts) else 0,
+            "rows_secondary": int(counts["secondary"].sum()) if len(counts) else 0,
+            "by_table": {r.table: {"rows": int(r.rows), "primary": int(r.primary), "secondary": int(r.secondary)}
+                         for r in counts.itertuples(index=False)},
+        },
+    }
 
 
 def tool_version() -> str:

@@ -1,4 +1,5 @@
-"""``baustein audit REPORT_DIR``: check outputs for small groups, identifiers and free text before publishing.
+"""``baustein audit REPORT_DIR``: check outputs for small groups, identifiers and free text before publishing,
+and attack them by differencing (:mod:`reporting.audit_differencing`).
 
 Exit code 0 when nothing was found, 1 when there are findings (so scripts and CI can stop a
 publication), 2 for a user error (folder missing).
@@ -20,8 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="Ausgaben vor der Veröffentlichung prüfen / check outputs before publishing",
         description=(
             "Durchsucht Ergebnisdateien (xlsx, csv, json, html, ipynb) nach Gruppen mit weniger als "
-            "--min-n Personen, Befragten-Kennungen und Freitext. / Scans outputs for groups smaller than "
-            "--min-n, respondent identifiers and free text."
+            "--min-n Personen, Befragten-Kennungen und Freitext, und versucht, kleine Gruppen durch "
+            "Differenzbildung veröffentlichter Zahlen zu berechnen (results.json/results.xlsx, Berichtsseiten). "
+            "/ Scans outputs for groups smaller than --min-n, respondent identifiers and free text, and tries "
+            "to compute small groups by subtracting published figures (results.json/results.xlsx, report pages)."
         ),
     )
     p.add_argument("report_dir", metavar="REPORT_DIR", help="Ordner oder Datei / folder or file")

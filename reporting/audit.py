@@ -1,8 +1,12 @@
-"""Audit of outputs before publication: small groups, identifiers and free text.
+"""Audit of outputs before publication: small groups, differencing, identifiers and free text.
 
 :func:`audit_outputs` scans a folder of outputs (results workbooks, CSV, JSON, HTML reports,
 executed notebooks) for any group smaller than the minimum cell size, respondent identifiers and
-free-text columns; ``baustein audit REPORT_DIR`` runs it (:mod:`cli.audit`).
+free-text columns; ``baustein audit REPORT_DIR`` runs it (:mod:`cli.audit`). It also attacks: every
+``results.json`` (with the ``results.xlsx`` beside it) is searched for small groups that published
+figures give by subtraction (:mod:`reporting.audit_differencing`), and the report pages are
+compared with ``results.json`` (a page may show only group sizes the results publish). Every
+finding is a located problem of the catalogue :data:`AUDIT` (:func:`audit_problems`).
 
 Machine-readable group sizes in HTML reports (the contract report writers follow)
 ------------------------------------------------------------------------------------
@@ -14,10 +18,12 @@ Report pages declare the size of every group they show, so the audit need not gu
    ``<script type="application/json" class="baustein-cells">[{"group": "...", "n": 12,
    "suppressed": false}, ...]</script>``.
 
-Plotly figures put a group's size into hover text as ``n = 12`` or into ``customdata`` referenced
-by the hover template as ``n = %{customdata[k]}``; both are scanned. Plain HTML tables (including
-pandas ``DataFrame.to_html`` in notebooks) with a column ``n``, ``n_*``, ``count`` or ``Anzahl``
-are scanned like worksheets. A row whose ``suppressed`` column is true is not a finding.
+Plotly figures put a group's size into hover text as ``n = 12`` or into ``customdata`` or an axis
+referenced by the hover template as ``n = %{customdata[k]}`` or ``n = %{x}``; all are scanned
+(plotly's base64 arrays decoded), and the point's label (``customdata[0]`` or the category) names
+the group. Plain HTML tables (including pandas ``DataFrame.to_html`` in notebooks) with a column
+``n``, ``n_*``, ``count`` or ``Anzahl`` are scanned like worksheets. A row whose ``suppressed``
+column is true is not a finding.
 """
 
 from __future__ import annotations
@@ -36,11 +42,12 @@ import pandas as pd
 
 from analysis.small_cells import DEFAULT_MIN_N
 from core.errors import BausteinError
+from core.problems import Catalogue, Location, MessageSpec, Problem
 from surveys.pseudonyms import PSEUDONYM_RE
 
-__all__ = ["AUDIT_COLUMNS", "FREE_TEXT_HEADERS", "IDENTIFIER_HEADERS", "audit_outputs"]
+__all__ = ["AUDIT", "AUDIT_COLUMNS", "FREE_TEXT_HEADERS", "IDENTIFIER_HEADERS", "audit_outputs", "audit_problems"]
 
-AUDIT_COLUMNS = ["file", "location", "group", "n", "problem"]
+AUDIT_COLUMNS = ["file", "location", "group", "n", "problem", "code"]
 
 _N_HEADER = re.compile(r"^(n|n_.+|count|anzahl|fallzahl)$", re.IGNORECASE)
 #: Count columns that are not groups of respondents: numbers of municipalities, items or groups,
@@ -68,6 +75,7 @@ IDENTIFIER_HEADERS = frozenset(
 FREE_TEXT_HEADERS = frozenset(h.casefold() for h in ("comment", "Anmerkungen", "Kommentar", "Freitext", "free_text"))
 _N_EQUALS = re.compile(r"(?<![\w.])[nN]\s*=\s*(\d+)(?![\d.,]\d)")
 _HOVER_CUSTOM = re.compile(r"(?<![\w.])[nN]\s*=\s*%\{customdata\[(\d+)\]")
+_HOVER_AXIS = re.compile(r"(?<![\w.])[nN]\s*=\s*%\{([xy])[}:]")
 _PLOTLY_CALL = re.compile(r"Plotly\.(?:newPlot|react)\(\s*[\"'][^\"']*[\"']\s*,\s*")
 _CELLS_BLOCK = re.compile(
     r"<script\b[^>]*\btype=[\"']application/json[\"'][^>]*\bclass=[\"'][^\"']*baustein-cells[^\"']*[\"'][^>]*>"
@@ -78,13 +86,67 @@ _DATA_N_TAG = re.compile(r"<[a-zA-Z][^>]*\sdata-n=[\"']?(\d+)[^>]*>")
 _DATA_GROUP = re.compile(r"\sdata-group=[\"']([^\"']*)[\"']")
 
 
+def _spec(de: str, en: str, hint: tuple[str, str] = ("", "")) -> MessageSpec:
+    return MessageSpec("error", de, en, hint_de=hint[0], hint_en=hint[1])
+
+
+_SUPPRESS = ("Gruppen zusammenfassen oder unterdrücken.", "Merge or suppress groups.")
+#: Every finding of the audit (a :class:`core.problems.Catalogue`); the English message is the
+#: ``problem`` column of :func:`audit_outputs`.
+AUDIT = Catalogue("audit", {
+    "small_group": _spec("Gruppe mit weniger als {min_n} Personen.", "group smaller than {min_n}", _SUPPRESS),
+    "small_group_text": _spec("Gruppe mit weniger als {min_n} Personen (Text 'n = {n}').",
+                              "group smaller than {min_n} (text 'n = {n}')", _SUPPRESS),
+    "small_group_customdata": _spec("Gruppe mit weniger als {min_n} Personen (plotly customdata).",
+                                    "group smaller than {min_n} (plotly customdata)", _SUPPRESS),
+    "differencing": _spec(
+        "Gruppe von {n} Personen ({measure}) durch Differenzbildung berechenbar: {derivation}{mean_de}.",
+        "group smaller than {min_n} recoverable by differencing ({measure}, n = {n}{mean_en}): {derivation}",
+        ("Ergänzend unterdrücken: die Ergebnisse mit dieser Version neu berechnen (analysis.run unterdrückt "
+         "ergänzend) oder eine der genannten Zahlen entfernen.",
+         "Suppress complementary cells: recompute the results with this version (analysis.run does it) or "
+         "remove one of the figures named.")),
+    "identifier_column": _spec("Spalte mit Befragten-Kennungen '{column}'.", "respondent identifier column '{column}'",
+                               ("Spalte entfernen.", "Remove the column.")),
+    "identifier_field": _spec("Feld mit Befragten-Kennungen '{field}'.", "respondent identifier field '{field}'",
+                              ("Feld entfernen.", "Remove the field.")),
+    "free_text_column": _spec("Freitext-Spalte '{column}'.", "free-text column '{column}'",
+                              ("Spalte entfernen.", "Remove the column.")),
+    "free_text_field": _spec("Freitext-Feld '{field}'.", "free-text field '{field}'",
+                             ("Feld entfernen.", "Remove the field.")),
+    "pseudonym": _spec("Pseudonym eines Befragten in der Ausgabe.", "respondent pseudonym in output",
+                       ("Kennungen nie veröffentlichen.", "Never publish identifiers.")),
+    "page_not_in_results": _spec(
+        "Die Seite zeigt n = {n} für {group} (AGS {ags}); results.json veröffentlicht diese Zahl nicht "
+        "(dort unterdrückt, oder die Seite stammt aus anderen Ergebnissen).",
+        "page shows n = {n} for {group} (AGS {ags}), which results.json does not publish (suppressed there, "
+        "or the page comes from other results)",
+        ("Berichte und Ergebnisse zusammen neu erzeugen (baustein report).",
+         "Rebuild reports and results together (baustein report).")),
+    "unreadable_cells": _spec("Unlesbarer baustein-cells-Block.", "unreadable baustein-cells block"),
+    "unreadable": _spec("Konnte nicht geprüft werden: {error}: {reason}", "could not be checked: {error}: {reason}"),
+})
+
+
 class _Findings:
     def __init__(self, min_n: int) -> None:
         self.min_n = min_n
+        self.problems: list[Problem] = []
         self.rows: list[dict[str, Any]] = []
+        self.declared: list[tuple[str, str, str, float]] = []
 
-    def add(self, file: Path | str, location: str, group: str, n: int | None, problem: str) -> None:
-        self.rows.append({"file": str(file), "location": location, "group": group, "n": n, "problem": problem})
+    def declare(self, file: Path | str, location: str, group: Any, n: Any) -> None:
+        """Remember a group size a page shows (any size), to compare the pages with the results."""
+        if isinstance(group, str) and not isinstance(n, bool) and isinstance(n, int | float) and n == n:
+            self.declared.append((str(file), location, group, float(n)))
+
+    def add(self, file: Path | str, location: str, group: str, n: int | None, code: str, **params: Any) -> None:
+        """Record finding ``code`` of :data:`AUDIT` at ``location`` in ``file`` (``group`` and ``n`` if any)."""
+        p = AUDIT.problem(code, Location(file=str(file), scope=location), min_n=self.min_n, n=n, group=group,
+                          **params)
+        self.problems.append(p)
+        self.rows.append({"file": str(file), "location": location, "group": group, "n": n, "problem": p.message_en,
+                          "code": code})
 
     def small(self, n: Any) -> int | None:
         """``n`` as int if it is a group size 1..min_n-1, else None."""
@@ -123,10 +185,10 @@ def _scan_rows(found: _Findings, file: Path, location: str, rows: Sequence[Seque
             for j, name in enumerate(cells):
                 if name.casefold() in IDENTIFIER_HEADERS:
                     found.add(file, f"{location}, Zeile/row {i + 1}, Spalte/column {j + 1}", "", None,
-                              f"respondent identifier column '{name}'")
+                              "identifier_column", column=name)
                 elif name.casefold() in FREE_TEXT_HEADERS:
                     found.add(file, f"{location}, Zeile/row {i + 1}, Spalte/column {j + 1}", "", None,
-                              f"free-text column '{name}'")
+                              "free_text_column", column=name)
             continue
         if header is None:
             continue
@@ -146,8 +208,7 @@ def _scan_rows(found: _Findings, file: Path, location: str, rows: Sequence[Seque
             if j < len(row):
                 n = found.small(row[j])
                 if n is not None:
-                    found.add(file, f"{location}, Zeile/row {i + 1} ({header[j]})", label, n,
-                              f"group smaller than {found.min_n}")
+                    found.add(file, f"{location}, Zeile/row {i + 1} ({header[j]})", label, n, "small_group")
 
 
 def _looks_numeric(text: str) -> bool:
@@ -164,10 +225,9 @@ def _scan_text(found: _Findings, file: Path, location: str, text: str) -> None:
         n = found.small(m.group(1))
         if n is not None:
             start = max(0, m.start() - 40)
-            found.add(file, location, text[start : m.end()].replace("\n", " ").strip(), n,
-                      f"group smaller than {found.min_n} (text 'n = {n}')")
+            found.add(file, location, text[start : m.end()].replace("\n", " ").strip(), n, "small_group_text")
     for m in PSEUDONYM_RE.finditer(text):
-        found.add(file, location, m.group(0), None, "respondent pseudonym in output")
+        found.add(file, location, m.group(0), None, "pseudonym")
 
 
 def _scan_json(found: _Findings, file: Path, obj: Any, path: str = "$") -> None:
@@ -185,19 +245,19 @@ def _scan_json(found: _Findings, file: Path, obj: Any, path: str = "$") -> None:
                 if str(k) in keys and not isinstance(v, dict | list):
                     n = found.small(v)
                     if n is not None:
-                        found.add(file, f"{path}.{k}", label, n, f"group smaller than {found.min_n}")
+                        found.add(file, f"{path}.{k}", label, n, "small_group")
         for k, v in obj.items():
             if str(k).casefold() in IDENTIFIER_HEADERS and isinstance(v, str | int) and not isinstance(v, bool):
-                found.add(file, f"{path}.{k}", "", None, f"respondent identifier field '{k}'")
+                found.add(file, f"{path}.{k}", "", None, "identifier_field", field=k)
             elif str(k).casefold() in FREE_TEXT_HEADERS and isinstance(v, str) and v.strip():
-                found.add(file, f"{path}.{k}", "", None, f"free-text field '{k}'")
+                found.add(file, f"{path}.{k}", "", None, "free_text_field", field=k)
             _scan_json(found, file, v, f"{path}.{k}")
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
             _scan_json(found, file, v, f"{path}[{i}]")
     elif isinstance(obj, str):
         for m in PSEUDONYM_RE.finditer(obj):
-            found.add(file, path, m.group(0), None, "respondent pseudonym in output")
+            found.add(file, path, m.group(0), None, "pseudonym")
 
 
 class _TableParser(HTMLParser):
@@ -231,6 +291,24 @@ class _TableParser(HTMLParser):
             self._cell.append(data)
 
 
+def _plotly_array(value: Any) -> Any:
+    """A plotly array as a list: plotly >= 6 writes numbers as ``{"dtype", "bdata", "shape"}`` (base64)."""
+    if isinstance(value, dict) and isinstance(value.get("bdata"), str) and isinstance(value.get("dtype"), str):
+        import base64
+
+        import numpy as np
+
+        try:
+            arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+            shape = value.get("shape")
+            if isinstance(shape, str) and shape.strip():
+                arr = arr.reshape(tuple(int(x) for x in shape.split(",")))
+            return arr.tolist()
+        except (ValueError, TypeError):
+            return value
+    return value
+
+
 def _scan_plotly_figure(found: _Findings, file: Path, location: str, traces: Any) -> None:
     if isinstance(traces, dict):
         traces = traces.get("data", [])
@@ -239,6 +317,7 @@ def _scan_plotly_figure(found: _Findings, file: Path, location: str, traces: Any
     for t_i, trace in enumerate(traces):
         if not isinstance(trace, dict):
             continue
+        trace = {k: _plotly_array(v) for k, v in trace.items()}
         where = f"{location}, trace {t_i} ({trace.get('name', '')})"
         template = trace.get("hovertemplate")
         templates = template if isinstance(template, list) else [template]
@@ -250,10 +329,20 @@ def _scan_plotly_figure(found: _Findings, file: Path, location: str, traces: Any
                 k = int(m.group(1))
                 for p_i, point in enumerate(custom if isinstance(custom, list) else []):
                     value = point[k] if isinstance(point, list) and k < len(point) else (point if k == 0 else None)
+                    found.declare(file, f"{where}, point {p_i}", _point_label(trace, p_i), value)
                     n = found.small(value)
                     if n is not None:
                         found.add(file, f"{where}, point {p_i}", str(_point_label(trace, p_i)), n,
-                                  f"group smaller than {found.min_n} (plotly customdata)")
+                                  "small_group_customdata")
+            for m in _HOVER_AXIS.finditer(tpl):
+                axis, other = m.group(1), "y" if m.group(1) == "x" else "x"
+                values = trace.get(axis)
+                for p_i, value in enumerate(values if isinstance(values, list) else []):
+                    label = _point_label({other: trace.get(other), "customdata": custom}, p_i)
+                    found.declare(file, f"{where}, point {p_i}", label, value)
+                    n = found.small(value)
+                    if n is not None:
+                        found.add(file, f"{where}, point {p_i}", str(label), n, "small_group")
         for key in ("text", "hovertext"):
             value = trace.get(key)
             for text in value if isinstance(value, list) else [value]:
@@ -262,6 +351,11 @@ def _scan_plotly_figure(found: _Findings, file: Path, location: str, traces: Any
 
 
 def _point_label(trace: dict[str, Any], i: int) -> Any:
+    custom = trace.get("customdata")
+    if isinstance(custom, list) and i < len(custom):
+        first = custom[i][0] if isinstance(custom[i], list) and custom[i] else custom[i]
+        if isinstance(first, str):
+            return first
     for axis in ("x", "y", "labels"):
         values = trace.get(axis)
         if isinstance(values, list) and i < len(values) and isinstance(values[i], str):
@@ -274,14 +368,15 @@ def _scan_html(found: _Findings, file: Path, text: str, location: str = "html") 
         try:
             _scan_json(found, file, json.loads(html.unescape(m.group(1))), f"{location} baustein-cells")
         except json.JSONDecodeError:
-            found.add(file, f"{location} baustein-cells", "", None, "unreadable baustein-cells block")
+            found.add(file, f"{location} baustein-cells", "", None, "unreadable_cells")
     for m in _DATA_N_TAG.finditer(text):
         n = found.small(m.group(1))
         tag = m.group(0)
+        g = _DATA_GROUP.search(tag)
+        if g and not re.search(r"\sdata-suppressed=[\"']?(true|1)", tag):
+            found.declare(file, f"{location} data-n", html.unescape(g.group(1)), int(m.group(1)))
         if n is not None and not re.search(r"\sdata-suppressed=[\"']?(true|1)", tag):
-            g = _DATA_GROUP.search(tag)
-            found.add(file, f"{location} data-n", html.unescape(g.group(1)) if g else "", n,
-                      f"group smaller than {found.min_n}")
+            found.add(file, f"{location} data-n", html.unescape(g.group(1)) if g else "", n, "small_group")
     decoder = json.JSONDecoder()
     for i, m in enumerate(_PLOTLY_CALL.finditer(text)):
         try:
@@ -338,8 +433,7 @@ def _scan_xlsx(found: _Findings, file: Path) -> None:
                 for v in r:
                     if isinstance(v, str):
                         for m in PSEUDONYM_RE.finditer(v):
-                            found.add(file, f"Blatt/sheet '{ws.title}'", m.group(0), None,
-                                      "respondent pseudonym in output")
+                            found.add(file, f"Blatt/sheet '{ws.title}'", m.group(0), None, "pseudonym")
     finally:
         wb.close()
 
@@ -357,7 +451,7 @@ def _scan_csv(found: _Findings, file: Path) -> None:
     rows = list(csv.reader(io.StringIO(text), delimiter=info.delimiter or ","))
     _scan_rows(found, file, "csv", rows)
     for m in PSEUDONYM_RE.finditer(text):
-        found.add(file, "csv", m.group(0), None, "respondent pseudonym in output")
+        found.add(file, "csv", m.group(0), None, "pseudonym")
 
 
 _SCANNERS = {".xlsx", ".xlsm", ".csv", ".json", ".html", ".htm", ".ipynb"}
@@ -369,8 +463,13 @@ def _iter_files(folder: Path) -> Iterator[Path]:
             yield p
 
 
+def audit_problems(folder: str | os.PathLike[str], min_n: int = DEFAULT_MIN_N) -> list[Problem]:
+    """The findings of :func:`audit_outputs` as located problems (catalogue :data:`AUDIT`)."""
+    return _audit(folder, min_n).problems
+
+
 def audit_outputs(folder: str | os.PathLike[str], min_n: int = DEFAULT_MIN_N) -> pd.DataFrame:
-    """Scan every output in ``folder`` for groups below ``min_n``, identifiers and free text.
+    """Scan every output in ``folder`` for groups below ``min_n``, identifiers and free text, and attack it.
 
     Parameters
     ----------
@@ -383,8 +482,9 @@ def audit_outputs(folder: str | os.PathLike[str], min_n: int = DEFAULT_MIN_N) ->
     -------
     pandas.DataFrame
         One row per finding with columns ``file``, ``location`` (sheet/row, JSON path, notebook
-        cell, figure/trace), ``group`` (label of the row or point, if any), ``n`` (the small size,
-        NA for identifier/free-text findings) and ``problem``. Empty when nothing was found.
+        cell, figure/trace; for differencing the tables combined), ``group`` (label of the row or
+        point, if any), ``n`` (the small size, NA for identifier/free-text findings), ``problem``
+        (the English message) and ``code`` (of :data:`AUDIT`). Empty when nothing was found.
 
     Notes
     -----
@@ -393,7 +493,18 @@ def audit_outputs(folder: str | os.PathLike[str], min_n: int = DEFAULT_MIN_N) ->
     blocks, plotly hover text and customdata, every ``<table>``, visible "n = 3" text) and executed
     ``.ipynb`` notebooks (HTML, plotly and text outputs). Rows marked ``suppressed`` are skipped.
     A file that cannot be read is itself a finding ("could not be checked").
+
+    Every ``results.json`` (with the ``results.xlsx`` beside it) is also attacked by differencing
+    (:mod:`reporting.audit_differencing`): a group of 1..min_n-1 respondents that published totals
+    minus published parts give exactly is a finding ``differencing`` naming the figures combined.
     """
+    found = _audit(folder, min_n)
+    frame = pd.DataFrame(found.rows, columns=AUDIT_COLUMNS)
+    frame["n"] = frame["n"].astype("Int64")
+    return frame.drop_duplicates(ignore_index=True)
+
+
+def _audit(folder: str | os.PathLike[str], min_n: int) -> _Findings:
     root = Path(folder)
     if not root.exists():
         raise BausteinError(f"Ordner nicht gefunden / folder not found: {root}")
@@ -407,14 +518,72 @@ def audit_outputs(folder: str | os.PathLike[str], min_n: int = DEFAULT_MIN_N) ->
             elif suffix == ".csv":
                 _scan_csv(found, file)
             elif suffix == ".json":
-                _scan_json(found, file, json.loads(file.read_text(encoding="utf-8")))
+                data = json.loads(file.read_text(encoding="utf-8"))
+                _scan_json(found, file, data)
+                if isinstance(data, dict) and isinstance(data.get("tables"), dict):
+                    _attack(found, file)
             elif suffix in {".html", ".htm"}:
                 _scan_html(found, file, file.read_text(encoding="utf-8", errors="replace"))
             elif suffix == ".ipynb":
                 _scan_notebook(found, file, json.loads(file.read_text(encoding="utf-8")))
         except (BausteinError, ValueError, OSError, KeyError, TypeError) as exc:
             reason = " ".join(str(exc).split())[:300]
-            found.add(file, "", "", None, f"could not be checked: {type(exc).__name__}: {reason}")
-    frame = pd.DataFrame(found.rows, columns=AUDIT_COLUMNS)
-    frame["n"] = frame["n"].astype("Int64")
-    return frame.drop_duplicates(ignore_index=True)
+            found.add(file, "", "", None, "unreadable", error=type(exc).__name__, reason=reason)
+    _pages_against_results(found, root)
+    return found
+
+
+def _pages_against_results(found: _Findings, root: Path) -> None:
+    """A page may show only group sizes the results publish: a municipality's n that ``results.json``
+    does not show (suppressed there, or the page built from other results) is a finding."""
+    from .audit_differencing import load_results_json
+
+    path = root / "results.json"
+    loaded = load_results_json(path) if root.is_dir() and path.exists() else None
+    if loaded is None:
+        return
+    tables = loaded[0]
+    over = tables.get("kommunen_uebersicht", pd.DataFrame())
+    tokens: dict[str, str] = {}
+    if {"ags", "name"} <= set(over.columns):
+        names = over["name"].astype(str)
+        unique = names[~names.duplicated(keep=False)]
+        tokens.update(dict(zip(unique, over.loc[unique.index, "ags"].astype(str), strict=True)))
+    if "ags" in over.columns:
+        tokens.update({a: a for a in over["ags"].astype(str)})
+    shown: dict[str, set[float]] = {}
+    for table in tables.values():
+        if "ags" not in table.columns or table.empty:
+            continue
+        visible = table[~_suppressed_rows(table)]
+        for col in [c for c in visible.columns if _N_HEADER.match(str(c)) and not _NOT_A_GROUP.match(str(c))]:
+            for a, v in zip(visible["ags"].astype(str), pd.to_numeric(visible[col], errors="coerce"), strict=True):
+                if v == v:
+                    shown.setdefault(a, set()).add(float(v))
+    for file, location, label, n in found.declared:
+        if not file.endswith((".html", ".htm", ".ipynb")) or n < found.min_n:
+            continue
+        text = html.unescape(label).strip()
+        keys = {text, text.rsplit(" ", 1)[0], *(part.strip() for part in re.split(r"/|<br>|\(", text))}
+        hits = {tokens[k] for k in keys if k in tokens}
+        if len(hits) == 1:
+            (ags,) = hits
+            if not any(math.isclose(n, v) for v in shown.get(ags, ())):
+                found.add(file, location, label, int(n), "page_not_in_results", ags=ags)
+
+
+def _suppressed_rows(table: pd.DataFrame) -> Any:
+    if "suppressed" not in table.columns:
+        return pd.Series(False, index=table.index)
+    return table["suppressed"].map(_truthy).astype(bool)
+
+
+def _attack(found: _Findings, file: Path) -> None:
+    """The differencing attack on a results file: one ``differencing`` finding per recovered group."""
+    from .audit_differencing import attack_results
+
+    for leak in attack_results(file):
+        mean_de = "" if leak.mean is None else f"; Mittelwert {leak.mean:.4f}"
+        mean_en = "" if leak.mean is None else f", mean {leak.mean:.4f}"
+        found.add(leak.file, ", ".join(leak.tables), leak.group, leak.n, "differencing", measure=leak.measure,
+                  derivation=leak.derivation(), mean_de=mean_de, mean_en=mean_en)

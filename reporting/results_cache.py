@@ -21,6 +21,7 @@ import pandas as pd
 
 from analysis import AnalysisConfig, Results, TableDoc, run
 from analysis.pipeline import tool_version
+from analysis.table_catalogue import cells_fingerprint
 
 __all__ = ["results_from_folder", "results_to_folder", "run_cached"]
 
@@ -69,6 +70,7 @@ def _fingerprint(dataset_dir: Path, config: AnalysisConfig) -> str:
             h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
     h.update(json.dumps(config.to_dict(), sort_keys=True).encode())
     h.update(tool_version().encode())
+    h.update(cells_fingerprint().encode())  # results from before the complementary suppression are not reused
     return h.hexdigest()[:16]
 
 

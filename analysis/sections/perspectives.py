@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from ..perspectives import perspective_gaps
+from ..table_catalogue import ROLE_SETS
 from .base import Section, SectionResult
 from .context import AnalysisContext
 
 __all__ = ["CIVIL_ROLES", "MUNICIPAL_ROLES", "section"]
 
 #: Respondent roles of the municipal side (administration, mayor, council) ...
-MUNICIPAL_ROLES = ("verwaltung", "buergermeister", "gemeinderat")
+MUNICIPAL_ROLES = ROLE_SETS["@reference"]
 #: ... and of civil society (associations, engaged citizens); the choices of the ``role`` field.
-CIVIL_ROLES = ("verein", "engagiert")
+#: (Defined with the table catalogue, whose cells describe the two sides as populations.)
+CIVIL_ROLES = ROLE_SETS["@comparison"]
 
 
 def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
