@@ -62,12 +62,17 @@ def print_notes(results: Any, lang: str = "de") -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from analysis import run
+    from core.output_folders import claim_output_file, own_output_files
     from reporting.results_workbook import write_results
     from surveys.dataset import Dataset
 
+    for target in (args.out, args.json):  # refuse before computing, not after
+        if target is not None:
+            claim_output_file(target)
     ds = Dataset.load(args.dataset)
     results = run(ds, config_from_args(args), strict=bool(getattr(args, "debug", False)))
-    write_results(results, args.out, args.json, instrument=ds.instrument)
+    with own_output_files(args.out, args.json):
+        write_results(results, args.out, args.json, instrument=ds.instrument)
     n_tables = len(results.tables) - ("hinweise" in results.tables)
     print(f"{n_tables} Tabellen geschrieben / tables written: {args.out}")
     if args.json:

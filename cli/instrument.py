@@ -21,6 +21,7 @@ from pathlib import Path
 from core.errors import BausteinError
 from core.problems import quote_input
 from surveys import load_instrument
+from surveys.instrument import Instrument
 
 DEFAULT_INSTRUMENT = "sensibilisierung"
 EXPORT_FORMATS = ("xlsform", "template", "codebook")
@@ -90,28 +91,35 @@ def _require_xlsx(path: Path, what: str) -> None:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from core.output_folders import own_output_files
+
     instrument = load_instrument(args.instrument)
     out: Path = args.out
-    if args.format == "xlsform":
+    with own_output_files(out):
+        what = _write_instrument(instrument, args.format, out, args.lang)
+    print(f"{what} geschrieben / written: {out} ({instrument.name} {instrument.version}, "
+          f"{len(instrument.items)} Items)")
+    return 0
+
+
+def _write_instrument(instrument: Instrument, fmt: str, out: Path, lang: str) -> str:
+    """Write ``instrument`` as XLSForm, data-entry template or codebook; returns what was written."""
+    if fmt == "xlsform":
         from surveys.xlsform import write_xlsform
 
         _require_xlsx(out, "XLSForm")
         write_xlsform(instrument, out)
-        what = "XLSForm"
-    elif args.format == "template":
+        return "XLSForm"
+    if fmt == "template":
         from surveys.template import write_template
 
         _require_xlsx(out, "Vorlage / template")
-        write_template(instrument, out, lang=args.lang)
-        what = "Erfassungsvorlage / data-entry template"
-    else:
-        from surveys.codebook import write_codebook
+        write_template(instrument, out, lang=lang)
+        return "Erfassungsvorlage / data-entry template"
+    from surveys.codebook import write_codebook
 
-        write_codebook(instrument, out)
-        what = "Codebuch / codebook"
-    print(f"{what} geschrieben / written: {out} ({instrument.name} {instrument.version}, "
-          f"{len(instrument.items)} Items)")
-    return 0
+    write_codebook(instrument, out)
+    return "Codebuch / codebook"
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -133,22 +141,17 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _from_baustein(args: argparse.Namespace) -> int:
+    from core.output_folders import claim_output_file, own_output_files
+    from surveys.baustein_reader import draft_from_document
     from surveys.xlsform import write_xlsform
 
     _require_xlsx(args.out, "XLSForm")
-    try:
-        from surveys.baustein_reader import draft_from_document
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.endswith("baustein_reader"):
-            raise BausteinError(
-                "Der Baustein-Leser ist in dieser Version noch nicht verfügbar "
-                "/ the Baustein reader is not available in this version."
-            ) from exc
-        raise
+    claim_output_file(args.out)  # before reading the document, not after
     if not Path(args.document).exists():
         raise BausteinError(f"Dokument nicht gefunden / document not found: {args.document}")
     draft = draft_from_document(args.document)
-    write_xlsform(draft, args.out)
+    with own_output_files(args.out):
+        write_xlsform(draft, args.out)
     roles = ", ".join(f"{c.id} → {c.role}" for c in draft.constructs if c.role and c.role != "other")
     print(f"Rollen der Konstrukte (Spalte 'construct_role') / construct roles: {roles or '–'}")
     print(

@@ -71,6 +71,7 @@ __all__ = [
     "claim_output_file",
     "claimed_kind",
     "output_kind",
+    "own_output_files",
     "record_output_file",
     "write_marker",
 ]
@@ -585,6 +586,27 @@ def claim_output_file(path: str | os.PathLike[str]) -> Path:
     if _record(p.parent).get(p.name) != _sha256(p):
         raise _error("out_file_not_ours", path=quote_input(path))
     return p
+
+
+@contextlib.contextmanager
+def own_output_files(*paths: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Claim single output files before a command writes them and record them after it succeeded.
+
+    Every path (``None`` is skipped) must be new or a file baustein-eval wrote and nobody changed
+    since (:func:`claim_output_file`); all are checked before anything is written, so a refusal
+    leaves every file as it was. A command that writes e.g. ``results.xlsx`` and ``results.json``
+    wraps its writing in this, and its next run may replace them.
+
+    >>> with own_output_files("results.xlsx", None):          # doctest: +SKIP
+    ...     write_results(res, "results.xlsx")
+    """
+    targets = [Path(p) for p in paths if p is not None]
+    for target in targets:
+        claim_output_file(target)
+    yield
+    for target in targets:
+        if target.exists():
+            record_output_file(target)
 
 
 def record_output_file(path: str | os.PathLike[str]) -> None:

@@ -125,3 +125,33 @@ def test_generate_and_demo_refuse_a_folder_of_the_user(tmp_path: Path) -> None:
     _refused(["demo", "--examples", str(examples), "--dataset", str(tmp_path / "d" / "p" / "ds"), "--out", str(mine)],
              mine, examples)
     assert not (tmp_path / "d").exists()  # refused before any work: no dataset written either
+
+
+def test_analyse_never_overwrites_a_results_file_it_did_not_write(dataset: Path, tmp_path: Path) -> None:
+    workbook = tmp_path / "Ergebnisse.xlsx"
+    workbook.write_bytes(b"the user's own workbook")
+    _refused(["analyse", str(dataset), "--out", str(workbook)], workbook)
+    ours, js = tmp_path / "results.xlsx", tmp_path / "results.json"
+    mine = tmp_path / "notizen.json"
+    mine.write_text("{}")
+    # the JSON target is the user's: refused before anything is written, the workbook not created either
+    _refused(["analyse", str(dataset), "--out", str(ours), "--json", str(mine)], mine)
+    assert not ours.exists()
+    for _ in range(2):  # our own results are replaced by the next run
+        rc, console = run_cli(["analyse", str(dataset), "--out", str(ours), "--json", str(js)])
+        assert rc == 0, console
+    js.write_text(js.read_text() + " ")
+    _refused(["analyse", str(dataset), "--out", str(ours), "--json", str(js)], js)
+
+
+def test_instrument_export_and_draft_never_overwrite_a_file_they_did_not_write(tmp_path: Path) -> None:
+    form = tmp_path / "formular.xlsx"
+    form.write_bytes(b"an XLSForm the user edited")
+    _refused(["instrument", "export", "--format", "xlsform", "--out", str(form)], form)
+    document = tmp_path / "baustein.txt"
+    document.write_text("Für die Kommune\n• Einen Ratsbeschluss fassen.\n", encoding="utf-8")
+    _refused(["instrument", "from-baustein", str(document), "--out", str(form)], form)
+    ours = tmp_path / "codebuch.md"
+    for _ in range(2):
+        rc, console = run_cli(["instrument", "export", "--format", "codebook", "--out", str(ours)])
+        assert rc == 0, console
