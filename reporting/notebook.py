@@ -207,6 +207,13 @@ NOTE_PAGES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Scopes whose notes stay off a page although their section is named there: a profile shows one
+#: municipality, so notes on comparisons between groups of municipalities belong on page 03 only.
+NOT_ON_PAGE: dict[str, frozenset[str]] = {
+    "05_municipality_profile": frozenset({"vergleich", "size_class", "district", "cohort"}),
+}
+
+
 def _note_page(section: str) -> list[str]:
     s = str(section).lower()
     return [page for page, words in NOTE_PAGES.items() if any(w in s for w in words)]
@@ -220,7 +227,8 @@ def notes_for_page(results: Any, page: str) -> pd.DataFrame:
     pages = h["section"].map(_note_page) if "section" in h.columns else pd.Series([[]] * len(h), index=h.index)
     if page == "index":
         return h[pages.map(len) == 0]
-    return h[pages.map(lambda ps: page in ps)]
+    scopes = h["scope"].astype(str) if "scope" in h.columns else pd.Series("", index=h.index)
+    return h[pages.map(lambda ps: page in ps) & ~scopes.isin(NOT_ON_PAGE.get(page, frozenset()))]
 
 
 def _scope_label(scope: Any, instrument: Any, lang: str) -> str:

@@ -62,3 +62,16 @@ def test_no_profile_error_comes_from_the_report_catalogue_with_a_hint() -> None:
         pick_municipality(Results(tables={"kommunen_uebersicht": over}, docs={}, config=AnalysisConfig()), None)
     assert err.value.problem.code == "no_profile"
     assert "Mindestzahl 5" in str(err.value) and "--min-n" in str(err.value)
+
+
+def test_profile_shows_no_notes_about_comparisons_between_groups_of_municipalities() -> None:
+    h = pd.DataFrame({
+        "section": ["kommunen", "kommunen", "perspektiven"], "scope": ["district", "funnel", "municipal_commitment"],
+        "code": ["too_few_groups", "single_municipality", "no_construct_roles"], "severity": ["warning"] * 3,
+        "reason_de": ["Nur 1 Gruppe in Landkreis.", "Nur eine Kommune.", "Keine Rollen."],
+        "reason_en": ["Only 1 district.", "Only one municipality.", "No roles."],
+        "hint_de": [""] * 3, "hint_en": [""] * 3,
+    })
+    res = _results(h)
+    assert list(notes_for_page(res, "05_municipality_profile")["code"]) == ["single_municipality", "no_construct_roles"]
+    assert list(notes_for_page(res, "03_municipalities")["code"]) == ["too_few_groups", "single_municipality"]
