@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ __all__ = [
     "NUMBER_FACTS",
     "complete_municipalities",
     "looks_like_municipalities",
+    "master_table",
     "parse_municipality_sheet",
     "parse_municipality_sheets",
     "read_municipalities_file",
@@ -211,6 +213,24 @@ def read_municipalities_file(path: str | Path, findings: FindingCollector) -> pd
     raise InputFileError(
         f"In '{p.name}' wurde keine Spalte 'AGS' gefunden. / No 'AGS' column found in '{p.name}'.", str(p)
     )
+
+
+def master_table(
+    municipalities: str | Path | pd.DataFrame, findings: FindingCollector, limits: Any = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The municipality master table of an import (``--municipalities``: a file or a DataFrame) and
+    its source for the manifest; rows with an AGS not in it are rejected by the import."""
+    if isinstance(municipalities, pd.DataFrame):
+        external = municipalities.copy()
+        ags, _ = normalize_ags(external["ags"].astype(object))
+        external["ags"] = ags
+        external = external[external["ags"].notna()]
+        for c in ("source_file", "source_sheet", "source_row"):
+            if c not in external:
+                external[c] = "(DataFrame)" if c == "source_file" else ("" if c == "source_sheet" else 0)
+        return external, {"path": "(DataFrame)"}
+    external = read_municipalities_file(municipalities, findings)
+    return external, {"path": Path(municipalities).as_posix(), "sha256": inspect_input(Path(municipalities), limits).sha256}
 
 
 def complete_municipalities(table: pd.DataFrame, seen_ags: pd.Series) -> pd.DataFrame:

@@ -27,7 +27,7 @@ import pandas as pd
 
 from core.errors import InputFileError
 
-__all__ = ["FileMeta", "RawSheet", "inspect_input", "read_raw", "sheet_objects"]
+__all__ = ["FileMeta", "RawSheet", "inspect_input", "read_raw", "reader_failure", "sheet_objects"]
 
 EXCEL_KINDS = {"xlsx", "xlsm", "xls", "ods"}
 
@@ -155,6 +155,18 @@ def read_raw(path: Path, kind: str, meta: FileMeta | None = None) -> list[RawShe
         f"'{path.name}' ist keine Tabelle (erwartet .xlsx, .xls, .ods, .csv oder .sav). / "
         f"'{path.name}' is not a spreadsheet (expected .xlsx, .xls, .ods, .csv or .sav).",
         str(path),
+    )
+
+
+def reader_failure(path: Path, exc: BaseException) -> str:
+    """The message for a file a reader library failed on in an unforeseen way (never a traceback)."""
+    reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    return (
+        f"Die Datei »{path.name}« kann nicht gelesen werden ({reason}). Ist sie beschädigt? Bitte in Excel "
+        "oder LibreOffice öffnen und neu als .xlsx speichern; falls das nicht hilft, die Datei an das "
+        f"baustein-eval-Team melden. / File '{path.name}' cannot be read ({reason}). Is it damaged? Please "
+        "open it in Excel or LibreOffice and save it again as .xlsx; if that does not help, report the file "
+        "to the baustein-eval team."
     )
 
 

@@ -1,0 +1,206 @@
+"""The cross-file stage: the files' results become one dataset, one rejection report, one manifest.
+
+:func:`assemble` merges the municipality tables, drops rows delivered twice in different files,
+makes respondent IDs unique across files, checks wave labels across files (:mod:`.validate`,
+:mod:`.duplicates`, :mod:`.wave_labels`), builds the tidy tables (respondents, long responses,
+municipalities) and the manifest, and returns the :class:`ImportResult`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from surveys.dataset import Dataset
+from surveys.instrument import Instrument
+
+from .convert import REASONS, FileResult
+from .duplicates import drop_content_duplicates
+from .findings import FindingCollector
+from .inputs import display
+from .municipalities import complete_municipalities
+from .validate import merge_municipalities, resolve_cross_file_ids
+from .wave_labels import check_wave_labels
+
+__all__ = ["ImportResult", "assemble", "tidy_tables"]
+
+
+# ---------------------------------------------------------------- result types
+@dataclass(frozen=True)
+class ImportResult:
+    """Outcome of an import.
+
+    Attributes
+    ----------
+    dataset : Dataset
+        The clean tidy tables (respondents, long responses, municipalities, instrument).
+    rejections : DataFrame
+        The rejection report: severity, file, sheet, row, column, header, value, code, action,
+        message_de, message_en (one row per finding).
+    manifest : dict
+        Inputs (path, SHA-256, format, rows in/accepted/rejected), totals, instrument, tool version.
+    """
+
+    dataset: Dataset
+    rejections: pd.DataFrame
+    manifest: dict[str, Any]
+
+    @property
+    def n_errors(self) -> int:
+        """Number of findings with severity ``error``."""
+        return int((self.rejections["severity"] == "error").sum())
+
+    @property
+    def files(self) -> pd.DataFrame:
+        """One row per input file with its counts (from the manifest)."""
+        return pd.DataFrame(self.manifest["inputs"])
+
+    def summary(self) -> str:
+        """A short human-readable summary (German / English)."""
+        t = self.manifest["totals"]
+        sev = self.rejections["severity"].value_counts()
+        return (
+            f"{t['files']} Dateien / files, {t['rows_in']} Zeilen / rows: {t['rows_accepted']} übernommen / "
+            f"accepted, {t['rows_rejected']} abgelehnt / rejected; Meldungen / findings: "
+            f"{int(sev.get('error', 0))} Fehler / errors, {int(sev.get('warning', 0))} Warnungen / warnings, "
+            f"{int(sev.get('info', 0))} Hinweise / notes."
+        )
+
+
+
+
+def assemble(
+    results: list[FileResult],
+    fc: FindingCollector,
+    external: pd.DataFrame | None,
+    skipped: list[tuple[Path, str, str]],
+    inst: Instrument,
+    options: dict[str, Any],
+    started: float,
+    n_jobs: int,
+) -> ImportResult:
+    """One dataset, rejection report and manifest from the files' results (sorted by file name).
+
+    ``fc`` holds the findings of the import as a whole (skipped inputs, the municipality master
+    file); ``external`` is the municipality master table (``--municipalities``) or None;
+    ``options`` are recorded in the manifest.
+    """
+    # ---- cross-file stage
+    fc.extend([r.findings for r in results])
+    muni_tables = ([external] if external is not None else []) + [r.municipalities for r in results]
+    merged = merge_municipalities(muni_tables, fc)
+
+    resp_frames = [r.respondents for r in results if len(r.respondents)]
+    n_items = len(inst.items)
+    if resp_frames:
+        respondents = pd.concat(resp_frames, ignore_index=True)
+        values = np.concatenate([r.values for r in results if len(r.respondents)])
+        reasons = np.concatenate([r.reasons for r in results if len(r.respondents)])
+    else:
+        respondents = pd.DataFrame(
+            columns=["respondent_id", "ags", "role", "wave", "submitted_at", "source_file", "source_sheet",
+                     "source_row", "_id_given", "_id_column", "_id_header"]
+        )
+        values = np.empty((0, n_items), dtype=np.float32)
+        reasons = np.empty((0, n_items), dtype=np.int8)
+    if len(respondents):
+        keep = drop_content_duplicates(respondents, values, reasons, fc, {r.file: r.meta for r in results})
+        if not keep.all():
+            respondents, values, reasons = respondents[keep].reset_index(drop=True), values[keep], reasons[keep]
+        respondents["respondent_id"] = resolve_cross_file_ids(respondents, fc)
+        check_wave_labels(respondents, fc)
+
+    respondents, responses = tidy_tables(respondents, values, reasons, inst)
+    muni_final = complete_municipalities(merged, respondents["ags"])
+    rejections = FindingCollector.finish(fc.raw())
+
+    inputs = [r.meta for r in results]
+    totals = {
+        "files": len(inputs),
+        "files_unreadable": sum(1 for m in inputs if m["status"] == "unreadable"),
+        "files_duplicate": sum(1 for m in inputs if m["status"] == "duplicate"),
+        "files_skipped": len(skipped),
+        "rows_in": sum(m["rows_in"] for m in inputs),
+        "rows_accepted": sum(m["rows_accepted"] for m in inputs),
+        "rows_rejected": sum(m["rows_rejected"] for m in inputs),
+        "rows_blank": sum(m["rows_blank"] for m in inputs),
+        "rows_label_skipped": sum(m.get("rows_label_skipped", 0) for m in inputs),
+        "respondents": len(respondents),
+        "responses": len(responses),
+        "municipalities": len(muni_final),
+        "findings": {k: int(v) for k, v in rejections["severity"].value_counts().sort_index().items()},
+    }
+    from surveys import __version__
+
+    manifest: dict[str, Any] = {
+        "tool": {"name": "baustein-eval", "version": __version__},
+        "instrument": {"name": inst.name, "version": inst.version},
+        "inputs": inputs,
+        "skipped_inputs": [{"path": display(path), "code": code} for path, code, _ in skipped],
+        "totals": totals,
+        "options": options,
+        "run": {
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "seconds": round(time.time() - started, 3),
+            "jobs": n_jobs,
+        },
+    }
+    dataset = Dataset(
+        respondents=respondents,
+        responses=responses,
+        municipalities=muni_final,
+        instrument=inst,
+        manifest=manifest,
+    )
+    return ImportResult(dataset=dataset, rejections=rejections, manifest=manifest)
+
+
+def tidy_tables(
+    respondents: pd.DataFrame, values: np.ndarray, reasons: np.ndarray, inst: Instrument
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sorted respondents table and long responses table (deterministic order and dtypes)."""
+    order = respondents.sort_values(["source_file", "source_sheet", "source_row"], kind="stable").index.to_numpy()
+    respondents = respondents.loc[order].reset_index(drop=True)
+    values = values[order] if len(order) else values
+    reasons = reasons[order] if len(order) else reasons
+    cols = ["respondent_id", "ags", "role", "wave", "submitted_at", "source_file", "source_sheet", "source_row"]
+    if "comment" in respondents:
+        cols.append("comment")
+    out = respondents[cols].copy()
+    for c in ("respondent_id", "ags", "role", "wave", "source_file", "source_sheet", *(["comment"] if "comment" in out else [])):
+        s = out[c].astype(object)
+        out[c] = s.where(s.notna(), None).astype(object)
+    out["submitted_at"] = pd.to_datetime(out["submitted_at"]).astype("datetime64[us]")
+    out["source_row"] = out["source_row"].astype("int64")
+    codes = inst.item_codes
+    n, k = values.shape
+    flat_vals = values.reshape(-1).astype(float)
+    reason_or_none = np.array([None if r == "" else r for r in REASONS], dtype=object)
+    responses = pd.DataFrame(
+        {
+            "respondent_id": np.repeat(out["respondent_id"].to_numpy(dtype=object), k),
+            "item": np.tile(np.asarray(codes, dtype=object), n),
+            "value": _int16_codes(flat_vals) if n else pd.array([], dtype="Int16"),
+            "missing_reason": reason_or_none[reasons.reshape(-1)] if n else np.array([], dtype=object),
+        }
+    )
+    return out, responses
+
+
+def _int16_codes(flat: np.ndarray) -> Any:
+    """``pd.array(flat, dtype="Int16")`` (NaN -> NA) built directly from the mask when every value
+    is a whole number in range (answer codes always are), else through pandas' checked cast."""
+    mask = np.isnan(flat)
+    filled = np.where(mask, 0.0, flat)
+    as16 = filled.astype(np.int16)
+    if np.array_equal(as16, filled):
+        return pd.arrays.IntegerArray(as16, mask)
+    return pd.array(np.where(mask, np.nan, flat), dtype="Int16")
+
+

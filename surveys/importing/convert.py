@@ -1,0 +1,804 @@
+"""Conversion stage: one file's sheets -> selected answer rows -> normalised, validated tables + findings.
+
+:func:`convert_file` reads one file (:mod:`.readers`), picks the answer sheet and its header row
+(:mod:`.detect`), maps its columns to items and respondent fields (:mod:`.mapping`), skips a label
+row and blank rows and selects the raw cells. :func:`finish_files` then normalises and validates
+the selected rows of many files at once (:mod:`.normalize`; one look-up per distinct value) and
+parses their municipality sheets (:mod:`.municipalities`). Every rule, finding and count is the
+one of a file converted alone; a file that fails is rejected as a whole (``file_unreadable``),
+never half-taken. Both run inside the worker processes of :mod:`.parallel`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.errors import BausteinError
+from core.excel_columns import column_letter
+from surveys.formats import TEMPLATE_INSTRUCTIONS_SHEET, TEMPLATE_MUNICIPALITIES_SHEET
+from surveys.instrument import Instrument
+
+from .detect import detect_format, find_header_row, is_label_row
+from .findings import FindingCollector
+from .mapping import HeaderIndex, Mapping
+from .mapping_apply import fill_file_defaults, label_findings, review_columns
+from .municipalities import looks_like_municipalities, parse_municipality_sheets
+from .normalize import REASONS as _REASONS
+from .normalize import (
+    WAVE_EXAMPLES,
+    AnswerLookup,
+    choice_lookup,
+    map_answers_coded,
+    nonblank_rows,
+    norm_key,
+    normalize_ags,
+    normalize_wave,
+    parse_dates,
+    strip_numeric_text,
+)
+from .readers import FileMeta, RawSheet, read_raw, reader_failure, sheet_objects
+
+__all__ = ["Context", "FileResult", "build_context", "convert_file", "finish_files", "pick_sheets"]
+
+#: Missing reasons as small integers inside the pipeline (0 = a valid answer).
+REASONS = _REASONS
+_REASON_CODE = {r: i for i, r in enumerate(REASONS)}
+_NOT_SHOWN = _REASON_CODE["not_shown"]
+_TEMPLATE_LISTS_SHEET = "Listen"  # surveys.template.TEMPLATE_LISTS_SHEET (hidden dropdown lists)
+
+
+@dataclass
+class Context:
+    instrument: Instrument
+    index: HeaderIndex
+    lookups: dict[str, AnswerLookup]
+    roles: dict[str, str]
+    defaults: dict[str, str]
+    fmt: str
+    strict: bool
+    keep_free_text: bool
+    known_ags: frozenset[str] | None
+
+
+@dataclass
+class FileResult:
+    file: str
+    meta: dict[str, Any]
+    respondents: pd.DataFrame
+    values: np.ndarray
+    reasons: np.ndarray
+    municipalities: pd.DataFrame
+    findings: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    # deferred work, finished for many files at once by _finish_batch (never leaves a worker)
+    path: str = ""
+    fc: FindingCollector | None = None
+    pending_munis: list[RawSheet] = field(default_factory=list)
+    pending: _Pending | None = None
+
+
+@dataclass
+class _Pending:
+    """The answer rows of one file, located and selected but not yet normalised."""
+
+    sheet: str
+    sha256: str
+    date1904: bool
+    header_row: int
+    rows: np.ndarray
+    sel: np.ndarray  # (rows, items + _FIELDS) raw cells; None where the file has no such column
+    item_where: list[tuple[str, object] | None]
+    where: dict[str, tuple[str, str]]
+    flagged: tuple[Any, ...] | None  # (main sheet, headers, item_cols) when the sheet has flagged cells
+
+
+_CTX: Context | None = None
+
+
+
+def build_context(
+    instrument: Instrument,
+    mapping: Mapping | None,
+    fmt: str,
+    strict: bool,
+    keep_free_text: bool,
+    known_ags: frozenset[str] | None,
+    wave: str | None,
+) -> Context:
+    extra = dict(mapping.values) if mapping else {}
+    tables = mapping.answer_tables(instrument) if mapping else {}  # item_values + answer groups (POMP)
+    lookups = {}
+    for it in instrument.items:
+        item_extra = dict(extra)
+        item_extra.update(tables.get(it.code, {}))
+        lookups[it.code] = AnswerLookup(instrument.scales[it.scale], item_extra)
+    roles: dict[str, str] = {}
+    try:
+        role_field = instrument.field("role")
+        roles = choice_lookup(
+            (c.name, (c.label_de, c.label_en, str(i))) for i, c in enumerate(role_field.choices, start=1)
+        )
+    except KeyError:
+        pass
+    if mapping is not None:
+        roles.update(mapping.role_table())
+    defaults = dict(mapping.defaults) if mapping else {}
+    if wave is not None:
+        defaults["wave"] = str(wave)
+    return Context(
+        instrument=instrument,
+        index=HeaderIndex(instrument, mapping),
+        lookups=lookups,
+        roles=roles,
+        defaults=defaults,
+        fmt=fmt,
+        strict=strict,
+        keep_free_text=keep_free_text,
+        known_ags=known_ags,
+    )
+
+
+# ---------------------------------------------------------------- per-file stage
+def _empty_result(file: str, meta: dict[str, Any], fc: FindingCollector, n_items: int) -> FileResult:
+    return FileResult(
+        file=file,
+        meta=meta,
+        respondents=pd.DataFrame(),
+        values=np.empty((0, n_items), dtype=np.float32),
+        reasons=np.empty((0, n_items), dtype=np.int8),
+        municipalities=pd.DataFrame(),
+        findings=fc.raw(),
+    )
+
+
+def convert_file(
+    ctx: Context, path: str, file: str, meta: FileMeta | None, error: str | None, duplicate_of: str | None
+) -> FileResult:
+    """Read and convert one file (runs in a worker process); normalising waits for :func:`finish_files`."""
+    n_items = len(ctx.instrument.items)
+    fc = FindingCollector()
+    info: dict[str, Any] = {
+        "path": file,
+        "sha256": meta.sha256 if meta else None,
+        "kind": meta.kind if meta else None,
+        "size": meta.size if meta else None,
+        "format": None,
+        "sheet": None,
+        "status": "ok",
+        "header_row": None,
+        "rows_in": 0,
+        "rows_accepted": 0,
+        "rows_rejected": 0,
+        "rows_blank": 0,
+        "rows_label_skipped": 0,
+        "rows_other_sheets": 0,
+        "duplicate_of": duplicate_of,
+        "municipality_rows": {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0},
+        "notes": list(meta.notes) if meta else [],
+        "hidden_sheets": list(meta.hidden_sheets) if meta else [],
+        "date1904": bool(meta.date1904) if meta else False,
+        "encoding": meta.encoding if meta else None,
+        "delimiter": meta.delimiter if meta else None,
+    }
+    if error is not None or meta is None:
+        fc.add("file_unreadable", file=file, detail=error or "")
+        info["status"] = "unreadable"
+        return _empty_result(file, info, fc, n_items)
+    for note in meta.notes:
+        if meta.hidden_sheets == (_TEMPLATE_LISTS_SHEET,) and note.startswith("Ausgeblendete Blätter"):
+            continue  # our own template's hidden dropdown lists: nothing to tell the user
+        fc.add("file_note", file=file, detail=note)
+    if meta.fallback_lines:
+        fc.add("encoding_line", file=file, rows=list(meta.fallback_lines))
+    if meta.nul_lines:
+        fc.add("nul_removed", file=file, rows=[line for line, _ in meta.nul_lines],
+               value=[n for _, n in meta.nul_lines])
+    try:
+        sheets = read_raw(Path(path), meta.kind, meta)
+    except BausteinError as exc:
+        fc.add("file_unreadable", file=file, detail=str(exc))
+        info["status"] = "unreadable"
+        return _empty_result(file, info, fc, n_items)
+    except BaseException as exc:  # a reader library failed in an unforeseen way: never a traceback
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit
+        fc.add("file_unreadable", file=file, detail=reader_failure(Path(path), exc))
+        info["status"] = "unreadable"
+        return _empty_result(file, info, fc, n_items)
+    try:
+        res = _convert(sheets, file, meta, info, fc, ctx, duplicate_of)
+        res.path = path
+        return res
+    except BausteinError as exc:
+        fc = FindingCollector()
+        fc.add("file_unreadable", file=file, detail=str(exc))
+    except Exception as exc:  # pragma: no cover - a bug; the file is rejected as a whole, nothing half-taken
+        fc = FindingCollector()
+        fc.add("file_unreadable", file=file, detail=reader_failure(Path(path), exc))
+    info.update(status="unreadable", rows_in=0, rows_accepted=0, rows_rejected=0, rows_blank=0, rows_other_sheets=0,
+                municipality_rows={"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0})
+    return _empty_result(file, info, fc, n_items)
+
+
+def pick_sheets(sheets: list[RawSheet], ctx: Context, file: str, fc: FindingCollector) -> tuple[
+    RawSheet | None, int | None, list[RawSheet]
+]:
+    """Main answer sheet (+ its header row) and municipality sheets; notes for skipped sheets."""
+    visible = [s for s in sheets if s.cells.shape[0] > 0]  # hidden sheets too: nothing may be lost
+    muni = [s for s in visible if s.visible and norm_key(s.name) == norm_key(TEMPLATE_MUNICIPALITIES_SHEET)]
+    candidates = []
+    for s in visible:
+        if s in muni or norm_key(s.name) == norm_key(TEMPLATE_INSTRUCTIONS_SHEET):
+            continue
+        h, score = find_header_row(s.cells, ctx.index, sheet_objects(s))
+        if h is None:
+            continue
+        heads = sheet_objects(s)[h].tolist()
+        keys = {norm_key(v) for v in heads if isinstance(v, str)}
+        if "_parent_index" in keys:
+            fc.add("sheet_skipped", file=file, sheet=s.name,
+                   detail="Wiederholungsgruppe (repeat group, _parent_index) / repeat-group sheet")
+            continue
+        n_items = sum(1 for v in heads if (t := ctx.index.resolve(v)) is not None and t.kind == "item")
+        if n_items == 0 and looks_like_municipalities(keys):
+            if s.visible:
+                muni.append(s)  # a Kommunen table delivered as its own file or sheet
+            else:
+                fc.add("sheet_skipped", file=file, sheet=s.name,
+                       detail="ausgeblendete Kommunen-Tabelle, nicht gelesen / hidden municipality table, not read")
+            continue
+        if not s.visible and n_items == 0:
+            continue  # a hidden helper sheet (dropdown lists ...): named in the file notes, not data
+        candidates.append((n_items > 0 and s.visible, n_items, score, -len(candidates), s, h))
+    if not candidates:
+        return None, None, muni
+    candidates.sort(key=lambda c: (c[0], c[1], c[2], c[3]), reverse=True)
+    _, _, _, _, main, h = candidates[0]
+    for c in candidates[1:]:
+        if c[1] > 0:
+            continue  # another answer sheet: its rows are counted and rejected (_other_sheets)
+        hidden = "" if c[4].visible else "ausgeblendet / hidden; "
+        fc.add("sheet_skipped", file=file, sheet=c[4].name,
+               detail=f"{hidden}nicht das Antwortblatt '{main.name}' / not the answer sheet '{main.name}'")
+    if not main.visible:
+        fc.add("file_note", file=file, sheet=main.name, severity="warning",
+               detail="Die Antworten stehen in einem ausgeblendeten Blatt und werden gelesen; bitte prüfen. / "
+                      "The answers are in a hidden sheet and are read; please check.")
+    return main, h, muni
+
+
+def _other_sheets(
+    sheets: list[RawSheet], main: RawSheet, muni_sheets: list[RawSheet], ctx: Context
+) -> tuple[list[tuple[RawSheet, np.ndarray]], list[tuple[RawSheet, int]]]:
+    """Sheets besides the answer sheet that hold data: the Excel rows of further answer sheets
+    (visible or hidden: counted in rows_in and rejected, never silently dropped) and the number of
+    filled rows of hidden sheets without answer columns (each a finding)."""
+    answers: list[tuple[RawSheet, np.ndarray]] = []
+    hidden: list[tuple[RawSheet, int]] = []
+    for s in sheets:
+        if s is main or s in muni_sheets or s.cells.shape[0] == 0:
+            continue
+        if s.visible and norm_key(s.name) == norm_key(TEMPLATE_INSTRUCTIONS_SHEET):
+            continue
+        h, _ = find_header_row(s.cells, ctx.index, sheet_objects(s))
+        heads = sheet_objects(s)[h].tolist() if h is not None else []
+        keys = {norm_key(v) for v in heads if isinstance(v, str)}
+        n_items = sum(1 for v in heads if (t := ctx.index.resolve(v)) is not None and t.kind == "item")
+        if "_parent_index" in keys or (n_items == 0 and looks_like_municipalities(keys)):
+            continue  # a repeat group or a municipality table: named by pick_sheets
+        if n_items:
+            assert h is not None
+            answers.append((s, s.row_base + h + 1 + np.flatnonzero(nonblank_rows(s.cells.iloc[h + 1 :]))))
+        elif not s.visible and s.name != _TEMPLATE_LISTS_SHEET:
+            filled = int(nonblank_rows(s.cells).sum())
+            if filled:
+                hidden.append((s, filled))
+    return [(s, r.astype(np.int64)) for s, r in answers if len(r)], hidden
+
+
+def _convert(
+    sheets: list[RawSheet],
+    file: str,
+    meta: FileMeta,
+    info: dict[str, Any],
+    fc: FindingCollector,
+    ctx: Context,
+    duplicate_of: str | None,
+) -> FileResult:
+    inst = ctx.instrument
+    codes = inst.item_codes
+    n_items = len(codes)
+    main, h, muni_sheets = pick_sheets(sheets, ctx, file, fc)
+
+    pending_munis = list(muni_sheets) if duplicate_of is None else []  # parsed in _finish_batch
+    muni_table = pd.DataFrame()
+
+    if main is None or h is None:
+        if not muni_sheets:
+            fc.add("no_data_sheet", file=file, detail=", ".join(s.name for s in sheets) or "-")
+            info["status"] = "no_data"
+        else:
+            info["format"] = "municipalities"
+        result = _empty_result(file, info, fc, n_items)
+        result.municipalities = muni_table
+        result.fc, result.pending_munis = fc, pending_munis
+        return result
+
+    cells = main.cells
+    headers = cells.iloc[h]
+    fmt = ctx.fmt if ctx.fmt != "auto" else detect_format(headers.tolist(), [s.name for s in sheets], meta.kind)
+    info["format"] = fmt
+    info["sheet"] = main.name
+    info["header_row"] = int(main.row_base + h)
+    header_row = main.row_base + h
+
+    # ---- columns
+    item_cols: dict[str, int] = {}
+    field_cols: dict[str, tuple[int, int]] = {}
+    unknown: list[int] = []
+    data = cells.iloc[h + 1 :]
+    for pos, head in headers.items():
+        pos = int(pos)  # type: ignore[arg-type]
+        target = ctx.index.resolve(head)
+        letter = column_letter(main.col_index[pos])
+        if target is None:
+            if (isinstance(head, str) and head.strip()) or data[pos].notna().any():
+                unknown.append(pos)
+            continue
+        if target.kind == "item":
+            if target.name in item_cols:
+                fc.add("duplicate_column", file=file, sheet=main.name, rows=[header_row], column=letter,
+                       header=head, detail=target.name)
+            else:
+                item_cols[target.name] = pos
+        elif target.kind == "field":
+            prev = field_cols.get(target.name)
+            if prev is None or target.priority < prev[0]:
+                field_cols[target.name] = (target.priority, pos)
+            elif target.priority == prev[0]:
+                fc.add("duplicate_column", file=file, sheet=main.name, rows=[header_row], column=letter,
+                       header=head, detail=target.name)
+    for pos in unknown:
+        head = headers[pos]
+        sugg = ctx.index.suggest(head)
+        detail = f" (→ {sugg[0]}?)" if sugg else ""
+        fc.add("unknown_column", file=file, sheet=main.name, rows=[header_row],
+               column=column_letter(main.col_index[pos]), header="" if head is None else head, detail=detail)
+    if item_cols:
+        missing = [c for c in codes if c not in item_cols]
+        if missing:
+            fc.add("missing_item_column", file=file, sheet=main.name, rows=[header_row] * len(missing), value=missing)
+
+    # ---- label row (SoSci) and blank rows
+    first_data = h + 1
+    if len(data) and is_label_row(
+        data.iloc[0], headers, list(item_cols.values()), fmt,
+        lambda c, t: _is_answer(ctx, item_cols, c, t), index=ctx.index,
+    ):
+        fc.add("label_row_skipped", file=file, sheet=main.name, rows=[main.row_base + first_data])
+        data = data.iloc[1:]
+        first_data += 1
+        info["rows_label_skipped"] = 1
+    nonblank = nonblank_rows(data)
+    info["rows_blank"] = int((~nonblank).sum())
+    rows = (main.row_base + first_data + np.flatnonzero(nonblank)).astype(np.int64)
+    data = data[nonblank]
+    n = len(data)
+    others, hidden_data = _other_sheets(sheets, main, muni_sheets, ctx)
+    n_other = sum(len(r) for _, r in others)
+    info["rows_in"] = n + n_other
+    info["rows_other_sheets"] = n_other
+    for s, count in hidden_data:
+        fc.add("hidden_sheet_data", file=file, sheet=s.name, value=count)
+    if duplicate_of is None:
+        for s, other_rows in others:
+            fc.add("answer_sheet_not_read", file=file, sheet=s.name, rows=other_rows, detail=main.name)
+    if n == 0 and item_cols and duplicate_of is None:
+        fc.add("no_data_rows", file=file, sheet=main.name, rows=[header_row])
+        info["status"] = "no_rows"
+
+    if not item_cols and duplicate_of is None:
+        # not a response table at all: one file-level finding instead of one per row
+        fc.add("no_item_columns", file=file, sheet=main.name, rows=[header_row], detail=n)
+        info.update(status="no_items", rows_rejected=n + n_other)
+        res = _empty_result(file, info, fc, n_items)
+        res.municipalities = muni_table
+        res.fc, res.pending_munis = fc, pending_munis
+        return res
+
+    if duplicate_of is not None:
+        dup = FindingCollector()
+        dup.add("file_duplicate", file=file, sheet=main.name, rows=rows, detail=duplicate_of)
+        for s, other_rows in others:
+            dup.add("file_duplicate", file=file, sheet=s.name, rows=other_rows, detail=duplicate_of)
+        info.update(status="duplicate", rows_rejected=n + n_other)
+        res = _empty_result(file, info, dup, n_items)
+        return res
+
+    def where(name: str) -> tuple[str, str]:
+        if name in field_cols:
+            p = field_cols[name][1]
+            return column_letter(main.col_index[p]), str(headers[p])
+        return "", ""
+
+    # ---- select the raw cells; normalising and validating runs once for many files (_finish_batch)
+    arr = sheet_objects(main)[first_data:][nonblank]  # == data.to_numpy(dtype=object)
+    review_columns(ctx.index.mapping, inst, ctx.lookups, item_cols, field_cols, arr, list(data.columns),
+                   {int(p): column_letter(main.col_index[int(p)]) for p in headers.index}, headers,
+                   (file, main.name, header_row), fc, ctx.keep_free_text)
+    sel = np.full((n, n_items + len(_FIELDS)), None, dtype=object)
+    item_where: list[tuple[str, object] | None] = []
+    for j, code in enumerate(codes):
+        if code in item_cols:
+            pos = item_cols[code]
+            sel[:, j] = arr[:, data.columns.get_loc(pos)]
+            item_where.append((column_letter(main.col_index[pos]), headers[pos]))
+        else:
+            item_where.append(None)
+    for k, name in enumerate(_FIELDS):
+        if name in field_cols:
+            sel[:, n_items + k] = arr[:, data.columns.get_loc(field_cols[name][1])]
+    fill_file_defaults(ctx.index.mapping, file, sel, n_items, _FIELDS)
+    res = FileResult(
+        file=file, meta=info, respondents=pd.DataFrame(), values=np.empty((0, n_items), dtype=np.float32),
+        reasons=np.empty((0, n_items), dtype=np.int8), municipalities=muni_table, findings=pd.DataFrame(),
+    )
+    res.fc, res.pending_munis = fc, pending_munis
+    res.pending = _Pending(
+        sheet=main.name, sha256=meta.sha256, date1904=bool(main.date1904), header_row=header_row, rows=rows,
+        sel=sel, item_where=item_where, where={name: where(name) for name in _FIELDS},
+        flagged=(main, headers, item_cols) if main.flags else None,
+    )
+    return res
+
+
+#: Respondent fields selected per file, in this order after the items (see _Pending.sel).
+_FIELDS = ("ags", "wave", "role", "submitted_at", "respondent_id", "comment")
+
+
+def finish_files(results: list[FileResult], ctx: Context) -> None:
+    """Finish the deferred work of files read in one process: all at once, or - when that fails -
+    file by file, so that a failure rejects only its own file (as when each file was converted alone)."""
+    todo = [r for r in results if r.pending is not None or r.pending_munis]
+    try:
+        _finish_batch(todo, ctx)
+    except Exception:
+        for r in todo:
+            try:
+                _finish_batch([r], ctx, single=True)
+            except BausteinError as exc:
+                _fail_file(r, str(exc), ctx)
+            except Exception as exc:  # pragma: no cover - a bug; the file is rejected as a whole
+                _fail_file(r, reader_failure(Path(r.path), exc), ctx)
+    for r in results:
+        r.fc = None
+        r.pending = None
+        r.pending_munis = []
+
+
+def _fail_file(r: FileResult, detail: str, ctx: Context, before_sheets: bool = False) -> None:
+    fc = FindingCollector()
+    fc.add("file_unreadable", file=r.file, detail=detail)
+    info = r.meta
+    if before_sheets:  # failed where the per-file conversion parsed the municipality sheets
+        info.update(format=None, sheet=None, header_row=None)
+    info.update(status="unreadable", rows_in=0, rows_accepted=0, rows_rejected=0, rows_blank=0, rows_other_sheets=0,
+                municipality_rows={"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0})
+    empty = _empty_result(r.file, info, fc, len(ctx.instrument.items))
+    r.respondents, r.values, r.reasons = empty.respondents, empty.values, empty.reasons
+    r.municipalities, r.findings = empty.municipalities, empty.findings
+
+
+def _finish_batch(todo: list[FileResult], ctx: Context, single: bool = False) -> None:
+    """Parse municipality sheets and normalise + validate the answer rows of many files at once.
+
+    Every rule, finding and count is the one of a file converted alone: values are normalised per
+    distinct value (context free), and every finding is added to its own file's collector in the
+    same order as before. Nothing in ``todo`` changes unless all files succeed.
+    """
+    if not todo:
+        return
+    fcs = {id(r): r.fc.copy() if r.fc is not None else FindingCollector() for r in todo}
+    # ---- municipality sheets
+    jobs = [(ms, r.file, fcs[id(r)]) for r in todo for ms in r.pending_munis]
+    try:
+        parsed = parse_municipality_sheets(jobs) if jobs else []
+    except BausteinError as exc:
+        if not single:
+            raise
+        _fail_file(todo[0], str(exc), ctx, before_sheets=True)
+        return
+    except Exception as exc:
+        if not single:
+            raise
+        _fail_file(todo[0], reader_failure(Path(todo[0].path), exc), ctx, before_sheets=True)
+        return
+    muni_counts: dict[int, dict[str, int]] = {}
+    muni_tables: dict[int, list[pd.DataFrame]] = {}
+    k = 0
+    for r in todo:
+        counts = {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0}
+        tables = []
+        for _ in r.pending_munis:
+            table, c = parsed[k]
+            k += 1
+            tables.append(table)
+            for key, v in c.items():
+                counts[key] += v
+        muni_counts[id(r)] = counts
+        muni_tables[id(r)] = tables
+    # ---- answer rows
+    pend = [r for r in todo if r.pending is not None]
+    done = _finish_responses(pend, fcs, ctx) if pend else {}
+    # ---- commit
+    for r in todo:
+        info = r.meta
+        for key, v in muni_counts[id(r)].items():
+            info["municipality_rows"][key] += v
+        tables = muni_tables[id(r)]
+        r.municipalities = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+        if id(r) in done:
+            resp, values, reasons, updates = done[id(r)]
+            r.respondents, r.values, r.reasons = resp, values, reasons
+            info.update(updates)
+        r.findings = fcs[id(r)].raw()
+
+
+def _finish_responses(
+    pend: list[FileResult], fcs: dict[int, FindingCollector], ctx: Context
+) -> dict[int, tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, Any]]]:
+    """Normalise and validate the selected answer rows of ``pend`` over their concatenation."""
+    codes = ctx.instrument.item_codes
+    n_items = len(codes)
+    ps: list[_Pending] = [r.pending for r in pend]  # type: ignore[misc]
+    sizes = np.array([len(p.rows) for p in ps], dtype=np.int64)
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    n = int(offs[-1])
+    which = np.repeat(np.arange(len(ps)), sizes)
+    rows = np.concatenate([p.rows for p in ps]).astype(np.int64) if n else np.empty(0, dtype=np.int64)
+    sel = np.concatenate([p.sel for p in ps]) if n else np.empty((0, n_items + len(_FIELDS)), dtype=object)
+
+    def col(name: str) -> pd.Series:
+        return pd.Series(sel[:, n_items + _FIELDS.index(name)], dtype=object)
+
+    def each(mask: np.ndarray):
+        """(file number, its slice of the batch, the file's mask) for files where ``mask`` is set."""
+        if not len(mask) or not mask.any():
+            return
+        for f in np.flatnonzero(np.bincount(which[mask], minlength=len(ps))):
+            a, b = int(offs[f]), int(offs[f + 1])
+            yield int(f), slice(a, b), mask[a:b]
+
+    def fc_of(f: int) -> FindingCollector:
+        return fcs[id(pend[f])]
+
+    # ---- items
+    values = np.full((n, n_items), np.nan, dtype=np.float32)
+    reasons = np.full((n, n_items), _NOT_SHOWN, dtype=np.int8)
+    for j, code in enumerate(codes):
+        if all(p.item_where[j] is None for p in ps):
+            continue
+        raw = pd.Series(sel[:, j], dtype=object)
+        lookup = ctx.lookups[code]
+        v, rc, prob, r = map_answers_coded(raw, lookup)
+        values[:, j] = v
+        if rc is None:  # a reason outside REASONS (mapping file): fails as before
+            rc = pd.Series(r).map(_REASON_CODE).to_numpy(dtype=np.int8)
+        reasons[:, j] = rc
+        for problem in ("value_out_of_scale", "value_unknown_label"):
+            for f, sl, m in each(prob == problem):
+                letter, header = ps[f].item_where[j]  # type: ignore[misc]
+                vals = sel[sl, j][m]
+                found = [(problem, np.ones(len(vals), dtype=bool), lookup.describe())]
+                if problem == "value_unknown_label":  # "Meinten Sie 'stimme eher zu'?"
+                    found = list(label_findings(lookup, vals))
+                for code, part, detail in found:
+                    fc_of(f).add(code, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m][part], column=letter,
+                                 header=header, value=vals[part],
+                                 detail=detail if isinstance(detail, str) else detail[part])
+    for f, p in enumerate(ps):
+        if p.flagged is not None:
+            main, headers, item_cols = p.flagged
+            a, b = int(offs[f]), int(offs[f + 1])
+            _apply_cell_flags(main, p.header_row, rows[a:b], headers, item_cols, codes, values[a:b], reasons[a:b],
+                              pend[f].file, fc_of(f))
+    reject = np.zeros(n, dtype=bool)
+    no_answer = (reasons == _NOT_SHOWN).all(axis=1) if n_items else np.ones(n, dtype=bool)
+    for f, sl, m in each(no_answer):
+        fc_of(f).add("no_answers", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m])
+    reject |= no_answer
+    no_valid = ~no_answer & ~(reasons == 0).any(axis=1) if n_items else np.zeros(n, dtype=bool)
+    for f, sl, m in each(no_valid):
+        fc_of(f).add("no_valid_answers", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m])
+
+    # ---- AGS
+    ags_raw = col("ags")
+    if "ags" in ctx.defaults:
+        ags_raw = ags_raw.where(ags_raw.notna() & ags_raw.astype("string").str.strip().ne(""), ctx.defaults["ags"])
+    ags, status = normalize_ags(ags_raw)
+    ags_raw_arr = ags_raw.to_numpy()
+    for code, st in (("ags_missing", "missing"), ("ags_invalid", "invalid")):
+        mask = status == st
+        for f, sl, m in each(mask):
+            letter, header = ps[f].where["ags"]
+            fc_of(f).add(code, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                         header=header, value=ags_raw_arr[sl][m])
+        reject |= mask
+    for f, sl, m in each(status == "normalised"):  # another script's digits: the same municipality
+        letter, header = ps[f].where["ags"]
+        fc_of(f).add("ags_normalised", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                     header=header, value=ags_raw_arr[sl][m], detail=ags.to_numpy()[sl][m])
+    if ctx.known_ags is not None:
+        unknown_ags = ags.notna().to_numpy() & ~ags.isin(ctx.known_ags).to_numpy()
+        ags_arr = ags.to_numpy()
+        for f, sl, m in each(unknown_ags):
+            letter, header = ps[f].where["ags"]
+            fc_of(f).add("ags_unknown", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                         header=header, value=ags_arr[sl][m])
+        reject |= unknown_ags
+
+    # ---- wave
+    wave = strip_numeric_text(col("wave"))
+    if "wave" in ctx.defaults:
+        wave = wave.where(wave.notna(), ctx.defaults["wave"])
+    no_wave = wave.isna().to_numpy()
+    for f, sl, m in each(no_wave):
+        letter, header = ps[f].where["wave"]
+        fc_of(f).add("wave_missing", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                     header=header)
+    reject |= no_wave
+    wave_raw_arr = wave.to_numpy()
+    wave, wave_status = normalize_wave(wave)
+    for f, sl, m in each(wave_status == "invalid"):
+        letter, header = ps[f].where["wave"]
+        fc_of(f).add("wave_invalid", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                     header=header, value=wave_raw_arr[sl][m], detail=WAVE_EXAMPLES)
+    reject |= wave_status == "invalid"
+
+    # ---- role
+    role_raw = strip_numeric_text(col("role"))
+    if "role" in ctx.defaults:
+        role_raw = role_raw.where(role_raw.notna(), ctx.defaults["role"])
+    role_keys = role_raw.map(norm_key, na_action="ignore") if len(role_raw) else role_raw
+    role = role_keys.map(ctx.roles) if ctx.roles else role_raw
+    bad_role = (role_raw.notna() & role.isna()).to_numpy()
+    role_raw_arr = role_raw.to_numpy()
+    for f, sl, m in each(bad_role):
+        letter, header = ps[f].where["role"]
+        fc_of(f).add("role_unknown", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                     header=header, value=role_raw_arr[sl][m], detail=", ".join(sorted(set(ctx.roles.values()))))
+
+    # ---- date
+    raw_dates = col("submitted_at")
+    d1904 = np.repeat([p.date1904 for p in ps], sizes)
+    submitted, bad_date = parse_dates(raw_dates, False)
+    if d1904.any():
+        s4, b4 = parse_dates(raw_dates, True)
+        submitted = submitted.where(~d1904, s4)
+        bad_date = np.where(d1904, b4, bad_date)
+    raw_dates_arr = raw_dates.to_numpy()
+    for f, sl, m in each(bad_date):
+        letter, header = ps[f].where["submitted_at"]
+        fc_of(f).add("date_invalid", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
+                     header=header, value=raw_dates_arr[sl][m])
+
+    # ---- respondent ID
+    given_raw = strip_numeric_text(col("respondent_id"))
+    given = given_raw.notna().to_numpy()
+    rid = given_raw.to_numpy(dtype=object).copy()
+    for f, sl, m in each(~given):
+        p = ps[f]
+        rid[sl][m] = np.array(
+            ["p" + hashlib.sha256(f"{p.sha256}:{p.sheet}:{r}".encode()).hexdigest()[:16] for r in rows[sl][m]],
+            dtype=object,
+        )
+    if given.any():
+        dup_any = pd.DataFrame({"f": which, "r": rid}).duplicated(keep="first").to_numpy() & given
+        for f, sl, _m in each(dup_any):
+            s = pd.Series(rid[sl])
+            dup = s.duplicated(keep="first").to_numpy() & given[sl]
+            first_row = pd.Series(rows[sl]).groupby(s.to_numpy()).transform("first").to_numpy()
+            letter, header = ps[f].where["respondent_id"]
+            fc_of(f).add("duplicate_id", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][dup], column=letter,
+                         header=header, value=rid[sl][dup], detail=first_row[dup])
+            reject[sl] |= dup
+
+    # ---- per file: strict policy, accepted rows
+    ags_obj = ags.to_numpy(dtype=object)
+    role_obj = role.to_numpy(dtype=object)
+    wave_obj = wave.to_numpy(dtype=object)
+    sub_arr = submitted.to_numpy()
+    comment = col("comment").to_numpy(dtype=object) if ctx.keep_free_text else None
+    out: dict[int, tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, Any]]] = {}
+    for f, r in enumerate(pend):
+        p = ps[f]
+        a, b = int(offs[f]), int(offs[f + 1])
+        rej = reject[a:b].copy()
+        updates: dict[str, Any] = {}
+        if ctx.strict:
+            raw_findings = fc_of(f).raw()
+            if (raw_findings["severity"] == "error").any():
+                extra = ~rej
+                if extra.any():
+                    fc_of(f).add("file_strict", file=r.file, sheet=p.sheet, rows=rows[a:b][extra])
+                rej[:] = True
+                updates["status"] = "rejected_strict"
+        keep = ~rej
+        resp = pd.DataFrame(
+            {
+                "respondent_id": rid[a:b][keep],
+                "ags": ags_obj[a:b][keep],
+                "role": role_obj[a:b][keep] if b > a else np.array([], dtype=object),
+                "wave": wave_obj[a:b][keep],
+                "submitted_at": sub_arr[a:b][keep],
+                "source_file": r.file,
+                "source_sheet": p.sheet,
+                "source_row": rows[a:b][keep],
+            }
+        )
+        if comment is not None:
+            resp["comment"] = comment[a:b][keep]
+        resp["_id_given"] = given[a:b][keep]
+        id_letter, id_header = p.where["respondent_id"]
+        resp["_id_column"] = id_letter
+        resp["_id_header"] = id_header
+        updates["rows_accepted"] = int(keep.sum())
+        updates["rows_rejected"] = int(rej.sum()) + int(r.meta.get("rows_other_sheets", 0))
+        out[id(r)] = (resp, values[a:b][keep], reasons[a:b][keep], updates)
+    return out
+
+
+def _apply_cell_flags(
+    main: RawSheet,
+    header_row: int,
+    rows: np.ndarray,
+    headers: pd.Series,
+    item_cols: dict[str, int],
+    codes: Sequence[str],
+    values: np.ndarray,
+    reasons: np.ndarray,
+    file: str,
+    fc: FindingCollector,
+) -> None:
+    """Error cells (``#DIV/0!``) and formulas without a cached value in the data rows of the answer
+    sheet: item cells become ``invalid`` (not "not shown"), every such cell gets a located finding."""
+    row_pos = {int(r): i for i, r in enumerate(rows)}
+    col_pos = {int(c): p for p, c in enumerate(main.col_index)}
+    item_of = {pos: codes.index(code) for code, pos in item_cols.items()}
+    found: dict[tuple[str, bool], list[tuple[int, str, str, str]]] = {}
+    for excel_row, col0, kind, text in main.flags or []:
+        if excel_row <= header_row or excel_row not in row_pos:
+            continue  # header rows, or a row that is otherwise empty (not a response)
+        pos = col_pos.get(col0)
+        header = "" if pos is None or headers.get(pos) is None else str(headers.get(pos))
+        in_item = pos in item_of
+        if in_item:
+            i, j = row_pos[excel_row], item_of[pos]
+            values[i, j] = np.nan
+            reasons[i, j] = _REASON_CODE["invalid"]
+        code = "cell_error" if kind == "error" else "formula_no_value"
+        found.setdefault((code, in_item), []).append((excel_row, column_letter(col0), header, text))
+    for (code, in_item), items in found.items():
+        kw: dict[str, str] = {}
+        if code == "cell_error" and not in_item:
+            kw = {"severity": "warning", "action": "kept"}  # the cell counts as empty (e.g. AGS -> missing)
+        fc.add(code, file=file, sheet=main.name, rows=[r for r, _, _, _ in items],
+               column=[c for _, c, _, _ in items], header=[h for _, _, h, _ in items],
+               value=[t for _, _, _, t in items], **kw)
+
+
+def _is_answer(ctx: Context, item_cols: dict[str, int], col: int, text: object) -> bool:
+    for code, pos in item_cols.items():
+        if pos == col:
+            _, _, problem = ctx.lookups[code].lookup(text)
+            return problem is None
+    return False
+
+
