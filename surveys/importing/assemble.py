@@ -20,7 +20,7 @@ import pandas as pd
 from surveys.dataset import Dataset
 from surveys.instrument import Instrument
 
-from .convert import REASONS, FileResult
+from .convert import REASONS, Batch, FileResult
 from .duplicates import drop_content_duplicates
 from .findings import FindingCollector
 from .inputs import display
@@ -77,6 +77,7 @@ class ImportResult:
 
 def assemble(
     results: list[FileResult],
+    batch: Batch,
     fc: FindingCollector,
     external: pd.DataFrame | None,
     skipped: list[tuple[Path, str, str]],
@@ -85,30 +86,27 @@ def assemble(
     started: float,
     n_jobs: int,
 ) -> ImportResult:
-    """One dataset, rejection report and manifest from the files' results (sorted by file name).
+    """One dataset, rejection report and manifest from the files' results and their rows.
 
-    ``fc`` holds the findings of the import as a whole (skipped inputs, the municipality master
-    file); ``external`` is the municipality master table (``--municipalities``) or None;
+    ``results`` are sorted by file name here, and the rows of ``batch`` (in any order of files,
+    each file's rows in sheet order) into the same order: "first" across files means first by
+    name. ``fc`` holds the findings of the import as a whole (skipped inputs, the municipality
+    master file); ``external`` is the municipality master table (``--municipalities``) or None;
     ``options`` are recorded in the manifest.
     """
     # ---- cross-file stage
-    fc.extend([r.findings for r in results])
-    muni_tables = ([external] if external is not None else []) + [r.municipalities for r in results]
-    merged = merge_municipalities(muni_tables, fc)
-
-    resp_frames = [r.respondents for r in results if len(r.respondents)]
-    n_items = len(inst.items)
-    if resp_frames:
-        respondents = pd.concat(resp_frames, ignore_index=True)
-        values = np.concatenate([r.values for r in results if len(r.respondents)])
-        reasons = np.concatenate([r.reasons for r in results if len(r.respondents)])
-    else:
-        respondents = pd.DataFrame(
-            columns=["respondent_id", "ags", "role", "wave", "submitted_at", "source_file", "source_sheet",
-                     "source_row", "_id_given", "_id_column", "_id_header"]
-        )
-        values = np.empty((0, n_items), dtype=np.float32)
-        reasons = np.empty((0, n_items), dtype=np.int8)
+    results.sort(key=lambda r: r.file)
+    rank = {r.file: k for k, r in enumerate(results)}
+    for r in results:
+        fc.extend(r.findings)
+    munis = _by_file(batch.municipalities, rank)
+    merged = merge_municipalities(([external] if external is not None else []) + [munis], fc)
+    respondents, values, reasons = batch.respondents, batch.values, batch.reasons
+    if len(respondents):
+        order = _file_order(respondents["source_file"], rank)
+        if order is not None:
+            respondents = respondents.iloc[order].reset_index(drop=True)
+            values, reasons = values[order], reasons[order]
     if len(respondents):
         keep = drop_content_duplicates(respondents, values, reasons, fc, {r.file: r.meta for r in results})
         if not keep.all():
@@ -159,6 +157,21 @@ def assemble(
         manifest=manifest,
     )
     return ImportResult(dataset=dataset, rejections=rejections, manifest=manifest)
+
+
+def _file_order(files: pd.Series, rank: dict[str, int]) -> np.ndarray | None:
+    """Positions that put rows in file order (stable: each file's rows keep their order); None if they are."""
+    r = files.map(rank).to_numpy(dtype=np.int64)
+    if len(r) < 2 or bool((r[1:] >= r[:-1]).all()):
+        return None
+    return np.argsort(r, kind="stable")
+
+
+def _by_file(table: pd.DataFrame, rank: dict[str, int]) -> pd.DataFrame:
+    if not len(table):
+        return table
+    order = _file_order(table["source_file"], rank)
+    return table if order is None else table.iloc[order].reset_index(drop=True)
 
 
 def tidy_tables(

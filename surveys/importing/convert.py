@@ -1,12 +1,16 @@
 """Conversion stage: one file's sheets -> selected answer rows -> normalised, validated tables + findings.
 
-:func:`convert_file` reads one file (:mod:`.readers`), picks the answer sheet and its header row
-(:mod:`.detect`), maps its columns to items and respondent fields (:mod:`.mapping`), skips a label
-row and blank rows and selects the raw cells. :func:`finish_files` then normalises and validates
-the selected rows of many files at once (:mod:`.normalize`; one look-up per distinct value) and
-parses their municipality sheets (:mod:`.municipalities`). Every rule, finding and count is the
-one of a file converted alone; a file that fails is rejected as a whole (``file_unreadable``),
-never half-taken. Both run inside the worker processes of :mod:`.parallel`.
+:func:`convert_file` reads one file (:mod:`.readers`: every sheet once, into Arrow), picks the
+answer sheet and its header row on a small head of each sheet (:mod:`.detect`), maps its columns to
+items and respondent fields (:mod:`.mapping`), skips a label row and blank rows and selects the
+raw cells of the answer rows, still as Arrow text columns. :func:`finish_files` then normalises
+and validates the selected rows of many files at once: each column of all files is dictionary-
+encoded in Arrow, so that labels are looked up once per distinct text (:mod:`.normalize`), reason
+codes and findings are computed with NumPy, and Python objects are made only for the distinct
+texts and for the cells that have a finding. It also parses the files' municipality sheets
+(:mod:`.municipalities`). Every rule, finding and count is the one of a file converted alone; a
+file that fails is rejected as a whole (``file_unreadable``), never half-taken. Both run inside
+the worker processes of :mod:`.parallel`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from core.errors import BausteinError
 from core.excel_columns import column_letter
@@ -28,13 +34,15 @@ from surveys.instrument import Instrument
 from .detect import detect_format, find_header_row, is_label_row
 from .findings import FindingCollector
 from .mapping import HeaderIndex, Mapping
-from .mapping_apply import fill_file_defaults, label_findings, review_columns
+from .mapping_apply import MappedColumn, fill_file_defaults, label_findings, review_columns
 from .municipalities import looks_like_municipalities, parse_municipality_sheets
 from .normalize import REASONS as _REASONS
 from .normalize import (
     WAVE_EXAMPLES,
     AnswerLookup,
+    Factorized,
     choice_lookup,
+    factorize,
     map_answers_coded,
     nonblank_rows,
     norm_key,
@@ -43,19 +51,26 @@ from .normalize import (
     parse_dates,
     strip_numeric_text,
 )
-from .readers import FileMeta, RawSheet, read_raw, reader_failure, sheet_objects
+from .readers import FileMeta, RawSheet, read_raw, reader_failure
 
-__all__ = ["Context", "FileResult", "build_context", "convert_file", "finish_files", "pick_sheets"]
+__all__ = ["Batch", "Context", "FileResult", "build_context", "convert_file", "finish_files", "pick_sheets"]
 
 #: Missing reasons as small integers inside the pipeline (0 = a valid answer).
 REASONS = _REASONS
 _REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 _NOT_SHOWN = _REASON_CODE["not_shown"]
 _TEMPLATE_LISTS_SHEET = "Listen"  # surveys.template.TEMPLATE_LISTS_SHEET (hidden dropdown lists)
+#: Respondent fields selected per file, in this order after the items (see :class:`Selection`).
+FIELDS = ("ags", "wave", "role", "submitted_at", "respondent_id", "comment")
+#: Columns of the respondents table built here (the tidy table plus what the cross-file stage needs).
+RESPONDENT_COLUMNS = ("respondent_id", "ags", "role", "wave", "submitted_at", "source_file", "source_sheet",
+                      "source_row", "_id_given", "_id_column", "_id_header")
 
 
 @dataclass
 class Context:
+    """What every file of one import is converted with (built once, shipped to each worker)."""
+
     instrument: Instrument
     index: HeaderIndex
     lookups: dict[str, AnswerLookup]
@@ -68,39 +83,69 @@ class Context:
 
 
 @dataclass
-class FileResult:
-    file: str
-    meta: dict[str, Any]
-    respondents: pd.DataFrame
-    values: np.ndarray
-    reasons: np.ndarray
-    municipalities: pd.DataFrame
-    findings: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
-    # deferred work, finished for many files at once by _finish_batch (never leaves a worker)
-    path: str = ""
-    fc: FindingCollector | None = None
-    pending_munis: list[RawSheet] = field(default_factory=list)
-    pending: _Pending | None = None
-
-
-@dataclass
-class _Pending:
+class Selection:
     """The answer rows of one file, located and selected but not yet normalised."""
 
     sheet: str
     sha256: str
     date1904: bool
     header_row: int
-    rows: np.ndarray
-    sel: np.ndarray  # (rows, items + _FIELDS) raw cells; None where the file has no such column
+    rows: np.ndarray  # Excel row of each selected row
+    cells: list[pa.Array | None]  # per target (items, then FIELDS): raw text cells; None = no such column
     item_where: list[tuple[str, object] | None]
     where: dict[str, tuple[str, str]]
     flagged: tuple[Any, ...] | None  # (main sheet, headers, item_cols) when the sheet has flagged cells
 
 
-_CTX: Context | None = None
+@dataclass
+class FileResult:
+    """One file's entry of the manifest (``meta``) and its findings; its rows are in a :class:`Batch`."""
 
+    file: str
+    meta: dict[str, Any]
+    findings: list[pd.DataFrame] = field(default_factory=list)  # raw finding chunks
+    # deferred work, finished for many files at once by finish_files (never leaves a worker)
+    path: str = ""
+    fc: FindingCollector | None = None
+    pending_munis: list[RawSheet] = field(default_factory=list)
+    pending: Selection | None = None
+
+
+@dataclass
+class Batch:
+    """The accepted rows of files finished together, in file order, rows in sheet order.
+
+    ``respondents`` has :data:`RESPONDENT_COLUMNS` (+ ``comment`` when free text is kept);
+    ``values`` and ``reasons`` are the answer codes (NaN when missing) and missing-reason codes
+    (:data:`REASONS`), one row per respondent, one column per item; ``municipalities`` are the
+    rows of the files' municipality sheets.
+    """
+
+    respondents: pd.DataFrame
+    values: np.ndarray
+    reasons: np.ndarray
+    municipalities: pd.DataFrame
+
+    @staticmethod
+    def empty(n_items: int, comment: bool = False) -> Batch:
+        cols = [*RESPONDENT_COLUMNS, *(["comment"] if comment else [])]
+        return Batch(pd.DataFrame(columns=cols), np.empty((0, n_items), dtype=np.float32),
+                     np.empty((0, n_items), dtype=np.int8), pd.DataFrame())
+
+    @staticmethod
+    def concat(batches: Sequence[Batch], n_items: int) -> Batch:
+        """One batch of several (in the order given)."""
+        full = [b for b in batches if len(b.respondents)]
+        munis = [b.municipalities for b in batches if len(b.municipalities)]
+        muni = pd.concat(munis, ignore_index=True) if len(munis) > 1 else (munis[0] if munis else pd.DataFrame())
+        if not full:
+            out = Batch.empty(n_items)
+            out.municipalities = muni
+            return out
+        if len(full) == 1:
+            return Batch(full[0].respondents, full[0].values, full[0].reasons, muni)
+        return Batch(pd.concat([b.respondents for b in full], ignore_index=True),
+                     np.concatenate([b.values for b in full]), np.concatenate([b.reasons for b in full]), muni)
 
 
 def build_context(
@@ -112,6 +157,8 @@ def build_context(
     known_ags: frozenset[str] | None,
     wave: str | None,
 ) -> Context:
+    """The :class:`Context` of an import: answer look-ups per item (with the mapping's labels and
+    answer groups), role labels, constant fields (``--wave``, the mapping's defaults)."""
     extra = dict(mapping.values) if mapping else {}
     tables = mapping.answer_tables(instrument) if mapping else {}  # item_values + answer groups (POMP)
     lookups = {}
@@ -145,24 +192,24 @@ def build_context(
     )
 
 
-# ---------------------------------------------------------------- per-file stage
-def _empty_result(file: str, meta: dict[str, Any], fc: FindingCollector, n_items: int) -> FileResult:
-    return FileResult(
-        file=file,
-        meta=meta,
-        respondents=pd.DataFrame(),
-        values=np.empty((0, n_items), dtype=np.float32),
-        reasons=np.empty((0, n_items), dtype=np.int8),
-        municipalities=pd.DataFrame(),
-        findings=fc.raw(),
-    )
+# ---------------------------------------------------------------- per file
+def _unreadable(file: str, info: dict[str, Any], detail: str) -> FileResult:
+    """The result of a file rejected as a whole: one ``file_unreadable`` finding, nothing counted."""
+    fc = FindingCollector()
+    fc.add("file_unreadable", file=file, detail=detail)
+    info.update(status="unreadable", rows_in=0, rows_accepted=0, rows_rejected=0, rows_blank=0, rows_other_sheets=0,
+                municipality_rows={"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0})
+    return FileResult(file=file, meta=info, findings=fc.chunks())
+
+
+def _is_instructions(name: str) -> bool:
+    return norm_key(name) == norm_key(TEMPLATE_INSTRUCTIONS_SHEET)
 
 
 def convert_file(
     ctx: Context, path: str, file: str, meta: FileMeta | None, error: str | None, duplicate_of: str | None
 ) -> FileResult:
     """Read and convert one file (runs in a worker process); normalising waits for :func:`finish_files`."""
-    n_items = len(ctx.instrument.items)
     fc = FindingCollector()
     info: dict[str, Any] = {
         "path": file,
@@ -190,7 +237,7 @@ def convert_file(
     if error is not None or meta is None:
         fc.add("file_unreadable", file=file, detail=error or "")
         info["status"] = "unreadable"
-        return _empty_result(file, info, fc, n_items)
+        return FileResult(file=file, meta=info, findings=fc.chunks())
     for note in meta.notes:
         if meta.hidden_sheets == (_TEMPLATE_LISTS_SHEET,) and note.startswith("Ausgeblendete Blätter"):
             continue  # our own template's hidden dropdown lists: nothing to tell the user
@@ -200,53 +247,59 @@ def convert_file(
     if meta.nul_lines:
         fc.add("nul_removed", file=file, rows=[line for line, _ in meta.nul_lines],
                value=[n for _, n in meta.nul_lines])
+    # a visible instructions sheet is never read (pick_sheets, _other_sheets): not even loaded
+    hidden = set(meta.hidden_sheets)
+    skip = (lambda name: name not in hidden and _is_instructions(name)) if meta.kind in {"xlsx", "xlsm"} else None
     try:
-        sheets = read_raw(Path(path), meta.kind, meta)
+        sheets = read_raw(Path(path), meta.kind, meta, skip=skip)
     except BausteinError as exc:
         fc.add("file_unreadable", file=file, detail=str(exc))
         info["status"] = "unreadable"
-        return _empty_result(file, info, fc, n_items)
+        return FileResult(file=file, meta=info, findings=fc.chunks())
     except BaseException as exc:  # a reader library failed in an unforeseen way: never a traceback
         if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
             raise  # KeyboardInterrupt, SystemExit
         fc.add("file_unreadable", file=file, detail=reader_failure(Path(path), exc))
         info["status"] = "unreadable"
-        return _empty_result(file, info, fc, n_items)
+        return FileResult(file=file, meta=info, findings=fc.chunks())
     try:
-        res = _convert(sheets, file, meta, info, fc, ctx, duplicate_of)
+        res = _select(sheets, file, meta, info, fc, ctx, duplicate_of)
         res.path = path
         return res
     except BausteinError as exc:
-        fc = FindingCollector()
-        fc.add("file_unreadable", file=file, detail=str(exc))
+        return _unreadable(file, info, str(exc))
     except Exception as exc:  # pragma: no cover - a bug; the file is rejected as a whole, nothing half-taken
-        fc = FindingCollector()
-        fc.add("file_unreadable", file=file, detail=reader_failure(Path(path), exc))
-    info.update(status="unreadable", rows_in=0, rows_accepted=0, rows_rejected=0, rows_blank=0, rows_other_sheets=0,
-                municipality_rows={"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0})
-    return _empty_result(file, info, fc, n_items)
+        return _unreadable(file, info, reader_failure(Path(path), exc))
+
+
+def _header_of(s: RawSheet, ctx: Context) -> tuple[int | None, int, list[object], set[str], int]:
+    """Header row of a sheet, its score, its cells, their normalised keys and its number of item columns."""
+    h, score = find_header_row(s.head(), ctx.index)
+    if h is None:
+        return None, 0, [], set(), 0
+    heads = s.head()[h].tolist()
+    keys = {norm_key(v) for v in heads if isinstance(v, str)}
+    n_items = sum(1 for v in heads if (t := ctx.index.resolve(v)) is not None and t.kind == "item")
+    return h, score, heads, keys, n_items
 
 
 def pick_sheets(sheets: list[RawSheet], ctx: Context, file: str, fc: FindingCollector) -> tuple[
     RawSheet | None, int | None, list[RawSheet]
 ]:
     """Main answer sheet (+ its header row) and municipality sheets; notes for skipped sheets."""
-    visible = [s for s in sheets if s.cells.shape[0] > 0]  # hidden sheets too: nothing may be lost
+    visible = [s for s in sheets if s.n_rows > 0]  # hidden sheets too: nothing may be lost
     muni = [s for s in visible if s.visible and norm_key(s.name) == norm_key(TEMPLATE_MUNICIPALITIES_SHEET)]
     candidates = []
     for s in visible:
-        if s in muni or norm_key(s.name) == norm_key(TEMPLATE_INSTRUCTIONS_SHEET):
+        if s in muni or _is_instructions(s.name):
             continue
-        h, score = find_header_row(s.cells, ctx.index, sheet_objects(s))
+        h, score, _, keys, n_items = _header_of(s, ctx)
         if h is None:
             continue
-        heads = sheet_objects(s)[h].tolist()
-        keys = {norm_key(v) for v in heads if isinstance(v, str)}
         if "_parent_index" in keys:
             fc.add("sheet_skipped", file=file, sheet=s.name,
                    detail="Wiederholungsgruppe (repeat group, _parent_index) / repeat-group sheet")
             continue
-        n_items = sum(1 for v in heads if (t := ctx.index.resolve(v)) is not None and t.kind == "item")
         if n_items == 0 and looks_like_municipalities(keys):
             if s.visible:
                 muni.append(s)  # a Kommunen table delivered as its own file or sheet
@@ -283,27 +336,25 @@ def _other_sheets(
     answers: list[tuple[RawSheet, np.ndarray]] = []
     hidden: list[tuple[RawSheet, int]] = []
     for s in sheets:
-        if s is main or s in muni_sheets or s.cells.shape[0] == 0:
+        if s is main or s in muni_sheets or s.n_rows == 0:
             continue
-        if s.visible and norm_key(s.name) == norm_key(TEMPLATE_INSTRUCTIONS_SHEET):
+        if s.visible and _is_instructions(s.name):
             continue
-        h, _ = find_header_row(s.cells, ctx.index, sheet_objects(s))
-        heads = sheet_objects(s)[h].tolist() if h is not None else []
-        keys = {norm_key(v) for v in heads if isinstance(v, str)}
-        n_items = sum(1 for v in heads if (t := ctx.index.resolve(v)) is not None and t.kind == "item")
+        h, _, _, keys, n_items = _header_of(s, ctx)
         if "_parent_index" in keys or (n_items == 0 and looks_like_municipalities(keys)):
             continue  # a repeat group or a municipality table: named by pick_sheets
         if n_items:
             assert h is not None
-            answers.append((s, s.row_base + h + 1 + np.flatnonzero(nonblank_rows(s.cells.iloc[h + 1 :]))))
+            data = [c.slice(h + 1) for c in s.columns]
+            answers.append((s, s.row_base + h + 1 + np.flatnonzero(nonblank_rows(data))))
         elif not s.visible and s.name != _TEMPLATE_LISTS_SHEET:
-            filled = int(nonblank_rows(s.cells).sum())
+            filled = int(nonblank_rows(s.columns).sum())
             if filled:
                 hidden.append((s, filled))
     return [(s, r.astype(np.int64)) for s, r in answers if len(r)], hidden
 
 
-def _convert(
+def _select(
     sheets: list[RawSheet],
     file: str,
     meta: FileMeta,
@@ -312,13 +363,11 @@ def _convert(
     ctx: Context,
     duplicate_of: str | None,
 ) -> FileResult:
+    """Pick the answer sheet, map its columns, skip label and blank rows, select the answer cells."""
     inst = ctx.instrument
     codes = inst.item_codes
-    n_items = len(codes)
     main, h, muni_sheets = pick_sheets(sheets, ctx, file, fc)
-
-    pending_munis = list(muni_sheets) if duplicate_of is None else []  # parsed in _finish_batch
-    muni_table = pd.DataFrame()
+    pending_munis = list(muni_sheets) if duplicate_of is None else []  # parsed in finish_files
 
     if main is None or h is None:
         if not muni_sheets:
@@ -326,13 +375,9 @@ def _convert(
             info["status"] = "no_data"
         else:
             info["format"] = "municipalities"
-        result = _empty_result(file, info, fc, n_items)
-        result.municipalities = muni_table
-        result.fc, result.pending_munis = fc, pending_munis
-        return result
+        return FileResult(file=file, meta=info, fc=fc, pending_munis=pending_munis)
 
-    cells = main.cells
-    headers = cells.iloc[h]
+    headers = main.row(h)
     fmt = ctx.fmt if ctx.fmt != "auto" else detect_format(headers.tolist(), [s.name for s in sheets], meta.kind)
     info["format"] = fmt
     info["sheet"] = main.name
@@ -343,13 +388,13 @@ def _convert(
     item_cols: dict[str, int] = {}
     field_cols: dict[str, tuple[int, int]] = {}
     unknown: list[int] = []
-    data = cells.iloc[h + 1 :]
     for pos, head in headers.items():
         pos = int(pos)  # type: ignore[arg-type]
         target = ctx.index.resolve(head)
         letter = column_letter(main.col_index[pos])
         if target is None:
-            if (isinstance(head, str) and head.strip()) or data[pos].notna().any():
+            col = main.columns[pos]
+            if (isinstance(head, str) and head.strip()) or col.slice(h + 1).null_count < len(col) - h - 1:
                 unknown.append(pos)
             continue
         if target.kind == "item":
@@ -378,19 +423,18 @@ def _convert(
 
     # ---- label row (SoSci) and blank rows
     first_data = h + 1
-    if len(data) and is_label_row(
-        data.iloc[0], headers, list(item_cols.values()), fmt,
+    if main.n_rows > first_data and is_label_row(
+        main.row(first_data), headers, list(item_cols.values()), fmt,
         lambda c, t: _is_answer(ctx, item_cols, c, t), index=ctx.index,
     ):
         fc.add("label_row_skipped", file=file, sheet=main.name, rows=[main.row_base + first_data])
-        data = data.iloc[1:]
         first_data += 1
         info["rows_label_skipped"] = 1
+    data = [c.slice(first_data) for c in main.columns]
     nonblank = nonblank_rows(data)
     info["rows_blank"] = int((~nonblank).sum())
     rows = (main.row_base + first_data + np.flatnonzero(nonblank)).astype(np.int64)
-    data = data[nonblank]
-    n = len(data)
+    n = len(rows)
     others, hidden_data = _other_sheets(sheets, main, muni_sheets, ctx)
     n_other = sum(len(r) for _, r in others)
     info["rows_in"] = n + n_other
@@ -408,10 +452,7 @@ def _convert(
         # not a response table at all: one file-level finding instead of one per row
         fc.add("no_item_columns", file=file, sheet=main.name, rows=[header_row], detail=n)
         info.update(status="no_items", rows_rejected=n + n_other)
-        res = _empty_result(file, info, fc, n_items)
-        res.municipalities = muni_table
-        res.fc, res.pending_munis = fc, pending_munis
-        return res
+        return FileResult(file=file, meta=info, fc=fc, pending_munis=pending_munis)
 
     if duplicate_of is not None:
         dup = FindingCollector()
@@ -419,8 +460,7 @@ def _convert(
         for s, other_rows in others:
             dup.add("file_duplicate", file=file, sheet=s.name, rows=other_rows, detail=duplicate_of)
         info.update(status="duplicate", rows_rejected=n + n_other)
-        res = _empty_result(file, info, dup, n_items)
-        return res
+        return FileResult(file=file, meta=info, findings=dup.chunks())
 
     def where(name: str) -> tuple[str, str]:
         if name in field_cols:
@@ -428,145 +468,201 @@ def _convert(
             return column_letter(main.col_index[p]), str(headers[p])
         return "", ""
 
-    # ---- select the raw cells; normalising and validating runs once for many files (_finish_batch)
-    arr = sheet_objects(main)[first_data:][nonblank]  # == data.to_numpy(dtype=object)
-    review_columns(ctx.index.mapping, inst, ctx.lookups, item_cols, field_cols, arr, list(data.columns),
-                   {int(p): column_letter(main.col_index[int(p)]) for p in headers.index}, headers,
-                   (file, main.name, header_row), fc, ctx.keep_free_text)
-    sel = np.full((n, n_items + len(_FIELDS)), None, dtype=object)
+    # ---- select the answer cells (Arrow); normalising and validating runs for many files at once
+    if not nonblank.all():
+        mask = pa.array(nonblank)
+        data = [c.filter(mask) for c in data]
+    cells: list[pa.Array | None] = []
     item_where: list[tuple[str, object] | None] = []
-    for j, code in enumerate(codes):
-        if code in item_cols:
-            pos = item_cols[code]
-            sel[:, j] = arr[:, data.columns.get_loc(pos)]
-            item_where.append((column_letter(main.col_index[pos]), headers[pos]))
-        else:
-            item_where.append(None)
-    for k, name in enumerate(_FIELDS):
-        if name in field_cols:
-            sel[:, n_items + k] = arr[:, data.columns.get_loc(field_cols[name][1])]
-    fill_file_defaults(ctx.index.mapping, file, sel, n_items, _FIELDS)
-    res = FileResult(
-        file=file, meta=info, respondents=pd.DataFrame(), values=np.empty((0, n_items), dtype=np.float32),
-        reasons=np.empty((0, n_items), dtype=np.int8), municipalities=muni_table, findings=pd.DataFrame(),
-    )
-    res.fc, res.pending_munis = fc, pending_munis
-    res.pending = _Pending(
+    for code in codes:
+        pos = item_cols.get(code)
+        cells.append(None if pos is None else data[pos])
+        item_where.append(None if pos is None else (column_letter(main.col_index[pos]), headers[pos]))
+    fields: dict[str, pa.Array | None] = {name: data[field_cols[name][1]] if name in field_cols else None
+                                          for name in FIELDS}
+    fill_file_defaults(ctx.index.mapping, file, fields, n)
+    cells += [fields[name] for name in FIELDS]
+    res = FileResult(file=file, meta=info, fc=fc, pending_munis=pending_munis)
+    res.pending = Selection(
         sheet=main.name, sha256=meta.sha256, date1904=bool(main.date1904), header_row=header_row, rows=rows,
-        sel=sel, item_where=item_where, where={name: where(name) for name in _FIELDS},
+        cells=cells, item_where=item_where, where={name: where(name) for name in FIELDS},
         flagged=(main, headers, item_cols) if main.flags else None,
     )
     return res
 
 
-#: Respondent fields selected per file, in this order after the items (see _Pending.sel).
-_FIELDS = ("ags", "wave", "role", "submitted_at", "respondent_id", "comment")
+def _is_answer(ctx: Context, item_cols: dict[str, int], col: int, text: object) -> bool:
+    for code, pos in item_cols.items():
+        if pos == col:
+            _, _, problem = ctx.lookups[code].lookup(text)
+            return problem is None
+    return False
 
 
-def finish_files(results: list[FileResult], ctx: Context) -> None:
+# ---------------------------------------------------------------- many files at once
+def finish_files(results: list[FileResult], ctx: Context) -> Batch:
     """Finish the deferred work of files read in one process: all at once, or - when that fails -
-    file by file, so that a failure rejects only its own file (as when each file was converted alone)."""
+    file by file, so that a failure rejects only its own file (as when each file was converted alone).
+
+    Returns the files' accepted rows (in the order of ``results``); each result keeps its manifest
+    entry and findings and drops the raw cells.
+    """
+    n_items = len(ctx.instrument.items)
     todo = [r for r in results if r.pending is not None or r.pending_munis]
+    batches: list[Batch] = []
     try:
-        _finish_batch(todo, ctx)
+        batches.append(_finish_batch(todo, ctx))
     except Exception:
         for r in todo:
             try:
-                _finish_batch([r], ctx, single=True)
+                batches.append(_finish_batch([r], ctx, single=True))
             except BausteinError as exc:
-                _fail_file(r, str(exc), ctx)
+                _fail_file(r, str(exc))
             except Exception as exc:  # pragma: no cover - a bug; the file is rejected as a whole
-                _fail_file(r, reader_failure(Path(r.path), exc), ctx)
+                _fail_file(r, reader_failure(Path(r.path), exc))
     for r in results:
+        if r.fc is not None and r.pending is None and not r.pending_munis:
+            r.findings = r.fc.chunks()
         r.fc = None
         r.pending = None
         r.pending_munis = []
+    return Batch.concat(batches, n_items)
 
 
-def _fail_file(r: FileResult, detail: str, ctx: Context, before_sheets: bool = False) -> None:
-    fc = FindingCollector()
-    fc.add("file_unreadable", file=r.file, detail=detail)
-    info = r.meta
+def _fail_file(r: FileResult, detail: str, before_sheets: bool = False) -> None:
     if before_sheets:  # failed where the per-file conversion parsed the municipality sheets
-        info.update(format=None, sheet=None, header_row=None)
-    info.update(status="unreadable", rows_in=0, rows_accepted=0, rows_rejected=0, rows_blank=0, rows_other_sheets=0,
-                municipality_rows={"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0})
-    empty = _empty_result(r.file, info, fc, len(ctx.instrument.items))
-    r.respondents, r.values, r.reasons = empty.respondents, empty.values, empty.reasons
-    r.municipalities, r.findings = empty.municipalities, empty.findings
+        r.meta.update(format=None, sheet=None, header_row=None)
+    r.findings = _unreadable(r.file, r.meta, detail).findings
 
 
-def _finish_batch(todo: list[FileResult], ctx: Context, single: bool = False) -> None:
+def _finish_batch(todo: list[FileResult], ctx: Context, single: bool = False) -> Batch:
     """Parse municipality sheets and normalise + validate the answer rows of many files at once.
 
     Every rule, finding and count is the one of a file converted alone: values are normalised per
-    distinct value (context free), and every finding is added to its own file's collector in the
-    same order as before. Nothing in ``todo`` changes unless all files succeed.
+    distinct value (context free), and every finding is added to its own file's collector. Nothing
+    in ``todo`` changes unless all files succeed.
     """
+    n_items = len(ctx.instrument.items)
     if not todo:
-        return
+        return Batch.empty(n_items)
     fcs = {id(r): r.fc.copy() if r.fc is not None else FindingCollector() for r in todo}
     # ---- municipality sheets
     jobs = [(ms, r.file, fcs[id(r)]) for r in todo for ms in r.pending_munis]
     try:
-        parsed = parse_municipality_sheets(jobs) if jobs else []
+        muni_table, muni_counts = parse_municipality_sheets(jobs) if jobs else (pd.DataFrame(), [])
     except BausteinError as exc:
         if not single:
             raise
-        _fail_file(todo[0], str(exc), ctx, before_sheets=True)
-        return
+        _fail_file(todo[0], str(exc), before_sheets=True)
+        return Batch.empty(n_items)
     except Exception as exc:
         if not single:
             raise
-        _fail_file(todo[0], reader_failure(Path(todo[0].path), exc), ctx, before_sheets=True)
-        return
-    muni_counts: dict[int, dict[str, int]] = {}
-    muni_tables: dict[int, list[pd.DataFrame]] = {}
-    k = 0
-    for r in todo:
-        counts = {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0}
-        tables = []
-        for _ in r.pending_munis:
-            table, c = parsed[k]
-            k += 1
-            tables.append(table)
-            for key, v in c.items():
-                counts[key] += v
-        muni_counts[id(r)] = counts
-        muni_tables[id(r)] = tables
+        _fail_file(todo[0], reader_failure(Path(todo[0].path), exc), before_sheets=True)
+        return Batch.empty(n_items)
     # ---- answer rows
     pend = [r for r in todo if r.pending is not None]
-    done = _finish_responses(pend, fcs, ctx) if pend else {}
+    if pend:
+        respondents, values, reasons, updates = _finish_responses(pend, fcs, ctx)
+    else:
+        batch = Batch.empty(n_items, comment=ctx.keep_free_text)
+        respondents, values, reasons, updates = batch.respondents, batch.values, batch.reasons, {}
     # ---- commit
+    k = 0
     for r in todo:
         info = r.meta
-        for key, v in muni_counts[id(r)].items():
-            info["municipality_rows"][key] += v
-        tables = muni_tables[id(r)]
-        r.municipalities = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
-        if id(r) in done:
-            resp, values, reasons, updates = done[id(r)]
-            r.respondents, r.values, r.reasons = resp, values, reasons
-            info.update(updates)
-        r.findings = fcs[id(r)].raw()
+        for _ in r.pending_munis:
+            for key, v in muni_counts[k].items():
+                info["municipality_rows"][key] += v
+            k += 1
+        info.update(updates.get(id(r), {}))
+        r.findings = fcs[id(r)].chunks()
+    return Batch(respondents, values, reasons, muni_table)
+
+
+def _column(ps: list[Selection], j: int) -> pa.Array:
+    """Target ``j`` of the selections, one text column (null where a file has no such column)."""
+    parts = [p.cells[j] if p.cells[j] is not None else pa.nulls(len(p.rows), pa.string()) for p in ps]
+    return pa.concat_arrays(parts) if len(parts) > 1 else (parts[0] if parts else pa.array([], pa.string()))
+
+
+def _text_mask(fz: Factorized) -> np.ndarray:
+    """Per distinct value: a filled text (not blank after Python's ``str.strip``)."""
+    return np.array([isinstance(u, str) and bool(u.strip()) for u in fz.uniques], dtype=bool)
+
+
+def _review(pend: list[FileResult], ps: list[Selection], coded: dict[int, Factorized], offs: np.ndarray,
+            which: np.ndarray, fcs: dict[int, FindingCollector], ctx: Context) -> None:
+    """:func:`.mapping_apply.review_columns` for every file whose columns may need it; refused
+    columns are dropped from the selection (their answers count as not shown, without findings)."""
+    codes = ctx.instrument.item_codes
+    n_items = len(codes)
+    mapping = ctx.index.mapping
+    rescaled = bool(mapping.rescaled(ctx.instrument)) if mapping is not None else False
+    comment_j = n_items + FIELDS.index("comment")
+    suspect = np.zeros(len(ps), dtype=bool)  # a column with more unknown than known answers
+    stats: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # j -> (per file: distinct texts, filled cells)
+    for j, fz in coded.items():
+        text = _text_mask(fz)
+        cell_text = np.append(text, False)[np.where(fz.codes >= 0, fz.codes, len(text))]
+        filled = np.bincount(which[cell_text], minlength=len(ps))
+        span = len(fz.uniques) + 1
+        pairs = np.unique(which[cell_text].astype(np.int64) * span + fz.codes[cell_text])
+        pf, pu = pairs // span, pairs % span
+        n_distinct = np.bincount(pf, minlength=len(ps))
+        stats[j] = (n_distinct, filled)
+        if j < n_items:
+            lookup = ctx.lookups[codes[j]]
+            known = np.array([lookup.lookup(u)[2] is None for u in fz.uniques], dtype=bool)
+            n_known = np.bincount(pf, weights=known[pu], minlength=len(ps))
+            suspect |= n_known * 2 < n_distinct
+        else:
+            suspect |= n_distinct >= 2  # free text: multi-select answers need two or more
+    for f in range(len(ps)):
+        p = ps[f]
+        has_comment = p.cells[comment_j] is not None
+        if not (suspect[f] or rescaled or (has_comment and not ctx.keep_free_text and stats[comment_j][1][f])):
+            continue
+        a, b = int(offs[f]), int(offs[f + 1])
+        columns = []
+        for j in [*sorted((j for j in range(n_items) if p.cells[j] is not None),
+                          key=lambda j: _col_number(p.item_where[j][0])),  # type: ignore[index]
+                  *([comment_j] if has_comment else [])]:
+            fz = coded[j]
+            objs = fz.objects(slice(a, b))
+            distinct = [v for v in pd.unique(objs) if isinstance(v, str) and v.strip()]
+            letter, header = p.item_where[j] if j < n_items else p.where["comment"]  # type: ignore[misc]
+            columns.append(MappedColumn(codes[j] if j < n_items else "comment", letter, str(header), distinct,
+                                        int(stats[j][1][f])))
+        refused = review_columns(mapping, ctx.instrument, ctx.lookups, columns, (pend[f].file, p.sheet, p.header_row),
+                                 fcs[id(pend[f])], ctx.keep_free_text)
+        for name in refused:
+            j = comment_j if name == "comment" else codes.index(name)
+            p.cells[j] = None
+            if j < n_items:
+                p.item_where[j] = None
+                if p.flagged is not None:
+                    p.flagged[2].pop(name, None)  # its error cells no longer make an answer invalid
+            fz = coded[j]
+            fz.codes[a:b] = -1
+
+
+def _col_number(letters: str) -> tuple[int, str]:
+    return len(letters), letters
 
 
 def _finish_responses(
     pend: list[FileResult], fcs: dict[int, FindingCollector], ctx: Context
-) -> dict[int, tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, Any]]]:
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[int, dict[str, Any]]]:
     """Normalise and validate the selected answer rows of ``pend`` over their concatenation."""
     codes = ctx.instrument.item_codes
     n_items = len(codes)
-    ps: list[_Pending] = [r.pending for r in pend]  # type: ignore[misc]
+    ps: list[Selection] = [r.pending for r in pend]  # type: ignore[misc]
     sizes = np.array([len(p.rows) for p in ps], dtype=np.int64)
     offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     n = int(offs[-1])
     which = np.repeat(np.arange(len(ps)), sizes)
     rows = np.concatenate([p.rows for p in ps]).astype(np.int64) if n else np.empty(0, dtype=np.int64)
-    sel = np.concatenate([p.sel for p in ps]) if n else np.empty((0, n_items + len(_FIELDS)), dtype=object)
-
-    def col(name: str) -> pd.Series:
-        return pd.Series(sel[:, n_items + _FIELDS.index(name)], dtype=object)
 
     def each(mask: np.ndarray):
         """(file number, its slice of the batch, the file's mask) for files where ``mask`` is set."""
@@ -579,13 +675,25 @@ def _finish_responses(
     def fc_of(f: int) -> FindingCollector:
         return fcs[id(pend[f])]
 
+    # ---- every selected column dictionary-encoded once; mapped columns reviewed per file
+    coded: dict[int, Factorized] = {}
+    for j in range(n_items + len(FIELDS)):
+        if any(p.cells[j] is not None for p in ps):
+            coded[j] = factorize(_column(ps, j))
+    review = {j: fz for j, fz in coded.items() if j < n_items or j == n_items + FIELDS.index("comment")}
+    _review(pend, ps, review, offs, which, fcs, ctx)
+
+    def col(name: str) -> Factorized:
+        j = n_items + FIELDS.index(name)
+        return coded[j] if j in coded else Factorized(np.full(n, -1, dtype=np.intp), np.empty(0, dtype=object))
+
     # ---- items
     values = np.full((n, n_items), np.nan, dtype=np.float32)
     reasons = np.full((n, n_items), _NOT_SHOWN, dtype=np.int8)
     for j, code in enumerate(codes):
         if all(p.item_where[j] is None for p in ps):
             continue
-        raw = pd.Series(sel[:, j], dtype=object)
+        raw = coded[j]
         lookup = ctx.lookups[code]
         v, rc, prob, r = map_answers_coded(raw, lookup)
         values[:, j] = v
@@ -595,12 +703,12 @@ def _finish_responses(
         for problem in ("value_out_of_scale", "value_unknown_label"):
             for f, sl, m in each(prob == problem):
                 letter, header = ps[f].item_where[j]  # type: ignore[misc]
-                vals = sel[sl, j][m]
+                vals = raw.objects(sl)[m]
                 found = [(problem, np.ones(len(vals), dtype=bool), lookup.describe())]
                 if problem == "value_unknown_label":  # "Meinten Sie 'stimme eher zu'?"
                     found = list(label_findings(lookup, vals))
-                for code, part, detail in found:
-                    fc_of(f).add(code, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m][part], column=letter,
+                for code_, part, detail in found:
+                    fc_of(f).add(code_, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m][part], column=letter,
                                  header=header, value=vals[part],
                                  detail=detail if isinstance(detail, str) else detail[part])
     for f, p in enumerate(ps):
@@ -621,20 +729,19 @@ def _finish_responses(
     # ---- AGS
     ags_raw = col("ags")
     if "ags" in ctx.defaults:
-        ags_raw = ags_raw.where(ags_raw.notna() & ags_raw.astype("string").str.strip().ne(""), ctx.defaults["ags"])
+        ags_raw = _fill_blank(ags_raw, ctx.defaults["ags"])
     ags, status = normalize_ags(ags_raw)
-    ags_raw_arr = ags_raw.to_numpy()
     for code, st in (("ags_missing", "missing"), ("ags_invalid", "invalid")):
         mask = status == st
         for f, sl, m in each(mask):
             letter, header = ps[f].where["ags"]
             fc_of(f).add(code, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                         header=header, value=ags_raw_arr[sl][m])
+                         header=header, value=ags_raw.objects(sl)[m])
         reject |= mask
     for f, sl, m in each(status == "normalised"):  # another script's digits: the same municipality
         letter, header = ps[f].where["ags"]
         fc_of(f).add("ags_normalised", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                     header=header, value=ags_raw_arr[sl][m], detail=ags.to_numpy()[sl][m])
+                     header=header, value=ags_raw.objects(sl)[m], detail=ags.to_numpy()[sl][m])
     if ctx.known_ags is not None:
         unknown_ags = ags.notna().to_numpy() & ~ags.isin(ctx.known_ags).to_numpy()
         ags_arr = ags.to_numpy()
@@ -666,10 +773,14 @@ def _finish_responses(
     role_raw = strip_numeric_text(col("role"))
     if "role" in ctx.defaults:
         role_raw = role_raw.where(role_raw.notna(), ctx.defaults["role"])
-    role_keys = role_raw.map(norm_key, na_action="ignore") if len(role_raw) else role_raw
-    role = role_keys.map(ctx.roles) if ctx.roles else role_raw
-    bad_role = (role_raw.notna() & role.isna()).to_numpy()
     role_raw_arr = role_raw.to_numpy()
+    if ctx.roles:
+        fz = factorize(role_raw_arr)
+        u_role = np.array([ctx.roles.get(norm_key(u)) for u in fz.uniques] + [None], dtype=object)
+        role_obj = u_role[np.where(fz.codes >= 0, fz.codes, len(fz.uniques))]
+    else:
+        role_obj = role_raw_arr
+    bad_role = (fz.codes >= 0) & pd.isna(role_obj) if ctx.roles else np.zeros(n, dtype=bool)
     for f, sl, m in each(bad_role):
         letter, header = ps[f].where["role"]
         fc_of(f).add("role_unknown", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
@@ -683,11 +794,10 @@ def _finish_responses(
         s4, b4 = parse_dates(raw_dates, True)
         submitted = submitted.where(~d1904, s4)
         bad_date = np.where(d1904, b4, bad_date)
-    raw_dates_arr = raw_dates.to_numpy()
     for f, sl, m in each(bad_date):
         letter, header = ps[f].where["submitted_at"]
         fc_of(f).add("date_invalid", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                     header=header, value=raw_dates_arr[sl][m])
+                     header=header, value=raw_dates.objects(sl)[m])
 
     # ---- respondent ID
     given_raw = strip_numeric_text(col("respondent_id"))
@@ -710,49 +820,57 @@ def _finish_responses(
                          header=header, value=rid[sl][dup], detail=first_row[dup])
             reject[sl] |= dup
 
-    # ---- per file: strict policy, accepted rows
-    ags_obj = ags.to_numpy(dtype=object)
-    role_obj = role.to_numpy(dtype=object)
-    wave_obj = wave.to_numpy(dtype=object)
-    sub_arr = submitted.to_numpy()
-    comment = col("comment").to_numpy(dtype=object) if ctx.keep_free_text else None
-    out: dict[int, tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, Any]]] = {}
+    # ---- per file: strict policy, counts; then the accepted rows of all files at once
+    updates: dict[int, dict[str, Any]] = {}
     for f, r in enumerate(pend):
-        p = ps[f]
         a, b = int(offs[f]), int(offs[f + 1])
-        rej = reject[a:b].copy()
-        updates: dict[str, Any] = {}
-        if ctx.strict:
-            raw_findings = fc_of(f).raw()
-            if (raw_findings["severity"] == "error").any():
-                extra = ~rej
-                if extra.any():
-                    fc_of(f).add("file_strict", file=r.file, sheet=p.sheet, rows=rows[a:b][extra])
-                rej[:] = True
-                updates["status"] = "rejected_strict"
-        keep = ~rej
-        resp = pd.DataFrame(
-            {
-                "respondent_id": rid[a:b][keep],
-                "ags": ags_obj[a:b][keep],
-                "role": role_obj[a:b][keep] if b > a else np.array([], dtype=object),
-                "wave": wave_obj[a:b][keep],
-                "submitted_at": sub_arr[a:b][keep],
-                "source_file": r.file,
-                "source_sheet": p.sheet,
-                "source_row": rows[a:b][keep],
-            }
-        )
-        if comment is not None:
-            resp["comment"] = comment[a:b][keep]
-        resp["_id_given"] = given[a:b][keep]
-        id_letter, id_header = p.where["respondent_id"]
-        resp["_id_column"] = id_letter
-        resp["_id_header"] = id_header
-        updates["rows_accepted"] = int(keep.sum())
-        updates["rows_rejected"] = int(rej.sum()) + int(r.meta.get("rows_other_sheets", 0))
-        out[id(r)] = (resp, values[a:b][keep], reasons[a:b][keep], updates)
-    return out
+        rej = reject[a:b]
+        upd: dict[str, Any] = {}
+        if ctx.strict and (fc_of(f).raw()["severity"] == "error").any():
+            extra = ~rej
+            if extra.any():
+                fc_of(f).add("file_strict", file=r.file, sheet=ps[f].sheet, rows=rows[a:b][extra])
+            rej[:] = True
+            upd["status"] = "rejected_strict"
+        upd["rows_accepted"] = int(b - a - rej.sum())
+        upd["rows_rejected"] = int(rej.sum()) + int(r.meta.get("rows_other_sheets", 0))
+        updates[id(r)] = upd
+    keep = ~reject
+
+    def per_file(values_of_file: list[object]) -> np.ndarray:
+        return np.repeat(np.array(values_of_file, dtype=object), sizes)[keep]
+
+    resp = pd.DataFrame(
+        {
+            "respondent_id": rid[keep],
+            "ags": ags.to_numpy(dtype=object)[keep],
+            "role": role_obj[keep] if n else np.array([], dtype=object),
+            "wave": wave.to_numpy(dtype=object)[keep],
+            "submitted_at": submitted.to_numpy()[keep],
+            "source_file": per_file([r.file for r in pend]),
+            "source_sheet": per_file([p.sheet for p in ps]),
+            "source_row": rows[keep],
+        }
+    )
+    if ctx.keep_free_text:
+        resp["comment"] = col("comment").objects(keep)
+    resp["_id_given"] = given[keep]
+    resp["_id_column"] = per_file([p.where["respondent_id"][0] for p in ps])
+    resp["_id_header"] = per_file([p.where["respondent_id"][1] for p in ps])
+    return resp, values[keep], reasons[keep], updates
+
+
+def _fill_blank(fz: Factorized, default: str) -> Factorized:
+    """``fz`` with empty and blank cells (Arrow's whitespace) set to ``default``."""
+    blank = np.append(
+        pc.equal(pc.utf8_trim_whitespace(pa.array(fz.uniques.tolist(), type=pa.string())), "")
+        .to_numpy(zero_copy_only=False).astype(bool) if len(fz.uniques) else np.empty(0, dtype=bool),
+        True,
+    )
+    uniques = np.append(fz.uniques, default)
+    default_code = len(fz.uniques)
+    codes = np.where(blank[np.where(fz.codes >= 0, fz.codes, default_code)], default_code, fz.codes)
+    return Factorized(codes.astype(np.intp), uniques)
 
 
 def _apply_cell_flags(
@@ -792,13 +910,3 @@ def _apply_cell_flags(
         fc.add(code, file=file, sheet=main.name, rows=[r for r, _, _, _ in items],
                column=[c for _, c, _, _ in items], header=[h for _, _, h, _ in items],
                value=[t for _, _, _, t in items], **kw)
-
-
-def _is_answer(ctx: Context, item_cols: dict[str, int], col: int, text: object) -> bool:
-    for code, pos in item_cols.items():
-        if pos == col:
-            _, _, problem = ctx.lookups[code].lookup(text)
-            return problem is None
-    return False
-
-

@@ -28,45 +28,24 @@ from surveys.formats import TEMPLATE_RESPONSES_SHEET
 from .mapping import HeaderIndex
 from .normalize import norm_key
 
-__all__ = ["FORMATS", "detect_format", "find_header_row", "format_scores", "frame_objects", "is_label_row"]
+__all__ = ["FORMATS", "HEADER_SCAN_ROWS", "detect_format", "find_header_row", "format_scores", "is_label_row"]
 
 FORMATS = ("template", "kobo", "limesurvey", "sosci", "forms", "csv")
 
-_HEADER_SCAN_ROWS = 30
+#: The header row is looked for in this many rows at the top of a sheet.
+HEADER_SCAN_ROWS = 30
 _TEMPLATE_HEAD = re.compile(r"^[a-z]{2,}\d+\s*-\s")
 
 
-def frame_objects(cells: pd.DataFrame, stop: int | None = None) -> np.ndarray:
-    """``cells.iloc[:stop].to_numpy(dtype=object)`` (NaN for empty cells), converted column by
-    column straight from Arrow when the columns are Arrow strings (fastexcel): much cheaper than
-    pandas' row-interleaving conversion for the many small sheets of an import."""
-    import pyarrow as pa
-
-    n = len(cells) if stop is None else min(stop, len(cells))
-    out = np.empty((n, cells.shape[1]), dtype=object)
-    for j, c in enumerate(cells.columns):
-        arr = cells[c].array
-        if isinstance(arr, pd.arrays.ArrowStringArray):
-            a = pa.array(arr[:n])
-            vals = a.to_numpy(zero_copy_only=False)
-            if a.null_count:
-                vals[a.is_null().to_numpy(zero_copy_only=False)] = np.nan
-            out[:, j] = vals
-        else:
-            out[:, j] = cells[c].iloc[:n].to_numpy(dtype=object)
-    return out
-
-
-def find_header_row(
-    cells: pd.DataFrame, index: HeaderIndex, values: np.ndarray | None = None
-) -> tuple[int | None, int]:
+def find_header_row(head: np.ndarray, index: HeaderIndex) -> tuple[int | None, int]:
     """Position of the header row within the first rows, and its number of recognised columns.
 
-    The row with most recognised headers (items, fields, meta columns) wins; without any, the
-    first non-empty row. ``(None, 0)`` for an empty sheet. ``values``: ``cells`` as an object
-    array, when the caller has it already.
+    ``head``: the first rows of a sheet as a 2-D object array (:meth:`.readers.RawSheet.head`;
+    rows beyond :data:`HEADER_SCAN_ROWS` are not looked at). The row with most recognised headers
+    (items, fields, meta columns) wins; without any, the first non-empty row. ``(None, 0)`` for an
+    empty sheet.
     """
-    head = frame_objects(cells, _HEADER_SCAN_ROWS) if values is None else values[:_HEADER_SCAN_ROWS]
+    head = head[:HEADER_SCAN_ROWS]
     best, best_score, first_nonempty = None, 0, None
     for pos in range(len(head)):
         vals = [v for v in head[pos].tolist() if isinstance(v, str) and v.strip()]

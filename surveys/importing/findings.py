@@ -448,6 +448,10 @@ class FindingCollector:
         other._chunks = list(self._chunks)
         return other
 
+    def chunks(self) -> list[pd.DataFrame]:
+        """The findings as recorded (raw chunks without messages; cheap to ship between processes)."""
+        return list(self._chunks)
+
     def extend(self, frames: Sequence[pd.DataFrame]) -> None:
         """Add finished findings frames (e.g. from worker processes)."""
         self._chunks.extend(f for f in frames if len(f))

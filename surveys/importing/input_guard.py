@@ -315,6 +315,19 @@ _OTHER_BINARY = {
 }
 
 
+#: Workbooks up to this size are read into memory once: hashed and inspected from the same bytes.
+_IN_MEMORY_BYTES = 64 * _MB
+
+
+def _read_all(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _fail(
+            path, f"Die Datei kann nicht gelesen werden ({exc.strerror}).", f"The file cannot be read ({exc.strerror})."
+        ) from None
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -388,11 +401,17 @@ def inspect_file(path: str | os.PathLike[str], limits: Limits | None = None) -> 
         raise _fail(
             p, f"Die Datei kann nicht gelesen werden ({exc.strerror}).", f"The file cannot be read ({exc.strerror})."
         ) from None
-    digest = _sha256(p)
+    data: bytes | None = None
+    if head.startswith(_ZIP_MAGIC) and size <= _IN_MEMORY_BYTES:
+        # a workbook is hashed and its parts are inspected from one read of the file
+        data = _read_all(p)
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        digest = _sha256(p)
     base: dict[str, Any] = {"path": p, "size": size, "sha256": digest}
 
     try:
-        return _with_extension_note(_dispatch(p, head, lim, base))
+        return _with_extension_note(_dispatch(p, head, lim, base, data))
     except InputFileError:
         raise
     except RecursionError:
@@ -438,9 +457,9 @@ def _with_extension_note(info: FileInfo) -> FileInfo:
     return dataclasses.replace(info, notes=(*info.notes, note))
 
 
-def _dispatch(p: Path, head: bytes, lim: Limits, base: dict[str, Any]) -> FileInfo:
+def _dispatch(p: Path, head: bytes, lim: Limits, base: dict[str, Any], data: bytes | None = None) -> FileInfo:
     if head.startswith(_ZIP_MAGIC):
-        return _inspect_zip(p, lim, base)
+        return _inspect_zip(p, lim, base, data)
     if head.startswith(_OLE2_MAGIC):
         return _inspect_ole2(p, base)
     if head.startswith(_SAV_MAGIC):
@@ -471,9 +490,9 @@ def _check_sav_extent(p: Path, lim: Limits) -> None:
 
 
 # ----------------------------------------------------------------------------- zip containers
-def _open_zip(p: Path) -> zipfile.ZipFile:
+def _open_zip(p: Path, data: bytes | None = None) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(p)
+        return zipfile.ZipFile(p if data is None else io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, NotImplementedError):
         raise _fail(
             p,
@@ -681,8 +700,8 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _inspect_zip(p: Path, lim: Limits, base: dict[str, Any]) -> FileInfo:
-    with _open_zip(p) as zf:
+def _inspect_zip(p: Path, lim: Limits, base: dict[str, Any], data: bytes | None = None) -> FileInfo:
+    with _open_zip(p, data) as zf:
         try:
             infos = zf.infolist()
         except (zipfile.BadZipFile, ValueError):  # pragma: no cover - ZipFile() already read it
@@ -873,7 +892,7 @@ def _ods_tables(p: Path, zf: zipfile.ZipFile) -> tuple[tuple[str, ...], tuple[st
         with zf.open("content.xml") as fh:
             while chunk := fh.read(_CHUNK):
                 buf = tail + chunk
-                if first and _DOCTYPE.search(buf[:65536]):
+                if first and b"<!" in buf[:65536] and _DOCTYPE.search(buf[:65536]):
                     raise _fail(
                         p,
                         "Der Teil 'content.xml' enthält XML-Entitätsdefinitionen (\u201eXML-Bombe\u201c); die "
@@ -898,15 +917,17 @@ def _ods_tables(p: Path, zf: zipfile.ZipFile) -> tuple[tuple[str, ...], tuple[st
 
 
 # ----------------------------------------------------------------------------- sheet extent
-_ROW_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
+#: Row tags and their row number (empty when the tag has none): one match per row tag.
+_ROW_ANY = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\sr="(\d+)")?')
 # the same without namespace prefixes: a literal start ("<row") makes the regex search fast
-_ROW_RE_PLAIN = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
-_ROW_TAG_PLAIN = re.compile(rb"<row\b")
+_ROW_ANY_PLAIN = re.compile(rb'<row\b(?:[^>]*?\sr="(\d+)")?')
 #: Error cells and formulas (the importer's cell flags); ``_FLAG_QUICK`` are literal pre-checks.
 _FLAG_HINT = re.compile(rb'\st="e"|<(?:\w+:)?f[\s>/]')
 _FLAG_PLAIN = re.compile(rb"<f[\s>/]")  # literal start: fast
 _HINT_OVERLAP = 64
+#: Bytes at the start of a chunk whose cell references give the sheet's width before the whole
+#: chunk is searched for wider ones.
+_WIDTH_PROBE = 16 * 1024
 _DIM_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([^"]*)"')
 _MAX_ROW_LEN = 100_000
 
@@ -970,7 +991,7 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
                     raise _damaged(p, part)
                 buf = tail + chunk
                 if first:
-                    if _DOCTYPE.search(buf[:65536]):
+                    if b"<!" in buf[:65536] and _DOCTYPE.search(buf[:65536]):
                         raise _fail(
                             p,
                             f"Der Teil {part!r} enthält XML-Entitätsdefinitionen (\u201eXML-Bombe\u201c); die "
@@ -987,21 +1008,26 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
                 if cut < 0 or len(buf) - cut > _MAX_ROW_LEN:
                     cut = len(buf)
                 body, tail = buf[:cut], buf[cut:]
-                prefixed = b":row" in body  # only then can a row tag carry a namespace prefix
-                rows = (_ROW_RE if prefixed else _ROW_RE_PLAIN).findall(body)
+                colon = b":" in body  # namespace prefixes (rare inside sheet data): a quick byte search
+                prefixed = colon and b":row" in body  # only then can a row tag carry a namespace prefix
+                # every row tag once: its r attribute, or b"" when it has none (counted all the same)
+                rows = (_ROW_ANY if prefixed else _ROW_ANY_PLAIN).findall(body)
                 if rows:
-                    max_row = max(max_row, max(int(r) for r in rows))
-                n_rows += len((_ROW_TAG if prefixed else _ROW_TAG_PLAIN).findall(body))
+                    n_rows += len(rows)
+                    numbered = [r for r in rows if r]
+                    if numbered:
+                        max_row = max(max_row, max(map(int, numbered)))
                 # Columns beyond Z have two or more letters (followed by the row number); A..Z can
-                # only give 26 columns. Only references beyond the widest so far are looked for.
-                max_col = _max_col_in(body, max_col)
+                # only give 26 columns. Only references beyond the widest so far are looked for, the
+                # width of the first rows first (else every reference of the first chunk matches).
+                max_col = _max_col_in(body, _max_col_in(body[:_WIDTH_PROBE], max_col))
                 if not hint:
-                    probe = hint_tail + body
-                    if (b"<f" in probe and _FLAG_PLAIN.search(probe)) or (
-                        (b":f" in probe or b't="e"' in probe) and _FLAG_HINT.search(probe)
-                    ):
+                    edge = hint_tail + body[:_HINT_OVERLAP]
+                    if (b"<f" in body and _FLAG_PLAIN.search(body)) or (
+                        ((colon and b":f" in body) or b't="e"' in body) and _FLAG_HINT.search(body)
+                    ) or _FLAG_HINT.search(edge):
                         hint = True
-                    hint_tail = probe[-_HINT_OVERLAP:]
+                    hint_tail = body[-_HINT_OVERLAP:]
                 rows_now = max(max_row, n_rows)
                 if rows_now > lim.max_rows or max_col > lim.max_columns:
                     _refuse_extent(p, sheet, rows_now, max_col, lim)

@@ -47,8 +47,7 @@ from .mapping import Mapping
 from .mapping_files import load_mapping
 from .municipalities import master_table
 from .normalize import WAVE_EXAMPLES, normalize_wave
-from .parallel import auto_jobs, inspect_all, run
-from .readers import FileMeta
+from .parallel import auto_jobs, run
 from .writing import pseudonymize_result, write_import, write_report
 
 __all__ = [
@@ -143,32 +142,14 @@ def read_responses(
     known_ags = frozenset(external["ags"].dropna().astype(str)) if external is not None else None
     ctx = build_context(inst, mapping_obj, format, strict, keep_free_text, known_ags, wave)
 
-    # inspect (hash) every file first: duplicates are known before any reading
+    # inspect (hash, safety checks) and convert every file, in one process or a pool
     n_jobs = jobs if jobs is not None else auto_jobs(len(files))
-    tasks = _tasks(files, inspect_all(files, limits, n_jobs))
     show = sys.stderr.isatty() if progress is None else progress
-    results = run(tasks, ctx, n_jobs, show)
-    results.sort(key=lambda r: r.file)
+    results, batch = run(files, ctx, limits, n_jobs, show)
 
     options = {"format": format, "strict": strict, "keep_free_text": keep_free_text, "wave": wave,
                "mapping": mapping_obj.source if mapping_obj is not None else None, "municipalities": muni_source}
-    result = assemble(results, fc, external, skipped, inst, options, started, n_jobs)
+    result = assemble(results, batch, fc, external, skipped, inst, options, started, n_jobs)
     if pseudonymize:
         result = pseudonymize_result(result, load_or_create_key(key_file))
     return result
-
-
-def _tasks(files: list[Path], inspected: list[tuple[FileMeta | None, str | None]]) -> list[tuple]:
-    """One conversion task per file: (path, name shown, meta, error, first file with the same bytes)."""
-    tasks: list[tuple[str, str, FileMeta | None, str | None, str | None]] = []
-    first_by_sha: dict[str, str] = {}
-    for f, (meta, error) in zip(files, inspected, strict=True):
-        disp = display(f)
-        if meta is None:
-            tasks.append((str(f), disp, None, error, None))
-            continue
-        dup = first_by_sha.get(meta.sha256)
-        if dup is None:
-            first_by_sha[meta.sha256] = disp
-        tasks.append((str(f), disp, meta, None, dup))
-    return tasks
