@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from surveys.dataset import Dataset
 from surveys.instrument import Instrument
@@ -28,7 +29,7 @@ from .municipalities import complete_municipalities
 from .validate import merge_municipalities, resolve_cross_file_ids
 from .wave_labels import check_wave_labels
 
-__all__ = ["ImportResult", "assemble", "tidy_tables"]
+__all__ = ["ImportResult", "assemble", "repeat_text", "tidy_tables"]
 
 
 # ---------------------------------------------------------------- result types
@@ -159,6 +160,25 @@ def assemble(
     return ImportResult(dataset=dataset, rejections=rejections, manifest=manifest)
 
 
+def _in_source_order(respondents: pd.DataFrame) -> bool:
+    """Whether the rows are sorted by (source_file, source_sheet, source_row) already (with no ties),
+    so that the stable sort would keep them as they are."""
+    n = len(respondents)
+    if n < 2:
+        return True
+    files = respondents["source_file"].to_numpy(dtype=object)
+    sheets = respondents["source_sheet"].to_numpy(dtype=object)
+    rows = respondents["source_row"].to_numpy()
+    try:
+        same_file = files[1:] == files[:-1]
+        if not (same_file | (files[1:] > files[:-1])).all():
+            return False
+        same = same_file & (sheets[1:] == sheets[:-1])
+    except TypeError:  # not all text: let the sort decide
+        return False
+    return bool((same_file <= same).all() and (~same | (rows[1:] > rows[:-1])).all())
+
+
 def _file_order(files: pd.Series, rank: dict[str, int]) -> np.ndarray | None:
     """Positions that put rows in file order (stable: each file's rows keep their order); None if they are."""
     r = files.map(rank).to_numpy(dtype=np.int64)
@@ -178,10 +198,13 @@ def tidy_tables(
     respondents: pd.DataFrame, values: np.ndarray, reasons: np.ndarray, inst: Instrument
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sorted respondents table and long responses table (deterministic order and dtypes)."""
-    order = respondents.sort_values(["source_file", "source_sheet", "source_row"], kind="stable").index.to_numpy()
-    respondents = respondents.loc[order].reset_index(drop=True)
-    values = values[order] if len(order) else values
-    reasons = reasons[order] if len(order) else reasons
+    if not _in_source_order(respondents):
+        order = respondents.sort_values(["source_file", "source_sheet", "source_row"], kind="stable").index.to_numpy()
+        respondents = respondents.loc[order].reset_index(drop=True)
+        values = values[order] if len(order) else values
+        reasons = reasons[order] if len(order) else reasons
+    else:
+        respondents = respondents.reset_index(drop=True)
     cols = ["respondent_id", "ags", "role", "wave", "submitted_at", "source_file", "source_sheet", "source_row"]
     if "comment" in respondents:
         cols.append("comment")
@@ -193,27 +216,80 @@ def tidy_tables(
     out["source_row"] = out["source_row"].astype("int64")
     codes = inst.item_codes
     n, k = values.shape
-    flat_vals = values.reshape(-1).astype(float)
+    flat_vals = values.reshape(-1)
     reason_or_none = np.array([None if r == "" else r for r in REASONS], dtype=object)
+    if n * k == 0:
+        responses = pd.DataFrame(
+            {
+                "respondent_id": np.repeat(out["respondent_id"].to_numpy(dtype=object), k),
+                "item": np.tile(np.asarray(codes, dtype=object), n),
+                "value": _int16_codes(flat_vals.astype(float)) if n else pd.array([], dtype="Int16"),
+                "missing_reason": reason_or_none[reasons.reshape(-1)] if n else np.array([], dtype=object),
+            }
+        )
+        return out, responses
+    # built in Arrow: each respondent ID and item code once, the long columns by index (take);
+    # the same text columns pandas makes of the object arrays (str, NaN for None), without a
+    # Python object per response
+    flat_reasons = reasons.reshape(-1)
     responses = pd.DataFrame(
         {
-            "respondent_id": np.repeat(out["respondent_id"].to_numpy(dtype=object), k),
-            "item": np.tile(np.asarray(codes, dtype=object), n),
-            "value": _int16_codes(flat_vals) if n else pd.array([], dtype="Int16"),
-            "missing_reason": reason_or_none[reasons.reshape(-1)] if n else np.array([], dtype=object),
+            "respondent_id": repeat_text(out["respondent_id"].to_numpy(dtype=object), k),
+            "item": tile_text(list(codes), n),
+            "value": _int16_codes(flat_vals),
+            "missing_reason": _text(pa.array(reason_or_none.tolist(), type=pa.large_string()).take(flat_reasons))
+            if (flat_reasons != 0).any() else reason_or_none[flat_reasons],
         }
     )
     return out, responses
+
+
+def _text(arr: pa.Array) -> pd.arrays.ArrowStringArray:
+    """An Arrow text column as pandas' text dtype (``str``: NaN for missing), without a copy."""
+    return pd.arrays.ArrowStringArray(pa.chunked_array([arr]), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+
+
+def repeat_text(texts: np.ndarray, k: int) -> pd.arrays.ArrowStringArray:
+    """``np.repeat(texts, k)`` (texts: an object array of str) as pandas' text dtype, built in Arrow.
+
+    Texts of one byte length (respondent IDs, pseudonyms) are repeated as bytes with NumPy;
+    others through Arrow's ``take``.
+    """
+    encoded = [t.encode("utf-8") for t in texts.tolist()]
+    n = len(encoded)
+    width = len(encoded[0]) if n else 0
+    if n and all(len(b) == width for b in encoded):
+        data = np.repeat(np.frombuffer(b"".join(encoded), dtype=np.uint8).reshape(n, width), k, axis=0)
+        return _fixed_width_text(data.reshape(-1), width, n * k)
+    return _text(pa.array(texts.tolist(), type=pa.large_string()).take(np.repeat(np.arange(n), k)))
+
+
+def tile_text(texts: list[str], n: int) -> pd.arrays.ArrowStringArray:
+    """``np.tile(texts, n)`` as pandas' text dtype, built from bytes with NumPy."""
+    encoded = [t.encode("utf-8") for t in texts]
+    lengths = np.array([len(b) for b in encoded], dtype=np.int64)
+    block = int(lengths.sum())
+    data = np.tile(np.frombuffer(b"".join(encoded), dtype=np.uint8), n)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    offsets = (np.arange(n, dtype=np.int64)[:, None] * block + starts[None, :]).reshape(-1)
+    offsets = np.append(offsets, n * block)
+    arr = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+    return _text(arr)
+
+
+def _fixed_width_text(data: np.ndarray, width: int, n: int) -> pd.arrays.ArrowStringArray:
+    offsets = np.arange(n + 1, dtype=np.int64) * width
+    return _text(pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data)))
 
 
 def _int16_codes(flat: np.ndarray) -> Any:
     """``pd.array(flat, dtype="Int16")`` (NaN -> NA) built directly from the mask when every value
     is a whole number in range (answer codes always are), else through pandas' checked cast."""
     mask = np.isnan(flat)
-    filled = np.where(mask, 0.0, flat)
+    filled = np.where(mask, 0, flat)  # float32 answer codes are compared without a float64 copy
     as16 = filled.astype(np.int16)
     if np.array_equal(as16, filled):
         return pd.arrays.IntegerArray(as16, mask)
-    return pd.array(np.where(mask, np.nan, flat), dtype="Int16")
+    return pd.array(np.where(mask, np.nan, flat.astype(float)), dtype="Int16")
 
 

@@ -600,40 +600,41 @@ def _review(pend: list[FileResult], ps: list[Selection], coded: dict[int, Factor
     mapping = ctx.index.mapping
     rescaled = bool(mapping.rescaled(ctx.instrument)) if mapping is not None else False
     comment_j = n_items + FIELDS.index("comment")
-    suspect = np.zeros(len(ps), dtype=bool)  # a column with more unknown than known answers
-    stats: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # j -> (per file: distinct texts, filled cells)
+    # per column and file: could the multi-select check refuse it (more unknown than known answers;
+    # free text with two or more answers)? Only such columns need their answers as Python objects.
+    suspect: dict[int, np.ndarray] = {}
+    filled: dict[int, np.ndarray] = {}
     for j, fz in coded.items():
         text = _text_mask(fz)
         cell_text = np.append(text, False)[np.where(fz.codes >= 0, fz.codes, len(text))]
-        filled = np.bincount(which[cell_text], minlength=len(ps))
+        filled[j] = np.bincount(which[cell_text], minlength=len(ps))
         span = len(fz.uniques) + 1
         pairs = np.unique(which[cell_text].astype(np.int64) * span + fz.codes[cell_text])
         pf, pu = pairs // span, pairs % span
         n_distinct = np.bincount(pf, minlength=len(ps))
-        stats[j] = (n_distinct, filled)
         if j < n_items:
             lookup = ctx.lookups[codes[j]]
             known = np.array([lookup.lookup(u)[2] is None for u in fz.uniques], dtype=bool)
-            n_known = np.bincount(pf, weights=known[pu], minlength=len(ps))
-            suspect |= n_known * 2 < n_distinct
+            suspect[j] = np.bincount(pf, weights=known[pu], minlength=len(ps)) * 2 < n_distinct
         else:
-            suspect |= n_distinct >= 2  # free text: multi-select answers need two or more
+            suspect[j] = n_distinct >= 2
+    any_suspect = np.logical_or.reduce(list(suspect.values())) if suspect else np.zeros(len(ps), dtype=bool)
     for f in range(len(ps)):
         p = ps[f]
         has_comment = p.cells[comment_j] is not None
-        if not (suspect[f] or rescaled or (has_comment and not ctx.keep_free_text and stats[comment_j][1][f])):
+        if not (any_suspect[f] or rescaled or (has_comment and not ctx.keep_free_text and filled[comment_j][f])):
             continue
         a, b = int(offs[f]), int(offs[f + 1])
         columns = []
         for j in [*sorted((j for j in range(n_items) if p.cells[j] is not None),
                           key=lambda j: _col_number(p.item_where[j][0])),  # type: ignore[index]
                   *([comment_j] if has_comment else [])]:
-            fz = coded[j]
-            objs = fz.objects(slice(a, b))
-            distinct = [v for v in pd.unique(objs) if isinstance(v, str) and v.strip()]
+            distinct: list[str] = []
+            if suspect[j][f]:  # else the check passes the column whatever its answers
+                distinct = [v for v in pd.unique(coded[j].objects(slice(a, b))) if isinstance(v, str) and v.strip()]
             letter, header = p.item_where[j] if j < n_items else p.where["comment"]  # type: ignore[misc]
             columns.append(MappedColumn(codes[j] if j < n_items else "comment", letter, str(header), distinct,
-                                        int(stats[j][1][f])))
+                                        int(filled[j][f])))
         refused = review_columns(mapping, ctx.instrument, ctx.lookups, columns, (pend[f].file, p.sheet, p.header_row),
                                  fcs[id(pend[f])], ctx.keep_free_text)
         for name in refused:

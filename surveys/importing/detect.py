@@ -178,11 +178,13 @@ def is_label_row(
         return False
     items = set(item_cols)
     matched = 0
+    # item cells first: one that holds an answer, or not its column's label, decides at once
     for c, v in cells:
-        if c in items and is_answer(c, v):
-            return False
-        if _cell_matches_header(v, headers.get(c), index):
+        if c in items:
+            if is_answer(c, v) or not _cell_matches_header(v, headers.get(c), index):
+                return False
             matched += 1
-        elif c in items:
-            return False
+    for c, v in cells:
+        if c not in items and _cell_matches_header(v, headers.get(c), index):
+            matched += 1
     return matched >= max(1, (len(cells) + 1) // 2)

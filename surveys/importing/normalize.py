@@ -287,6 +287,11 @@ def nonblank_rows(columns: Sequence[Any]) -> np.ndarray:
     n = len(columns[0]) if k else 0
     if n == 0 or k == 0:
         return np.zeros(n, dtype=bool)
+    for col in columns:  # a column filled in every row (e.g. the respondent ID) answers at once
+        if col.null_count == 0:
+            if pc.min(pc.utf8_length(pc.utf8_trim_whitespace(col))).as_py() > 0:
+                return np.ones(n, dtype=bool)
+            break
     flat = pa.concat_arrays(list(columns)) if k > 1 else columns[0]
     ok = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(flat), ""), False)
     return ok.to_numpy(zero_copy_only=False).reshape(k, n).any(axis=0)

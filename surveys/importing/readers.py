@@ -108,15 +108,14 @@ class RawSheet:
 
 def _objects(columns: list[pa.Array], n: int, na: Any) -> np.ndarray:
     """The first ``n`` rows of ``columns`` as a 2-D object array, ``na`` for nulls."""
-    out = np.empty((n, len(columns)), dtype=object)
-    for j, col in enumerate(columns):
-        part = col.slice(0, n) if len(col) > n else col
-        vals = part.to_numpy(zero_copy_only=False)
-        if part.null_count:
-            vals = vals.astype(object, copy=True)
-            vals[part.is_null().to_numpy(zero_copy_only=False)] = na
-        out[:, j] = vals
-    return out
+    k = len(columns)
+    if n == 0 or k == 0:
+        return np.empty((n, k), dtype=object)
+    flat = pa.concat_arrays([c.slice(0, n) for c in columns])  # one conversion for all columns
+    vals = flat.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    if flat.null_count:
+        vals[flat.is_null().to_numpy(zero_copy_only=False)] = na
+    return vals.reshape(k, n).T
 
 
 def sheet_objects(sheet: RawSheet) -> np.ndarray:

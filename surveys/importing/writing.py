@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from core.atomic import atomic_output_dir
 from core.errors import BausteinError
@@ -20,7 +21,7 @@ from surveys.dataset import Dataset
 from surveys.pseudonyms import load_or_create_key
 from surveys.pseudonyms import pseudonymize as pseudonymize_ids
 
-from .assemble import ImportResult
+from .assemble import ImportResult, repeat_text
 
 __all__ = ["pseudonymize_result", "write_import", "write_report"]
 
@@ -44,7 +45,8 @@ def pseudonymize_result(result: ImportResult, key: bytes) -> ImportResult:
     if len(responses):
         repeated = _repeated_ids(responses["respondent_id"], ids)
         if repeated is not None:  # the importer's layout: k responses per respondent, in order
-            responses["respondent_id"] = np.repeat(pseudo, repeated)
+            responses["respondent_id"] = (repeat_text(pseudo, repeated) if _is_text(responses["respondent_id"])
+                                          else np.repeat(pseudo, repeated))
         else:
             codes = pd.Categorical(responses["respondent_id"], categories=ids.tolist()).codes
             if (codes < 0).any():  # pragma: no cover - responses always belong to a respondent
@@ -63,17 +65,57 @@ def pseudonymize_result(result: ImportResult, key: bytes) -> ImportResult:
 
 def _repeated_ids(resp_ids: pd.Series, ids: pd.Series) -> int | None:
     """``k`` when ``resp_ids`` is ``ids`` (unique) with each repeated ``k`` times in order, as
-    :func:`tidy_tables` builds it; else None. Saves hashing millions of response IDs."""
+    :func:`.assemble.tidy_tables` builds it; else None. Saves hashing millions of response IDs."""
     n = len(ids)
     if n == 0 or len(resp_ids) % n or not pd.Index(ids).is_unique:
         return None
     k = len(resp_ids) // n
-    ra = resp_ids.to_numpy(dtype=object).reshape(n, k)
     ia = ids.to_numpy(dtype=object)
-    if ia.dtype != object or not bool((ra == ia[:, None]).all()):
+    if ia.dtype != object:
+        return None
+    if _is_text(resp_ids) and all(isinstance(v, str) for v in ia):  # compared as bytes
+        chunked = pa.chunked_array(resp_ids.array._pa_array)
+        got = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
+        return k if _repeats_of(got, ia, k) else None
+    ra = resp_ids.to_numpy(dtype=object).reshape(n, k)
+    if not bool((ra == ia[:, None]).all()):
         return None
     return k
 
+
+def _repeats_of(got: pa.Array, ids: np.ndarray, k: int, block: int = 1 << 14) -> bool:
+    """Whether the text array ``got`` is ``ids`` (str) with each repeated ``k`` times, in order.
+
+    Compared as bytes, ``block`` IDs at a time (no full-size temporary arrays)."""
+    got = got.cast(pa.large_string())
+    if got.null_count or len(got) != len(ids) * k:
+        return False
+    encoded = [t.encode("utf-8") for t in ids.tolist()]
+    lengths = np.array([len(b) for b in encoded], dtype=np.int64)
+    want_off = np.concatenate([[0], np.cumsum(lengths)])
+    want = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    _, off_buf, data_buf = got.buffers()
+    offsets = np.frombuffer(off_buf, dtype=np.int64)[got.offset : got.offset + len(got) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.empty(0, np.uint8)
+    for a in range(0, len(ids), block):
+        b = min(a + block, len(ids))
+        lens = lengths[a:b]
+        if not np.array_equal(np.diff(offsets[a * k : b * k + 1]), np.repeat(lens, k)):
+            return False
+        part = data[offsets[a * k] : offsets[b * k]]
+        mine = want[want_off[a] : want_off[b]]
+        if (lens == lens[0]).all():  # one width: block by block, no copies
+            width = int(lens[0])
+            if not (part.reshape(b - a, k, width) == mine.reshape(b - a, 1, width)).all():
+                return False
+        elif not np.array_equal(part, np.concatenate([np.tile(mine[want_off[i] - want_off[a]:want_off[i + 1] - want_off[a]], k)
+                                                       for i in range(a, b)])):
+            return False
+    return True
+
+
+def _is_text(col: pd.Series) -> bool:
+    return isinstance(col.array, pd.arrays.ArrowStringArray)
 
 
 # ---------------------------------------------------------------- writing
