@@ -16,7 +16,8 @@ the worker processes of :mod:`.parallel`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,10 @@ from .normalize import (
 )
 from .readers import FileMeta, RawSheet, read_raw, reader_failure
 
-__all__ = ["Batch", "Context", "FileResult", "build_context", "convert_file", "finish_files", "pick_sheets"]
+__all__ = [
+    "Batch", "Context", "FileResult", "Rows", "RowsDone", "build_context", "convert_file", "finish_files",
+    "normalise_rows", "pick_sheets",
+]
 
 #: Missing reasons as small integers inside the pipeline (0 = a valid answer).
 REASONS = _REASONS
@@ -94,7 +98,7 @@ class Selection:
     cells: list[pa.Array | None]  # per target (items, then FIELDS): raw text cells; None = no such column
     item_where: list[tuple[str, object] | None]
     where: dict[str, tuple[str, str]]
-    flagged: tuple[Any, ...] | None  # (main sheet, headers, item_cols) when the sheet has flagged cells
+    flagged: tuple[Any, ...] | None  # (sheet, flags, col_index, headers, item_cols) when the sheet has flagged cells
 
 
 @dataclass
@@ -486,7 +490,7 @@ def _select(
     res.pending = Selection(
         sheet=main.name, sha256=meta.sha256, date1904=bool(main.date1904), header_row=header_row, rows=rows,
         cells=cells, item_where=item_where, where={name: where(name) for name in FIELDS},
-        flagged=(main, headers, item_cols) if main.flags else None,
+        flagged=(main.name, main.flags, main.col_index, headers, item_cols) if main.flags else None,
     )
     return res
 
@@ -500,18 +504,19 @@ def _is_answer(ctx: Context, item_cols: dict[str, int], col: int, text: object) 
 
 
 # ---------------------------------------------------------------- many files at once
-def finish_files(results: list[FileResult], ctx: Context) -> Batch:
+def finish_files(results: list[FileResult], ctx: Context,
+                 split: Callable[[Rows], list[RowsDone]] | None = None) -> Batch:
     """Finish the deferred work of files read in one process: all at once, or - when that fails -
     file by file, so that a failure rejects only its own file (as when each file was converted alone).
 
     Returns the files' accepted rows (in the order of ``results``); each result keeps its manifest
-    entry and findings and drops the raw cells.
+    entry and findings and drops the raw cells. ``split``: see :func:`_finish_responses`.
     """
     n_items = len(ctx.instrument.items)
     todo = [r for r in results if r.pending is not None or r.pending_munis]
     batches: list[Batch] = []
     try:
-        batches.append(_finish_batch(todo, ctx))
+        batches.append(_finish_batch(todo, ctx, split=split))
     except Exception:
         for r in todo:
             try:
@@ -535,7 +540,8 @@ def _fail_file(r: FileResult, detail: str, before_sheets: bool = False) -> None:
     r.findings = _unreadable(r.file, r.meta, detail).findings
 
 
-def _finish_batch(todo: list[FileResult], ctx: Context, single: bool = False) -> Batch:
+def _finish_batch(todo: list[FileResult], ctx: Context, single: bool = False,
+                  split: Callable[[Rows], list[RowsDone]] | None = None) -> Batch:
     """Parse municipality sheets and normalise + validate the answer rows of many files at once.
 
     Every rule, finding and count is the one of a file converted alone: values are normalised per
@@ -563,7 +569,7 @@ def _finish_batch(todo: list[FileResult], ctx: Context, single: bool = False) ->
     # ---- answer rows
     pend = [r for r in todo if r.pending is not None]
     if pend:
-        respondents, values, reasons, updates = _finish_responses(pend, fcs, ctx)
+        respondents, values, reasons, updates = _finish_responses(pend, fcs, ctx, split)
     else:
         batch = Batch.empty(n_items, comment=ctx.keep_free_text)
         respondents, values, reasons, updates = batch.respondents, batch.values, batch.reasons, {}
@@ -643,7 +649,7 @@ def _review(pend: list[FileResult], ps: list[Selection], coded: dict[int, Factor
             if j < n_items:
                 p.item_where[j] = None
                 if p.flagged is not None:
-                    p.flagged[2].pop(name, None)  # its error cells no longer make an answer invalid
+                    p.flagged[4].pop(name, None)  # its error cells no longer make an answer invalid
             fz = coded[j]
             fz.codes[a:b] = -1
 
@@ -652,10 +658,51 @@ def _col_number(letters: str) -> tuple[int, str]:
     return len(letters), letters
 
 
-def _finish_responses(
-    pend: list[FileResult], fcs: dict[int, FindingCollector], ctx: Context
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[int, dict[str, Any]]]:
-    """Normalise and validate the selected answer rows of ``pend`` over their concatenation."""
+@dataclass
+class Rows:
+    """The answer rows of files finished together: row-local work on them can be split by rows
+    (:meth:`split`) and done in several processes (:func:`normalise_rows`); picklable."""
+
+    files: list[str]
+    sel: list[Selection]  # cells dropped: the columns are in ``coded``
+    rows: np.ndarray
+    sizes: np.ndarray
+    coded: dict[int, Factorized]
+
+    def split(self, parts: int) -> list[Rows]:
+        """The rows of one file in ``parts`` ranges (fields re-encoded per range, so that the work
+        per distinct value - dates, IDs - is split too)."""
+        assert len(self.files) == 1
+        n = len(self.rows)
+        n_items = len(self.sel[0].item_where)
+        bounds = [int(x) for x in np.linspace(0, n, parts + 1)]
+        out = []
+        for a, b in itertools.pairwise(bounds):
+            coded = {j: fz.take(slice(a, b)) if j >= n_items else Factorized(fz.codes[a:b], fz.uniques)
+                     for j, fz in self.coded.items()}
+            out.append(Rows(self.files, self.sel, self.rows[a:b], np.array([b - a]), coded))
+        return out
+
+
+@dataclass
+class RowsDone:
+    """What :func:`normalise_rows` found for some rows (row order), and each file's new findings."""
+
+    values: np.ndarray
+    reasons: np.ndarray
+    reject: np.ndarray
+    rid: np.ndarray
+    given: np.ndarray
+    ags: np.ndarray
+    role: np.ndarray
+    wave: np.ndarray
+    submitted: np.ndarray
+    comment: np.ndarray | None
+    findings: list[list[Any]]  # per file: finding chunks
+
+
+def _prepare_rows(pend: list[FileResult], fcs: dict[int, FindingCollector], ctx: Context) -> Rows:
+    """Every selected column of ``pend`` dictionary-encoded once; mapped columns reviewed per file."""
     codes = ctx.instrument.item_codes
     n_items = len(codes)
     ps: list[Selection] = [r.pending for r in pend]  # type: ignore[misc]
@@ -664,6 +711,30 @@ def _finish_responses(
     n = int(offs[-1])
     which = np.repeat(np.arange(len(ps)), sizes)
     rows = np.concatenate([p.rows for p in ps]).astype(np.int64) if n else np.empty(0, dtype=np.int64)
+    coded: dict[int, Factorized] = {}
+    for j in range(n_items + len(FIELDS)):
+        if any(p.cells[j] is not None for p in ps):
+            coded[j] = factorize(_column(ps, j))
+    review = {j: fz for j, fz in coded.items() if j < n_items or j == n_items + FIELDS.index("comment")}
+    _review(pend, ps, review, offs, which, fcs, ctx)
+    for p in ps:
+        p.cells = []  # the raw cells are in ``coded`` now
+    return Rows([r.file for r in pend], ps, rows, sizes, coded)
+
+
+def normalise_rows(rows: Rows, ctx: Context) -> RowsDone:
+    """Row-local rules of the answer rows: answer codes and missing reasons, cell flags, rows without
+    answers, AGS, wave, role, dates, made-up respondent IDs; every finding to its own file."""
+    codes = ctx.instrument.item_codes
+    n_items = len(codes)
+    ps = rows.sel
+    sizes = rows.sizes
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    n = int(offs[-1])
+    which = np.repeat(np.arange(len(ps)), sizes)
+    excel_rows = rows.rows
+    fcs = [FindingCollector() for _ in ps]
+    coded = rows.coded
 
     def each(mask: np.ndarray):
         """(file number, its slice of the batch, the file's mask) for files where ``mask`` is set."""
@@ -672,17 +743,6 @@ def _finish_responses(
         for f in np.flatnonzero(np.bincount(which[mask], minlength=len(ps))):
             a, b = int(offs[f]), int(offs[f + 1])
             yield int(f), slice(a, b), mask[a:b]
-
-    def fc_of(f: int) -> FindingCollector:
-        return fcs[id(pend[f])]
-
-    # ---- every selected column dictionary-encoded once; mapped columns reviewed per file
-    coded: dict[int, Factorized] = {}
-    for j in range(n_items + len(FIELDS)):
-        if any(p.cells[j] is not None for p in ps):
-            coded[j] = factorize(_column(ps, j))
-    review = {j: fz for j, fz in coded.items() if j < n_items or j == n_items + FIELDS.index("comment")}
-    _review(pend, ps, review, offs, which, fcs, ctx)
 
     def col(name: str) -> Factorized:
         j = n_items + FIELDS.index(name)
@@ -709,23 +769,22 @@ def _finish_responses(
                 if problem == "value_unknown_label":  # "Meinten Sie 'stimme eher zu'?"
                     found = list(label_findings(lookup, vals))
                 for code_, part, detail in found:
-                    fc_of(f).add(code_, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m][part], column=letter,
-                                 header=header, value=vals[part],
-                                 detail=detail if isinstance(detail, str) else detail[part])
+                    fcs[f].add(code_, file=rows.files[f], sheet=ps[f].sheet, rows=excel_rows[sl][m][part],
+                               column=letter, header=header, value=vals[part],
+                               detail=detail if isinstance(detail, str) else detail[part])
     for f, p in enumerate(ps):
         if p.flagged is not None:
-            main, headers, item_cols = p.flagged
             a, b = int(offs[f]), int(offs[f + 1])
-            _apply_cell_flags(main, p.header_row, rows[a:b], headers, item_cols, codes, values[a:b], reasons[a:b],
-                              pend[f].file, fc_of(f))
+            _apply_cell_flags(p.flagged, p.header_row, excel_rows[a:b], codes, values[a:b], reasons[a:b],
+                              rows.files[f], fcs[f])
     reject = np.zeros(n, dtype=bool)
     no_answer = (reasons == _NOT_SHOWN).all(axis=1) if n_items else np.ones(n, dtype=bool)
     for f, sl, m in each(no_answer):
-        fc_of(f).add("no_answers", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m])
+        fcs[f].add("no_answers", file=rows.files[f], sheet=ps[f].sheet, rows=excel_rows[sl][m])
     reject |= no_answer
     no_valid = ~no_answer & ~(reasons == 0).any(axis=1) if n_items else np.zeros(n, dtype=bool)
     for f, sl, m in each(no_valid):
-        fc_of(f).add("no_valid_answers", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m])
+        fcs[f].add("no_valid_answers", file=rows.files[f], sheet=ps[f].sheet, rows=excel_rows[sl][m])
 
     # ---- AGS
     ags_raw = col("ags")
@@ -736,20 +795,20 @@ def _finish_responses(
         mask = status == st
         for f, sl, m in each(mask):
             letter, header = ps[f].where["ags"]
-            fc_of(f).add(code, file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                         header=header, value=ags_raw.objects(sl)[m])
+            fcs[f].add(code, file=rows.files[f], sheet=ps[f].sheet, rows=excel_rows[sl][m], column=letter,
+                       header=header, value=ags_raw.objects(sl)[m])
         reject |= mask
     for f, sl, m in each(status == "normalised"):  # another script's digits: the same municipality
         letter, header = ps[f].where["ags"]
-        fc_of(f).add("ags_normalised", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                     header=header, value=ags_raw.objects(sl)[m], detail=ags.to_numpy()[sl][m])
+        fcs[f].add("ags_normalised", file=rows.files[f], sheet=ps[f].sheet, rows=excel_rows[sl][m], column=letter,
+                   header=header, value=ags_raw.objects(sl)[m], detail=ags.to_numpy()[sl][m])
     if ctx.known_ags is not None:
         unknown_ags = ags.notna().to_numpy() & ~ags.isin(ctx.known_ags).to_numpy()
         ags_arr = ags.to_numpy()
         for f, sl, m in each(unknown_ags):
             letter, header = ps[f].where["ags"]
-            fc_of(f).add("ags_unknown", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                         header=header, value=ags_arr[sl][m])
+            fcs[f].add("ags_unknown", file=rows.files[f], sheet=ps[f].sheet, rows=excel_rows[sl][m], column=letter,
+                       header=header, value=ags_arr[sl][m])
         reject |= unknown_ags
 
     # ---- wave
@@ -759,15 +818,15 @@ def _finish_responses(
     no_wave = wave.isna().to_numpy()
     for f, sl, m in each(no_wave):
         letter, header = ps[f].where["wave"]
-        fc_of(f).add("wave_missing", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                     header=header)
+        fcs[f].add("wave_missing", file=rows.files[f], sheet=ps[f].sheet, rows=excel_rows[sl][m], column=letter,
+                   header=header)
     reject |= no_wave
     wave_raw_arr = wave.to_numpy()
     wave, wave_status = normalize_wave(wave)
     for f, sl, m in each(wave_status == "invalid"):
         letter, header = ps[f].where["wave"]
-        fc_of(f).add("wave_invalid", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                     header=header, value=wave_raw_arr[sl][m], detail=WAVE_EXAMPLES)
+        fcs[f].add("wave_invalid", file=rows.files[f], sheet=ps[f].sheet, rows=excel_rows[sl][m], column=letter,
+                   header=header, value=wave_raw_arr[sl][m], detail=WAVE_EXAMPLES)
     reject |= wave_status == "invalid"
 
     # ---- role
@@ -775,17 +834,17 @@ def _finish_responses(
     if "role" in ctx.defaults:
         role_raw = role_raw.where(role_raw.notna(), ctx.defaults["role"])
     role_raw_arr = role_raw.to_numpy()
+    bad_role = np.zeros(n, dtype=bool)
+    role_obj = role_raw_arr
     if ctx.roles:
         fz = factorize(role_raw_arr)
         u_role = np.array([ctx.roles.get(norm_key(u)) for u in fz.uniques] + [None], dtype=object)
         role_obj = u_role[np.where(fz.codes >= 0, fz.codes, len(fz.uniques))]
-    else:
-        role_obj = role_raw_arr
-    bad_role = (fz.codes >= 0) & pd.isna(role_obj) if ctx.roles else np.zeros(n, dtype=bool)
+        bad_role = (fz.codes >= 0) & pd.isna(role_obj)
     for f, sl, m in each(bad_role):
         letter, header = ps[f].where["role"]
-        fc_of(f).add("role_unknown", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                     header=header, value=role_raw_arr[sl][m], detail=", ".join(sorted(set(ctx.roles.values()))))
+        fcs[f].add("role_unknown", file=rows.files[f], sheet=ps[f].sheet, rows=excel_rows[sl][m], column=letter,
+                   header=header, value=role_raw_arr[sl][m], detail=", ".join(sorted(set(ctx.roles.values()))))
 
     # ---- date
     raw_dates = col("submitted_at")
@@ -797,28 +856,62 @@ def _finish_responses(
         bad_date = np.where(d1904, b4, bad_date)
     for f, sl, m in each(bad_date):
         letter, header = ps[f].where["submitted_at"]
-        fc_of(f).add("date_invalid", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][m], column=letter,
-                     header=header, value=raw_dates.objects(sl)[m])
+        fcs[f].add("date_invalid", file=rows.files[f], sheet=ps[f].sheet, rows=excel_rows[sl][m], column=letter,
+                   header=header, value=raw_dates.objects(sl)[m])
 
-    # ---- respondent ID
+    # ---- respondent ID (made up from the file's content and the row when none is given)
     given_raw = strip_numeric_text(col("respondent_id"))
     given = given_raw.notna().to_numpy()
     rid = given_raw.to_numpy(dtype=object).copy()
     for f, sl, m in each(~given):
         p = ps[f]
         rid[sl][m] = np.array(
-            ["p" + hashlib.sha256(f"{p.sha256}:{p.sheet}:{r}".encode()).hexdigest()[:16] for r in rows[sl][m]],
+            ["p" + hashlib.sha256(f"{p.sha256}:{p.sheet}:{r}".encode()).hexdigest()[:16] for r in excel_rows[sl][m]],
             dtype=object,
         )
+    return RowsDone(values, reasons, reject, rid, given, ags.to_numpy(dtype=object), role_obj,
+                    wave.to_numpy(dtype=object), submitted.to_numpy(),
+                    col("comment").objects() if ctx.keep_free_text else None, [fc.chunks() for fc in fcs])
+
+
+def _finish_responses(
+    pend: list[FileResult], fcs: dict[int, FindingCollector], ctx: Context,
+    split: Callable[[Rows], list[RowsDone]] | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[int, dict[str, Any]]]:
+    """Normalise and validate the selected answer rows of ``pend`` over their concatenation.
+
+    ``split``: does :func:`normalise_rows` for the rows (of one file) in parts, e.g. in several
+    processes; the parts are in row order. The rules over a whole file (repeated respondent IDs,
+    ``--strict``) run here, on all its rows.
+    """
+    rows = _prepare_rows(pend, fcs, ctx)
+    parts = split(rows) if split is not None else [normalise_rows(rows, ctx)]
+    done = parts[0] if len(parts) == 1 else RowsDone(
+        *(np.concatenate([getattr(d, name) for d in parts])
+          for name in ("values", "reasons", "reject", "rid", "given", "ags", "role", "wave", "submitted")),
+        comment=np.concatenate([d.comment for d in parts]) if parts[0].comment is not None else None,
+        findings=[[c for d in parts for c in d.findings[f]] for f in range(len(pend))],
+    )
+    for f, r in enumerate(pend):
+        fcs[id(r)].extend(done.findings[f])
+    ps = rows.sel
+    sizes = rows.sizes
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    excel_rows = rows.rows
+    which = np.repeat(np.arange(len(ps)), sizes)
+    reject, rid, given = done.reject, done.rid, done.given
+
+    # ---- repeated respondent IDs (over each file's rows)
     if given.any():
         dup_any = pd.DataFrame({"f": which, "r": rid}).duplicated(keep="first").to_numpy() & given
-        for f, sl, _m in each(dup_any):
+        for f in np.flatnonzero(np.bincount(which[dup_any], minlength=len(ps))) if dup_any.any() else []:
+            sl = slice(int(offs[f]), int(offs[f + 1]))
             s = pd.Series(rid[sl])
             dup = s.duplicated(keep="first").to_numpy() & given[sl]
-            first_row = pd.Series(rows[sl]).groupby(s.to_numpy()).transform("first").to_numpy()
+            first_row = pd.Series(excel_rows[sl]).groupby(s.to_numpy()).transform("first").to_numpy()
             letter, header = ps[f].where["respondent_id"]
-            fc_of(f).add("duplicate_id", file=pend[f].file, sheet=ps[f].sheet, rows=rows[sl][dup], column=letter,
-                         header=header, value=rid[sl][dup], detail=first_row[dup])
+            fcs[id(pend[f])].add("duplicate_id", file=pend[f].file, sheet=ps[f].sheet, rows=excel_rows[sl][dup],
+                                 column=letter, header=header, value=rid[sl][dup], detail=first_row[dup])
             reject[sl] |= dup
 
     # ---- per file: strict policy, counts; then the accepted rows of all files at once
@@ -827,10 +920,10 @@ def _finish_responses(
         a, b = int(offs[f]), int(offs[f + 1])
         rej = reject[a:b]
         upd: dict[str, Any] = {}
-        if ctx.strict and (fc_of(f).raw()["severity"] == "error").any():
+        if ctx.strict and (fcs[id(r)].raw()["severity"] == "error").any():
             extra = ~rej
             if extra.any():
-                fc_of(f).add("file_strict", file=r.file, sheet=ps[f].sheet, rows=rows[a:b][extra])
+                fcs[id(r)].add("file_strict", file=r.file, sheet=ps[f].sheet, rows=excel_rows[a:b][extra])
             rej[:] = True
             upd["status"] = "rejected_strict"
         upd["rows_accepted"] = int(b - a - rej.sum())
@@ -841,24 +934,25 @@ def _finish_responses(
     def per_file(values_of_file: list[object]) -> np.ndarray:
         return np.repeat(np.array(values_of_file, dtype=object), sizes)[keep]
 
+    n = len(keep)
     resp = pd.DataFrame(
         {
             "respondent_id": rid[keep],
-            "ags": ags.to_numpy(dtype=object)[keep],
-            "role": role_obj[keep] if n else np.array([], dtype=object),
-            "wave": wave.to_numpy(dtype=object)[keep],
-            "submitted_at": submitted.to_numpy()[keep],
+            "ags": done.ags[keep],
+            "role": done.role[keep] if n else np.array([], dtype=object),
+            "wave": done.wave[keep],
+            "submitted_at": done.submitted[keep],
             "source_file": per_file([r.file for r in pend]),
             "source_sheet": per_file([p.sheet for p in ps]),
-            "source_row": rows[keep],
+            "source_row": excel_rows[keep],
         }
     )
-    if ctx.keep_free_text:
-        resp["comment"] = col("comment").objects(keep)
+    if done.comment is not None:
+        resp["comment"] = done.comment[keep]
     resp["_id_given"] = given[keep]
     resp["_id_column"] = per_file([p.where["respondent_id"][0] for p in ps])
     resp["_id_header"] = per_file([p.where["respondent_id"][1] for p in ps])
-    return resp, values[keep], reasons[keep], updates
+    return resp, done.values[keep], done.reasons[keep], updates
 
 
 def _fill_blank(fz: Factorized, default: str) -> Factorized:
@@ -875,11 +969,9 @@ def _fill_blank(fz: Factorized, default: str) -> Factorized:
 
 
 def _apply_cell_flags(
-    main: RawSheet,
+    flagged: tuple[Any, ...],
     header_row: int,
     rows: np.ndarray,
-    headers: pd.Series,
-    item_cols: dict[str, int],
     codes: Sequence[str],
     values: np.ndarray,
     reasons: np.ndarray,
@@ -887,12 +979,15 @@ def _apply_cell_flags(
     fc: FindingCollector,
 ) -> None:
     """Error cells (``#DIV/0!``) and formulas without a cached value in the data rows of the answer
-    sheet: item cells become ``invalid`` (not "not shown"), every such cell gets a located finding."""
+    sheet: item cells become ``invalid`` (not "not shown"), every such cell gets a located finding.
+
+    ``flagged``: (sheet name, the sheet's flags, its column indexes, headers, item columns)."""
+    sheet, flags, col_index, headers, item_cols = flagged
     row_pos = {int(r): i for i, r in enumerate(rows)}
-    col_pos = {int(c): p for p, c in enumerate(main.col_index)}
+    col_pos = {int(c): p for p, c in enumerate(col_index)}
     item_of = {pos: codes.index(code) for code, pos in item_cols.items()}
     found: dict[tuple[str, bool], list[tuple[int, str, str, str]]] = {}
-    for excel_row, col0, kind, text in main.flags or []:
+    for excel_row, col0, kind, text in flags:
         if excel_row <= header_row or excel_row not in row_pos:
             continue  # header rows, or a row that is otherwise empty (not a response)
         pos = col_pos.get(col0)
@@ -908,6 +1003,6 @@ def _apply_cell_flags(
         kw: dict[str, str] = {}
         if code == "cell_error" and not in_item:
             kw = {"severity": "warning", "action": "kept"}  # the cell counts as empty (e.g. AGS -> missing)
-        fc.add(code, file=file, sheet=main.name, rows=[r for r, _, _, _ in items],
+        fc.add(code, file=file, sheet=sheet, rows=[r for r, _, _, _ in items],
                column=[c for _, c, _, _ in items], header=[h for _, _, h, _ in items],
                value=[t for _, _, _, t in items], **kw)

@@ -116,6 +116,14 @@ class Factorized:
     def __len__(self) -> int:
         return len(self.codes)
 
+    def take(self, at: np.ndarray | slice) -> Factorized:
+        """The cells ``at``, with only the distinct values they hold."""
+        codes = self.codes[at]
+        present = np.unique(codes[codes >= 0])
+        remap = np.full(len(self.uniques) + 1, -1, dtype=np.intp)
+        remap[present] = np.arange(len(present))
+        return Factorized(remap[codes], self.uniques[present])
+
     def objects(self, at: np.ndarray | slice | None = None) -> np.ndarray:
         """The cells (``at``: a mask, positions or a slice) as Python objects, None when empty."""
         codes = self.codes if at is None else self.codes[at]

@@ -22,7 +22,7 @@ from pathlib import Path
 from core.errors import BausteinError
 from core.processes import die_with_parent
 
-from .convert import Batch, Context, FileResult, convert_file, finish_files
+from .convert import Batch, Context, FileResult, Rows, RowsDone, convert_file, finish_files, normalise_rows
 from .input_guard import Limits
 from .inputs import display
 from .readers import FileMeta, inspect_input, reader_failure
@@ -33,8 +33,10 @@ __all__ = ["auto_jobs", "run"]
 Task = tuple[int, str, str]
 #: Files whose answers are normalised together at most (memory: their raw cells at once).
 CHUNK_FILES = 256
-#: A file this large is worth a second process on its own (the rows after the read).
+#: A file this large is read in the main process while the pool converts the others, and its rows
+#: (at least SPLIT_ROWS) are then normalised in parts, by the pool and the main process.
 BIG_FILE_BYTES = 4 * 1024 * 1024
+SPLIT_ROWS = 20_000
 
 _STATE: tuple[Context, Limits | None] | None = None
 
@@ -46,10 +48,11 @@ def _init_worker(ctx: Context, limits: Limits | None) -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
-def auto_jobs(n_files: int) -> int:
-    """Worker processes for ``n_files`` files: one per CPU (up to 8) from 8 files on, else one."""
+def auto_jobs(n_files: int, n_bytes: int = 0) -> int:
+    """Worker processes for ``n_files`` files of ``n_bytes`` together: one per CPU (up to 8) from 8
+    files or a big file on, else one."""
     cpus = os.cpu_count() or 1
-    return 1 if n_files < 8 else max(1, min(cpus, 8))
+    return 1 if n_files < 8 and n_bytes < BIG_FILE_BYTES else max(1, min(cpus, 8))
 
 
 def _inspect_one(f: Path, limits: Limits | None) -> tuple[FileMeta | None, str | None]:
@@ -64,7 +67,8 @@ def _inspect_one(f: Path, limits: Limits | None) -> tuple[FileMeta | None, str |
 Done = tuple[list[tuple[int, FileMeta | None, FileResult]], Batch]
 
 
-def _work(chunk: list[Task], on_file: Callable[[FileResult], None] | None = None) -> Done:
+def _work(chunk: list[Task], on_file: Callable[[FileResult], None] | None = None,
+          split: Callable[[Rows], list[RowsDone]] | None = None) -> Done:
     """Inspect, convert and finish a chunk of files (in a worker process, or in-process)."""
     assert _STATE is not None
     ctx, limits = _STATE
@@ -75,8 +79,18 @@ def _work(chunk: list[Task], on_file: Callable[[FileResult], None] | None = None
         done.append((i, meta, r))
         if on_file is not None:
             on_file(r)
-    batch = finish_files([r for _, _, r in done], ctx)
+    batch = finish_files([r for _, _, r in done], ctx, split=split)
     return done, batch
+
+
+def _normalise(rows: Rows) -> RowsDone:
+    """The row-local rules for a range of rows of a big file (in a worker process)."""
+    assert _STATE is not None
+    return normalise_rows(rows, _STATE[0])
+
+
+def _ready() -> int:
+    return os.getpid()
 
 
 def _chunks(tasks: list[Task], sizes: list[int], n_jobs: int) -> list[list[Task]]:
@@ -120,8 +134,10 @@ def run(files: list[Path], ctx: Context, limits: Limits | None, n_jobs: int,
     done: list[tuple[int, FileMeta | None, FileResult]] = []
     batches: list[Batch] = []
     try:
-        chunks = _chunks(tasks, [_size(f) for f in files], n_jobs if len(tasks) > 1 else 1)
-        if n_jobs <= 1 or len(chunks) <= 1:
+        sizes = [_size(f) for f in files]
+        chunks = _chunks(tasks, sizes, n_jobs if len(tasks) > 1 else 1)
+        big = [c for c in chunks if len(c) == 1 and sizes[c[0][0]] >= BIG_FILE_BYTES]
+        if n_jobs <= 1 or (len(chunks) <= 1 and not big):
             _init_worker(ctx, limits)
             for chunk in chunks:
                 part, batch = _work(chunk, tick)
@@ -130,12 +146,27 @@ def run(files: list[Path], ctx: Context, limits: Limits | None, n_jobs: int,
         else:
             import multiprocessing as mp
 
-            # fork: no re-import of __main__ (works from notebooks and stdin scripts); the parent
-            # has read no file yet, so no reader threads exist to be inherited.
+            # fork: no re-import of __main__ (works from notebooks and stdin scripts). The workers
+            # are started before the parent reads any file, so no reader threads are inherited.
             method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
             with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(method),
                                      initializer=_init_worker, initargs=(ctx, limits)) as pool:
-                futures = [pool.submit(_work, c) for c in chunks]
+                for fut in [pool.submit(_ready) for _ in range(n_jobs)]:
+                    fut.result()
+                futures = [pool.submit(_work, c) for c in chunks if not any(c is b for b in big)]
+                if big:  # read here (one read), then the rows split over the pool and this process
+                    _init_worker(ctx, limits)
+
+                    def split(rows: Rows) -> list[RowsDone]:
+                        parts = rows.split(n_jobs) if len(rows.files) == 1 and len(rows.rows) >= SPLIT_ROWS \
+                            else [rows]
+                        later = [pool.submit(_normalise, p) for p in parts[1:]]
+                        return [normalise_rows(parts[0], ctx)] + [f.result() for f in later]
+
+                    for chunk in big:
+                        part, batch = _work(chunk, tick, split)
+                        done += part
+                        batches.append(batch)
                 for fut in as_completed(futures):
                     part, batch = fut.result()
                     done += part

@@ -143,7 +143,7 @@ def read_responses(
     ctx = build_context(inst, mapping_obj, format, strict, keep_free_text, known_ags, wave)
 
     # inspect (hash, safety checks) and convert every file, in one process or a pool
-    n_jobs = jobs if jobs is not None else auto_jobs(len(files))
+    n_jobs = jobs if jobs is not None else auto_jobs(len(files), sum(f.stat().st_size for f in files))
     show = sys.stderr.isatty() if progress is None else progress
     results, batch = run(files, ctx, limits, n_jobs, show)
 

@@ -390,3 +390,41 @@ def test_golden_file_covers_every_case_with_findings_and_rows() -> None:
     assert len(with_files) >= len(CASES) - 4, sorted(set(CASES) - set(with_files))
     # one process and a pool of two write the same dataset
     assert data["examples-template-folder-j1"] == data["examples-template-folder-j2"]
+
+
+#: Single-file cases also imported with the file's rows split over processes (issue 15: one big
+#: file read once, its rows normalised in parts); the thresholds are lowered so these small files split.
+SPLIT_CASES = ["examples-kobo", "written-kobo", "written-sosci", "written-csv", "byo-limesurvey_csv",
+               "byo-sosci_label_row", "real-sosci-hand-mapping", "real-lime-statistik-suggested"]
+
+
+@pytest.mark.parametrize("name", SPLIT_CASES)
+def test_rows_of_one_file_split_over_processes_give_the_golden_dataset(
+    name: str, tmp_path: Path, instrument: Instrument, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import surveys.importing.parallel as parallel
+
+    if name in NEEDS_SHARED and not SHARED.is_dir():
+        pytest.skip("../shared/formats not present")
+    monkeypatch.setattr(parallel, "BIG_FILE_BYTES", 1)
+    monkeypatch.setattr(parallel, "SPLIT_ROWS", 2)
+    case = CASES[name]
+
+    def with_two_jobs(inp: Path, inst: Instrument) -> tuple[list[str], dict[str, Any]]:
+        paths, opts = case(inp, inst)
+        return paths, {**opts, "jobs": 2}
+
+    monkeypatch.setitem(CASES, name, with_two_jobs)
+    if RECORD:
+        pytest.skip("recording")
+    split = parallel.Rows.split
+    parts: list[int] = []
+
+    def counted(self: Any, n: int) -> Any:
+        out = split(self, n)
+        parts.append(len(out))
+        return out
+
+    monkeypatch.setattr(parallel.Rows, "split", counted)
+    _check(name, run_case(name, tmp_path, instrument))
+    assert parts == [2]  # the rows were split, half normalised in a worker
