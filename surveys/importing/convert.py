@@ -278,6 +278,13 @@ def convert_file(
 
 def _header_of(s: RawSheet, ctx: Context) -> tuple[int | None, int, list[object], set[str], int]:
     """Header row of a sheet, its score, its cells, their normalised keys and its number of item columns."""
+    if "header" in s.memo:
+        return s.memo["header"]  # type: ignore[no-any-return]
+    s.memo["header"] = out = _find_header(s, ctx)
+    return out
+
+
+def _find_header(s: RawSheet, ctx: Context) -> tuple[int | None, int, list[object], set[str], int]:
     h, score = find_header_row(s.head(), ctx.index)
     if h is None:
         return None, 0, [], set(), 0
@@ -382,7 +389,7 @@ def _select(
         return FileResult(file=file, meta=info, fc=fc, pending_munis=pending_munis)
 
     headers = main.row(h)
-    fmt = ctx.fmt if ctx.fmt != "auto" else detect_format(headers.tolist(), [s.name for s in sheets], meta.kind)
+    fmt = ctx.fmt if ctx.fmt != "auto" else detect_format(list(headers.values()), [s.name for s in sheets], meta.kind)
     info["format"] = fmt
     info["sheet"] = main.name
     info["header_row"] = int(main.row_base + h)
@@ -393,7 +400,6 @@ def _select(
     field_cols: dict[str, tuple[int, int]] = {}
     unknown: list[int] = []
     for pos, head in headers.items():
-        pos = int(pos)  # type: ignore[arg-type]
         target = ctx.index.resolve(head)
         letter = column_letter(main.col_index[pos])
         if target is None:
@@ -632,8 +638,9 @@ def _review(pend: list[FileResult], ps: list[Selection], coded: dict[int, Factor
             continue
         a, b = int(offs[f]), int(offs[f + 1])
         columns = []
-        for j in [*sorted((j for j in range(n_items) if p.cells[j] is not None),
-                          key=lambda j: _col_number(p.item_where[j][0])),  # type: ignore[index]
+        # the columns the review can act on: suspect ones, all when the mapping rescales, the comment
+        mapped = [j for j in range(n_items) if p.cells[j] is not None and (rescaled or suspect[j][f])]
+        for j in [*sorted(mapped, key=lambda j: _col_number(p.item_where[j][0])),  # type: ignore[index]
                   *([comment_j] if has_comment else [])]:
             distinct: list[str] = []
             if suspect[j][f]:  # else the check passes the column whatever its answers

@@ -18,7 +18,7 @@ Google Forms sheet that happens to be called "Antworten" is still Forms.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,10 @@ def find_header_row(head: np.ndarray, index: HeaderIndex) -> tuple[int | None, i
     """
     head = head[:HEADER_SCAN_ROWS]
     best, best_score, first_nonempty = None, 0, None
+    filled = np.asarray(pd.notna(head)).sum(axis=1) if head.size else np.zeros(len(head), dtype=int)
     for pos in range(len(head)):
+        if first_nonempty is not None and filled[pos] <= best_score:
+            continue  # fewer cells than the best row has recognised headers: cannot win
         vals = [v for v in head[pos].tolist() if isinstance(v, str) and v.strip()]
         if not vals:
             continue
@@ -153,8 +156,8 @@ def _cell_matches_header(value: str, header: object, index: HeaderIndex | None) 
 
 
 def is_label_row(
-    row: pd.Series,
-    headers: pd.Series,
+    row: Mapping[int, object] | pd.Series,
+    headers: Mapping[int, object] | pd.Series,
     item_cols: Sequence[int],
     fmt: str,
     is_answer: Callable[[int, object], bool],

@@ -557,7 +557,7 @@ def _check_zip_bomb(p: Path, infos: list[zipfile.ZipInfo], lim: Limits) -> None:
         )
 
 
-def _read_member(p: Path, zf: zipfile.ZipFile, name: str) -> bytes:
+def _read_member(p: Path, zf: zipfile.ZipFile, name: str, parts: dict[str, bytes] | None = None) -> bytes:
     info = zf.getinfo(name)
     if info.file_size > MAX_SMALL_PART_BYTES:
         raise _fail(
@@ -567,6 +567,8 @@ def _read_member(p: Path, zf: zipfile.ZipFile, name: str) -> bytes:
             f"The part {name!r} is unusually large ({info.file_size / _MB:,.0f} MB); the file is probably "
             "damaged or manipulated. " + _TODO_RESAVE_EN,
         )
+    if parts is not None and name in parts:
+        return parts[name]
     try:
         with zf.open(info) as fh:
             data = fh.read(MAX_SMALL_PART_BYTES + 1)
@@ -574,6 +576,28 @@ def _read_member(p: Path, zf: zipfile.ZipFile, name: str) -> bytes:
         raise _password_zip(p) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError):
         raise _damaged(p, name) from None
+    return data
+
+
+#: Parts read whole by the inspection (and then parsed or scanned from these bytes) up to this size.
+_WHOLE_PART_BYTES = 4 * _MB
+_WHOLE_PARTS = ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+
+
+def _read_whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo, parts: dict[str, bytes]) -> bytes | None:
+    """The bytes of a small part that the inspection reads whole anyway (the workbook's parts and
+    worksheets), read once (size and CRC checked by zipfile); None for other parts, or when reading
+    fails (the check that reads it later says what is wrong, as before)."""
+    name = info.filename
+    if not (name in _WHOLE_PARTS or (name.startswith("xl/worksheets/") and name.endswith(".xml"))):
+        return None
+    if info.is_dir() or not 0 < info.file_size <= _WHOLE_PART_BYTES or info.flag_bits & 0x1:
+        return None
+    try:
+        data = zf.read(info)
+    except Exception:  # damaged, unsupported compression, ...: left to the check that reads it
+        return None
+    parts[name] = data
     return data
 
 
@@ -639,18 +663,19 @@ def _xml_encoding(first: bytes) -> str | None:
     return None
 
 
-def _check_xml_prolog(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _check_xml_prolog(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None = None) -> None:
     """Refuse a part whose XML prolog (everything before the root element) declares a DOCTYPE.
 
     Office writers never emit a DOCTYPE; entity expansion ("billion laughs") and external entities
     need one. Comments and processing instructions before the root are skipped however long they
     are (up to 1 MB, beyond which the part is refused as suspicious), so hiding the DOCTYPE behind a
-    long comment does not help. Binary parts (images, vbaProject.bin) are skipped.
+    long comment does not help. Binary parts (images, vbaProject.bin) are skipped. ``data``: the
+    whole part, when it has been read already.
     """
     if info.is_dir() or info.file_size == 0:
         return
     try:
-        with zf.open(info) as fh:
+        with io.BytesIO(data) if data is not None else zf.open(info) as fh:
             first = fh.read(4)
             enc = _xml_encoding(first)
             if enc is None:
@@ -710,8 +735,9 @@ def _inspect_zip(p: Path, lim: Limits, base: dict[str, Any], data: bytes | None 
         if any(i.flag_bits & 0x1 for i in infos):
             raise _password_zip(p)
         names = {i.filename for i in infos}
+        parts: dict[str, bytes] = {}
         for info in infos:
-            _check_xml_prolog(p, zf, info)
+            _check_xml_prolog(p, zf, info, _read_whole(zf, info, parts))
         if "mimetype" in names:
             mimetype = _read_member(p, zf, "mimetype")[:200].decode("ascii", "replace").strip()
             if mimetype == "application/vnd.oasis.opendocument.spreadsheet":
@@ -720,7 +746,7 @@ def _inspect_zip(p: Path, lim: Limits, base: dict[str, Any], data: bytes | None 
                 raise _not_spreadsheet(p, "ein OpenDocument-Text oder -Präsentation", "an OpenDocument text or presentation")
         if "[Content_Types].xml" in names:
             if "xl/workbook.xml" in names:
-                return _inspect_xlsx(p, zf, names, lim, base)
+                return _inspect_xlsx(p, zf, names, lim, base, parts)
             if "xl/workbook.bin" in names:
                 raise _fail(
                     p,
@@ -767,9 +793,10 @@ _MACRO_NOTE = (
 
 
 def _inspect_xlsx(
-    p: Path, zf: zipfile.ZipFile, names: set[str], lim: Limits, base: dict[str, Any]
+    p: Path, zf: zipfile.ZipFile, names: set[str], lim: Limits, base: dict[str, Any],
+    parts: dict[str, bytes] | None = None,
 ) -> FileInfo:
-    ctypes = _read_member(p, zf, "[Content_Types].xml")
+    ctypes = _read_member(p, zf, "[Content_Types].xml", parts)
     _parse_xml(p, ctypes, "[Content_Types].xml")
     macro_ct = b"macroEnabled" in ctypes
     has_macros = macro_ct or any(
@@ -780,7 +807,7 @@ def _inspect_xlsx(
     if has_macros:
         notes.append(_MACRO_NOTE)
 
-    wb = _parse_xml(p, _read_member(p, zf, "xl/workbook.xml"), "xl/workbook.xml")
+    wb = _parse_xml(p, _read_member(p, zf, "xl/workbook.xml", parts), "xl/workbook.xml")
     date1904 = False
     sheets: list[tuple[str, str, str]] = []  # name, r:id, state
     for el in wb.iter():
@@ -808,13 +835,13 @@ def _inspect_xlsx(
             "The workbook contains no worksheets. Please use the file with the answers.",
         )
 
-    targets = _sheet_targets(p, zf, names)
+    targets = _sheet_targets(p, zf, names, parts)
     dims: list[SheetDimensions] = []
     for name, rid, _state in sheets:
         part = targets.get(rid)
         if part is None or part not in names:
             continue  # chartsheets or dangling relationships: nothing a reader loads as a table
-        dim = _scan_sheet(p, zf, part, name, lim)
+        dim = _scan_sheet(p, zf, part, name, lim, (parts or {}).get(part))
         dims.append(dim)
     if dims and all(d.rows == 0 for d in dims):
         notes.append("Alle Tabellenblätter sind leer. / All worksheets are empty.")
@@ -830,11 +857,12 @@ def _inspect_xlsx(
     )
 
 
-def _sheet_targets(p: Path, zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+def _sheet_targets(p: Path, zf: zipfile.ZipFile, names: set[str], parts: dict[str, bytes] | None = None
+                   ) -> dict[str, str]:
     rels = "xl/_rels/workbook.xml.rels"
     if rels not in names:
         return {}
-    root = _parse_xml(p, _read_member(p, zf, rels), rels)
+    root = _parse_xml(p, _read_member(p, zf, rels, parts), rels)
     out: dict[str, str] = {}
     for rel in root:
         target = str(rel.get("Target", ""))
@@ -965,10 +993,12 @@ def _max_col_in(body: bytes, max_col: int) -> int:
     return max(max_col, column_index(best.decode()))
 
 
-def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits) -> SheetDimensions:
+def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits,
+                data: bytes | None = None) -> SheetDimensions:
     """Stream one sheet's XML and find its real extent; refuse beyond the limits as soon as seen.
 
-    The same pass notes whether the sheet holds error cells or formulas (``flag_hint``).
+    The same pass notes whether the sheet holds error cells or formulas (``flag_hint``). ``data``:
+    the whole part, when it has been read already (a small sheet).
     """
     info = zf.getinfo(part)
     declared_size = info.file_size
@@ -982,7 +1012,7 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
     hint = False
     hint_tail = b""
     try:
-        with zf.open(info) as raw:
+        with io.BytesIO(data) if data is not None else zf.open(info) as raw:
             # ZipExtFile stops at the declared size and checks the CRC: a member that lies about
             # its size fails with BadZipFile instead of inflating further.
             while chunk := raw.read(_CHUNK):

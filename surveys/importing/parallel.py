@@ -32,7 +32,7 @@ __all__ = ["auto_jobs", "run"]
 #: A file of the import: (its position in input order, path, name shown).
 Task = tuple[int, str, str]
 #: Files whose answers are normalised together at most (memory: their raw cells at once).
-CHUNK_FILES = 256
+CHUNK_FILES = 64
 #: A file this large is read in the main process while the pool converts the others, and its rows
 #: (at least SPLIT_ROWS) are then normalised in parts, by the pool and the main process.
 BIG_FILE_BYTES = 4 * 1024 * 1024

@@ -75,6 +75,8 @@ class RawSheet:
     _head: np.ndarray | None = field(default=None, repr=False, compare=False)
     _objects: np.ndarray | None = field(default=None, repr=False, compare=False)
     _cells: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: results computed once per sheet by the conversion (e.g. its header row)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_rows(self) -> int:
@@ -87,10 +89,10 @@ class RawSheet:
             self._head = _objects(self.columns, min(max(n, 30), self.n_rows), self.na)
         return self._head[:n]
 
-    def row(self, i: int) -> pd.Series:
-        """Row ``i`` as an object Series indexed by column number (like ``cells.iloc[i]``)."""
+    def row(self, i: int) -> dict[int, Any]:
+        """Row ``i`` as column number -> cell (the values of ``cells.iloc[i]``)."""
         vals = self.head(i + 1)[i] if i < 30 else _objects([c.slice(i, 1) for c in self.columns], 1, self.na)[0]
-        return pd.Series(vals, index=range(len(self.columns)), dtype=object)
+        return dict(enumerate(vals.tolist()))
 
     @property
     def cells(self) -> pd.DataFrame:
