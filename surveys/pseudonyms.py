@@ -141,12 +141,13 @@ def _text_pseudonyms(texts: list[str], key: bytes, prefix: str, seen: dict[str, 
     idents = [t.strip() for t in texts]
     out: list[Any] = [prefix + digest(key, domain + i.encode("utf-8"), "sha256").hex()[:n] if i else pd.NA
                       for i in idents]
-    pairs = {p: i for p, i in zip(out, idents, strict=True) if i}
-    if len(pairs) != len({i for i in idents if i}) or any(seen.get(p, i) != i for p, i in pairs.items()):
-        for p, i in zip(out, idents, strict=True):  # pragma: no cover - 2^-64 per pair
+    filled = [i for i in idents if i]
+    if len(set(out)) - (len(filled) != len(idents)) != len(set(filled)) or seen:
+        for p, i in zip(out, idents, strict=True):  # a collision (2^-64 per pair), or earlier pairs
             if i and seen.setdefault(p, i) != i:
                 raise ValueError(f"Pseudonym collision for two identifiers: {p}")
-    seen.update(pairs)
+    else:
+        seen.update((p, i) for p, i in zip(out, idents, strict=True) if i)
     return out
 
 

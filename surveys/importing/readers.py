@@ -1,8 +1,10 @@
 """Reading stage: one reader per file kind, each returning raw sheets of *text* with provenance.
 
-A :class:`RawSheet` holds the cells of one sheet exactly as the user sees them in the grid: row
-``i`` of :attr:`RawSheet.cells` is Excel row ``row_base + i`` (leading empty rows are kept), column
-``j`` is Excel column :attr:`RawSheet.col_index` ``[j]`` (0 = A). No value is interpreted yet:
+A :class:`RawSheet` holds the cells of one sheet exactly as the user sees them in the grid, one
+Arrow text array per column (each sheet read once): row ``i`` is Excel row ``row_base + i``
+(leading empty rows are kept), column ``j`` is Excel column :attr:`RawSheet.col_index` ``[j]``
+(0 = A). :meth:`RawSheet.head` gives the first rows as Python objects (for the header search),
+:attr:`RawSheet.cells` all of them as a DataFrame (for callers that want one). No value is interpreted yet:
 "N/A", "NA", "None", "-9" and "08111000" all arrive as the text the cell shows, so pandas' NA
 heuristics can never swallow a real value.
 

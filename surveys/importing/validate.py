@@ -1,4 +1,4 @@
-"""Validation rules that look across files (the per-file rules run in :mod:`.pipeline`).
+"""Validation rules that look across files (the per-file rules run in :mod:`.convert`).
 
 Finding codes (catalogue and messages: :data:`surveys.importing.findings.CODES`):
 
@@ -46,7 +46,7 @@ reported (``label_row_skipped``, with its row number) and counted in the manifes
 
 Our own outputs are never inputs: :func:`core.output_folders.output_kind` recognises a folder
 written by baustein-eval (its marker, or the layout of older outputs), and
-:func:`surveys.importing.pipeline.scan_inputs` skips such folders with a finding.
+:func:`surveys.importing.inputs.scan_inputs` skips such folders with a finding.
 """
 
 from __future__ import annotations
