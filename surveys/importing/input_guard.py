@@ -952,6 +952,9 @@ _ROW_ANY_PLAIN = re.compile(rb'<row\b(?:[^>]*?\sr="(\d+)")?')
 #: Error cells and formulas (the importer's cell flags); ``_FLAG_QUICK`` are literal pre-checks.
 _FLAG_HINT = re.compile(rb'\st="e"|<(?:\w+:)?f[\s>/]')
 _FLAG_PLAIN = re.compile(rb"<f[\s>/]")  # literal start: fast
+_COLON_F = re.compile(rb":f[\s>/]")
+_ERROR_TYPE = re.compile(rb't="e"')
+_COLON_ROW = re.compile(rb":row")
 _HINT_OVERLAP = 64
 #: Bytes at the start of a chunk whose cell references give the sheet's width before the whole
 #: chunk is searched for wider ones.
@@ -981,12 +984,12 @@ def _refs_above(max_col: int) -> re.Pattern[bytes] | None:
     return re.compile(rb' r="(' + "|".join(f"(?:{a})" for a in alts).encode() + rb")")
 
 
-def _max_col_in(body: bytes, max_col: int) -> int:
-    """Highest column of any cell reference in ``body`` (at least ``max_col``)."""
+def _max_col_in(body: bytes, max_col: int, end: int | None = None) -> int:
+    """Highest column of any cell reference in ``body[:end]`` (at least ``max_col``)."""
     pat = _refs_above(max_col)
     if pat is None:
         return max_col
-    found = set(pat.findall(body))
+    found = set(pat.findall(body, 0, len(body) if end is None else end))
     if not found:
         return max_col
     best = max(found, key=lambda c: (len(c), c))
@@ -1037,11 +1040,13 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
                 cut = buf.rfind(b"<")
                 if cut < 0 or len(buf) - cut > _MAX_ROW_LEN:
                     cut = len(buf)
-                body, tail = buf[:cut], buf[cut:]
-                colon = b":" in body  # namespace prefixes (rare inside sheet data): a quick byte search
-                prefixed = colon and b":row" in body  # only then can a row tag carry a namespace prefix
+                # the complete tags are buf[:cut] (searched in place, not copied)
+                tail = buf[cut:]
+                colon = buf.find(b":", 0, cut) >= 0  # namespace prefixes (rare inside sheet data): a byte search
+                # (literal searches through compiled patterns: faster than ``in`` for these needles)
+                prefixed = colon and _COLON_ROW.search(buf, 0, cut) is not None  # else no row tag has a prefix
                 # every row tag once: its r attribute, or b"" when it has none (counted all the same)
-                rows = (_ROW_ANY if prefixed else _ROW_ANY_PLAIN).findall(body)
+                rows = (_ROW_ANY if prefixed else _ROW_ANY_PLAIN).findall(buf, 0, cut)
                 if rows:
                     n_rows += len(rows)
                     numbered = [r for r in rows if r]
@@ -1050,14 +1055,15 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
                 # Columns beyond Z have two or more letters (followed by the row number); A..Z can
                 # only give 26 columns. Only references beyond the widest so far are looked for, the
                 # width of the first rows first (else every reference of the first chunk matches).
-                max_col = _max_col_in(body, _max_col_in(body[:_WIDTH_PROBE], max_col))
+                max_col = _max_col_in(buf, _max_col_in(buf, max_col, min(cut, _WIDTH_PROBE)), cut)
                 if not hint:
-                    edge = hint_tail + body[:_HINT_OVERLAP]
-                    if (b"<f" in body and _FLAG_PLAIN.search(body)) or (
-                        ((colon and b":f" in body) or b't="e"' in body) and _FLAG_HINT.search(body)
+                    edge = hint_tail + buf[:min(cut, _HINT_OVERLAP)]
+                    if _FLAG_PLAIN.search(buf, 0, cut) or (
+                        ((colon and _COLON_F.search(buf, 0, cut)) or _ERROR_TYPE.search(buf, 0, cut))
+                        and _FLAG_HINT.search(buf, 0, cut)
                     ) or _FLAG_HINT.search(edge):
                         hint = True
-                    hint_tail = body[-_HINT_OVERLAP:]
+                    hint_tail = buf[max(0, cut - _HINT_OVERLAP):cut]
                 rows_now = max(max_row, n_rows)
                 if rows_now > lim.max_rows or max_col > lim.max_columns:
                     _refuse_extent(p, sheet, rows_now, max_col, lim)
