@@ -97,7 +97,7 @@ def _chunks(tasks: list[Task], sizes: list[int], n_jobs: int) -> list[list[Task]
     """Chunks of about equal bytes, the largest files first; each chunk in input order."""
     if n_jobs <= 1:
         return [tasks[i : i + CHUNK_FILES] for i in range(0, len(tasks), CHUNK_FILES)]
-    n_chunks = min(len(tasks), max(n_jobs * 4, -(-len(tasks) // (CHUNK_FILES // 4))))
+    n_chunks = min(len(tasks), max(n_jobs * 4, -(-len(tasks) // CHUNK_FILES)))
     order = sorted(range(len(tasks)), key=lambda k: -sizes[k])
     bins: list[list[int]] = [[] for _ in range(n_chunks)]
     load = [0] * n_chunks
