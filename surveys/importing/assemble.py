@@ -181,7 +181,8 @@ def _in_source_order(respondents: pd.DataFrame) -> bool:
 
 def _file_order(files: pd.Series, rank: dict[str, int]) -> np.ndarray | None:
     """Positions that put rows in file order (stable: each file's rows keep their order); None if they are."""
-    r = files.map(rank).to_numpy(dtype=np.int64)
+    codes, uniques = pd.factorize(files.to_numpy(dtype=object))  # few files: one look-up each
+    r = np.array([rank[u] for u in uniques], dtype=np.int64)[codes]
     if len(r) < 2 or bool((r[1:] >= r[:-1]).all()):
         return None
     return np.argsort(r, kind="stable")
@@ -271,14 +272,18 @@ def tile_text(texts: list[str], n: int) -> pd.arrays.ArrowStringArray:
     block = int(lengths.sum())
     data = np.tile(np.frombuffer(b"".join(encoded), dtype=np.uint8), n)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    offsets = (np.arange(n, dtype=np.int64)[:, None] * block + starts[None, :]).reshape(-1)
-    offsets = np.append(offsets, n * block)
+    offsets = np.empty(n * len(texts) + 1, dtype=np.int64)  # one allocation: the long arrays are big
+    cells = offsets[:-1].reshape(n, len(texts))
+    np.multiply(np.arange(n, dtype=np.int64)[:, None], block, out=cells)
+    cells += starts[None, :]
+    offsets[-1] = n * block
     arr = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
     return _text(arr)
 
 
 def _fixed_width_text(data: np.ndarray, width: int, n: int) -> pd.arrays.ArrowStringArray:
-    offsets = np.arange(n + 1, dtype=np.int64) * width
+    offsets = np.arange(n + 1, dtype=np.int64)
+    offsets *= width
     return _text(pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data)))
 
 

@@ -106,6 +106,8 @@ def resolve_cross_file_ids(respondents: pd.DataFrame, findings: FindingCollector
     if not given.any():
         return ids
     sub = respondents[given]
+    if sub["respondent_id"].is_unique:
+        return ids  # no ID occurs twice at all, so none in two files
     n_files = sub.groupby("respondent_id")["source_file"].transform("nunique")
     multi = sub[n_files > 1]
     if multi.empty:
