@@ -395,7 +395,7 @@ the process and its worker processes; *x floor* is our wall median over the floo
 parentheses the same for CPU seconds), *vs baseline* the baseline's over ours. `[xN]`: the
 baseline was measured on a subsample and extrapolated linearly by rows. On a shared machine wall
 seconds include waiting for a core; CPU seconds are the steadier anchor, but two processes can
-only halve wall time when a second core is free (*load* below). Workloads and targets:
+only halve wall time when a second core is free (the load average above each table). Workloads and targets:
 `benchmarks/README.md`."""
 
 
