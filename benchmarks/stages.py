@@ -15,29 +15,36 @@ from pathlib import Path
 from typing import Any
 
 #: stage -> function names (qualified by a path fragment) that start it. Order = display order.
+#: Both layouts are known: the importer split into inputs/convert/parallel/assemble/writing
+#: (issue 16) and the one-module ``pipeline.py`` before it, so profiles of both can be compared.
 STAGES: dict[str, list[tuple[str, str]]] = {
     "collect + inspect (SHA-256, safety checks)": [("inspect_input", "importing/readers.py"),
+                                                   ("scan_inputs", "importing/inputs.py"),
                                                    ("collect_inputs", "importing/pipeline.py")],
-    "read (fastexcel -> pandas text frames)": [("read_raw", "importing/readers.py")],
-    "convert per file (all of _convert)": [("_convert", "importing/pipeline.py")],
-    "  detect sheets/header/format": [("_pick_sheets", "importing/pipeline.py"),
+    "read (fastexcel -> Arrow text columns)": [("read_raw", "importing/readers.py")],
+    "convert per file (sheets, header, columns, rows)": [("_select", "importing/convert.py"),
+                                                         ("_convert", "importing/pipeline.py")],
+    "  detect sheets/header/format": [("pick_sheets", "importing/convert.py"),
+                                      ("_pick_sheets", "importing/pipeline.py"),
                                       ("detect_format", "importing/detect.py"),
                                       ("is_label_row", "importing/detect.py")],
-    "  municipality sheet": [("parse_municipality_sheet", "importing/municipalities.py")],
-    "  normalise answers (map_answers)": [("map_answers", "importing/normalize.py")],
-    "  normalise AGS/wave/role/dates": [("normalize_ags", "importing/normalize.py"),
-                                        ("strip_numeric_text", "importing/normalize.py"),
-                                        ("parse_dates", "importing/normalize.py")],
+    "finish many files at once (normalise, validate)": [("finish_files", "importing/convert.py"),
+                                                        ("_finish_chunk", "importing/pipeline.py")],
+    "  municipality sheets": [("parse_municipality_sheets", "importing/municipalities.py")],
+    "  encode columns + review mapped columns": [("_prepare_rows", "importing/convert.py")],
+    "  answers (map_answers)": [("map_answers_coded", "importing/normalize.py")],
+    "  AGS/wave/role/dates/IDs": [("normalize_ags", "importing/normalize.py"),
+                                  ("strip_numeric_text", "importing/normalize.py"),
+                                  ("parse_dates", "importing/normalize.py")],
     "  findings (FindingCollector)": [("add", "importing/findings.py"), ("raw", "importing/findings.py")],
-    "cross-file validation + municipalities": [("merge_municipalities", "importing/validate.py"),
-                                               ("resolve_cross_file_ids", "importing/validate.py"),
-                                               ("complete_municipalities", "importing/municipalities.py"),
-                                               ("finish", "importing/findings.py")],
-    "tidy long table (_tidy_tables)": [("_tidy_tables", "importing/pipeline.py")],
-    "write (write_import)": [("write_import", "importing/pipeline.py")],
+    "cross-file stage (assemble)": [("assemble", "importing/assemble.py"),
+                                    ("merge_municipalities", "importing/validate.py")],
+    "  tidy long table": [("tidy_tables", "importing/assemble.py"), ("_tidy_tables", "importing/pipeline.py")],
+    "write (write_import)": [("write_import", "importing/writing.py"), ("write_import", "importing/pipeline.py")],
+    "  pseudonymise IDs": [("pseudonymize_result", "importing/writing.py"),
+                           ("pseudonymize_result", "importing/pipeline.py")],
     "  Parquet (Dataset.save)": [("save", "surveys/dataset.py")],
-    "  rejection report xlsx/csv": [("_rejections_xlsx", "importing/pipeline.py"),
-                                    ("_rejections_csv", "importing/pipeline.py")],
+    "  rejection report xlsx/csv": [("_rejections_xlsx", "importing/"), ("_rejections_csv", "importing/")],
 }
 
 
@@ -73,7 +80,9 @@ def breakdown(session_path: Path, top: int = 20) -> str:
 
     if root is not None:
         walk(root, frozenset())
-    lines = [f"profile {session_path.name}: {total:.1f} s sampled (wall, in-process)", "",
+    cpu = getattr(session, "cpu_time", None)
+    cpu_note = f", {cpu:.1f} s CPU" if cpu else ""
+    lines = [f"profile {session_path.name}: {total:.1f} s sampled (wall, in-process{cpu_note})", "",
              "| stage | s | share |", "|---|---|---|"]
     for stage in STAGES:
         t = stage_time.get(stage, 0.0)

@@ -127,10 +127,28 @@ def pseudonymize(
     is_str = np.fromiter((type(v) is str for v in vals), dtype=bool, count=len(vals))
     if is_str.any():
         codes, uniques = pd.factorize(vals[is_str])
-        out[is_str] = np.array([one(u) for u in uniques] + [pd.NA], dtype=object)[codes]
+        pseudos = _text_pseudonyms(list(uniques), key_bytes, prefix, seen)
+        out[is_str] = np.array([*pseudos, pd.NA], dtype=object)[codes]
     for i in np.flatnonzero(~is_str):
         out[i] = one(vals[i])
     return pd.Series(out, index=series.index, name=series.name, dtype=object)
+
+
+def _text_pseudonyms(texts: list[str], key: bytes, prefix: str, seen: dict[str, str]) -> list[Any]:
+    """The pseudonym of each distinct text identifier (``pseudonymize``'s rule, one HMAC each); the
+    pairs go into ``seen`` (pseudonym -> identifier), a collision raises ``ValueError``."""
+    digest, domain, n = hmac.digest, _DOMAIN, PSEUDONYM_HEX
+    idents = [t.strip() for t in texts]
+    out: list[Any] = [prefix + digest(key, domain + i.encode("utf-8"), "sha256").hex()[:n] if i else pd.NA
+                      for i in idents]
+    filled = [i for i in idents if i]
+    if len(set(out)) - (len(filled) != len(idents)) != len(set(filled)) or seen:
+        for p, i in zip(out, idents, strict=True):  # a collision (2^-64 per pair), or earlier pairs
+            if i and seen.setdefault(p, i) != i:
+                raise ValueError(f"Pseudonym collision for two identifiers: {p}")
+    else:
+        seen.update((p, i) for p, i in zip(out, idents, strict=True) if i)
+    return out
 
 
 # ----------------------------------------------------------------------------- key file

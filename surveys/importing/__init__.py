@@ -1,13 +1,15 @@
 """Import survey responses from Excel, CSV and SPSS files into the tidy dataset.
 
-The pipeline is visible in the module names, one stage each:
+The pipeline is visible in the module names, one stage each; ``pipeline`` lists the steps
+(:func:`read_responses`, :func:`write_import`), pyxform's ``xls2xform.convert`` style:
 
-``readers``  (files -> raw text cells with Excel coordinates) ->
-``detect``   (header row, label row, which tool wrote the file) ->
-``mapping``  (columns -> items and respondent fields; mapping files; suggestions) ->
-``normalize`` (labels/codes/missing reasons, AGS, dates) ->
-``validate`` / ``findings`` (rules and the rejection report) ->
-``pipeline`` (:func:`read_responses`, :func:`write_import`) -> ``export`` (CSV, xlsx, SPSS, Stata).
+``inputs``   (which files: folders searched, odd entries skipped) ->
+``input_guard`` (hash, zip/XML safety checks, size limits; before any reader) ->
+``parallel`` (the worker pool: inspect, then convert, files balanced by size) ->
+``convert``  (per file: ``readers`` -> ``detect`` -> ``mapping``; then for many files at once
+``normalize`` -> ``validate`` / ``findings``) ->
+``assemble`` (cross-file rules, tidy tables, manifest) -> ``writing`` (Parquet, rejection report)
+-> ``export`` (CSV, xlsx, SPSS, Stata).
 """
 
 from __future__ import annotations

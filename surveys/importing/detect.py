@@ -18,7 +18,7 @@ Google Forms sheet that happens to be called "Antworten" is still Forms.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -28,47 +28,29 @@ from surveys.formats import TEMPLATE_RESPONSES_SHEET
 from .mapping import HeaderIndex
 from .normalize import norm_key
 
-__all__ = ["FORMATS", "detect_format", "find_header_row", "format_scores", "frame_objects", "is_label_row"]
+__all__ = ["FORMATS", "HEADER_SCAN_ROWS", "detect_format", "find_header_row", "format_scores", "is_label_row"]
 
 FORMATS = ("template", "kobo", "limesurvey", "sosci", "forms", "csv")
 
-_HEADER_SCAN_ROWS = 30
+#: The header row is looked for in this many rows at the top of a sheet.
+HEADER_SCAN_ROWS = 30
 _TEMPLATE_HEAD = re.compile(r"^[a-z]{2,}\d+\s*-\s")
 
 
-def frame_objects(cells: pd.DataFrame, stop: int | None = None) -> np.ndarray:
-    """``cells.iloc[:stop].to_numpy(dtype=object)`` (NaN for empty cells), converted column by
-    column straight from Arrow when the columns are Arrow strings (fastexcel): much cheaper than
-    pandas' row-interleaving conversion for the many small sheets of an import."""
-    import pyarrow as pa
-
-    n = len(cells) if stop is None else min(stop, len(cells))
-    out = np.empty((n, cells.shape[1]), dtype=object)
-    for j, c in enumerate(cells.columns):
-        arr = cells[c].array
-        if isinstance(arr, pd.arrays.ArrowStringArray):
-            a = pa.array(arr[:n])
-            vals = a.to_numpy(zero_copy_only=False)
-            if a.null_count:
-                vals[a.is_null().to_numpy(zero_copy_only=False)] = np.nan
-            out[:, j] = vals
-        else:
-            out[:, j] = cells[c].iloc[:n].to_numpy(dtype=object)
-    return out
-
-
-def find_header_row(
-    cells: pd.DataFrame, index: HeaderIndex, values: np.ndarray | None = None
-) -> tuple[int | None, int]:
+def find_header_row(head: np.ndarray, index: HeaderIndex) -> tuple[int | None, int]:
     """Position of the header row within the first rows, and its number of recognised columns.
 
-    The row with most recognised headers (items, fields, meta columns) wins; without any, the
-    first non-empty row. ``(None, 0)`` for an empty sheet. ``values``: ``cells`` as an object
-    array, when the caller has it already.
+    ``head``: the first rows of a sheet as a 2-D object array (:meth:`.readers.RawSheet.head`;
+    rows beyond :data:`HEADER_SCAN_ROWS` are not looked at). The row with most recognised headers
+    (items, fields, meta columns) wins; without any, the first non-empty row. ``(None, 0)`` for an
+    empty sheet.
     """
-    head = frame_objects(cells, _HEADER_SCAN_ROWS) if values is None else values[:_HEADER_SCAN_ROWS]
+    head = head[:HEADER_SCAN_ROWS]
     best, best_score, first_nonempty = None, 0, None
+    filled = np.asarray(pd.notna(head)).sum(axis=1) if head.size else np.zeros(len(head), dtype=int)
     for pos in range(len(head)):
+        if first_nonempty is not None and filled[pos] <= best_score:
+            continue  # fewer cells than the best row has recognised headers: cannot win
         vals = [v for v in head[pos].tolist() if isinstance(v, str) and v.strip()]
         if not vals:
             continue
@@ -174,8 +156,8 @@ def _cell_matches_header(value: str, header: object, index: HeaderIndex | None) 
 
 
 def is_label_row(
-    row: pd.Series,
-    headers: pd.Series,
+    row: Mapping[int, object] | pd.Series,
+    headers: Mapping[int, object] | pd.Series,
     item_cols: Sequence[int],
     fmt: str,
     is_answer: Callable[[int, object], bool],
@@ -199,11 +181,13 @@ def is_label_row(
         return False
     items = set(item_cols)
     matched = 0
+    # item cells first: one that holds an answer, or not its column's label, decides at once
     for c, v in cells:
-        if c in items and is_answer(c, v):
-            return False
-        if _cell_matches_header(v, headers.get(c), index):
+        if c in items:
+            if is_answer(c, v) or not _cell_matches_header(v, headers.get(c), index):
+                return False
             matched += 1
-        elif c in items:
-            return False
+    for c, v in cells:
+        if c not in items and _cell_matches_header(v, headers.get(c), index):
+            matched += 1
     return matched >= max(1, (len(cells) + 1) // 2)

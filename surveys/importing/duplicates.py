@@ -13,7 +13,7 @@ one and the same other file (a re-saved copy). Two respondents without ID and da
 same boxes in different files (straight-liners) stay two respondents.
 
 Rows are compared by a 64-bit hash of their content, mixed column by column for all rows at once
-(text columns through :func:`pandas.util.hash_array`, answers by their bits).
+(text columns by their :func:`pandas.factorize` codes, answers by their bits).
 """
 
 from __future__ import annotations
@@ -46,11 +46,12 @@ def content_duplicates(respondents: pd.DataFrame, values: np.ndarray, reasons: n
     if n == 0:
         return np.empty(0, dtype=np.int64)
     given = respondents["_id_given"].to_numpy(dtype=bool) if "_id_given" in respondents else np.zeros(n, bool)
+    # text columns by their factorize codes (equal texts, equal codes; NA -1): a hash table pass
     parts = [
-        pd.util.hash_array(respondents[c].astype(object).where(respondents[c].notna(), None).to_numpy())
+        pd.factorize(respondents[c].to_numpy(dtype=object))[0]
         for c in _KEY_FIELDS if c in respondents and c != "submitted_at"
     ]
-    parts.append(pd.util.hash_array(np.where(given, respondents["respondent_id"].astype(object).to_numpy(), None)))
+    parts.append(pd.factorize(np.where(given, respondents["respondent_id"].astype(object).to_numpy(), None))[0])
     if "submitted_at" in respondents:
         parts.append(pd.to_datetime(respondents["submitted_at"]).to_numpy("datetime64[us]").view(np.int64))
     parts += [np.ascontiguousarray(values[:, j], dtype=np.float32).view(np.uint32) for j in range(values.shape[1])]

@@ -446,14 +446,21 @@ CODES = Catalogue("import", {
     ),
 })
 
-class FindingCollector:
-    """Collects findings in column chunks; :meth:`to_frame` gives the rejection report.
+#: One call of :meth:`FindingCollector.add`: the number of findings and each column's value, a
+#: scalar (the same for all) or an array of that length.
+Chunk = tuple[int, dict[str, Any]]
 
-    Every argument of :meth:`add` may be a scalar or an array of the length of ``rows``.
+
+class FindingCollector:
+    """Collects findings in column chunks; :meth:`finish` gives the rejection report.
+
+    Every argument of :meth:`add` may be a scalar or an array of the length of ``rows``. A chunk
+    is kept as plain arrays (cheap to add and to ship between processes); the table is built
+    once, by :meth:`raw`.
     """
 
     def __init__(self) -> None:
-        self._chunks: list[pd.DataFrame] = []
+        self._chunks: list[Chunk] = []
 
     def add(
         self,
@@ -471,28 +478,22 @@ class FindingCollector:
     ) -> None:
         """Record findings of one code (one per element of ``rows``; ``rows=None`` -> one finding)."""
         spec = CODES[code]
-        if rows is None:
-            rows_arr = pd.array([pd.NA], dtype="Int64")
-        else:
-            rows_arr = pd.array(np.asarray(rows, dtype="int64"), dtype="Int64")
-        n = len(rows_arr)
+        row = None if rows is None else np.asarray(rows, dtype="int64").reshape(-1)
+        n = 1 if row is None else len(row)
         if n == 0:
             return
-        chunk = pd.DataFrame(
-            {
-                "severity": severity or spec.severity,
-                "file": file,
-                "sheet": sheet,
-                "row": rows_arr,
-                "column": _as_text(column, n),
-                "header": _as_text(header, n),
-                "value": _as_text(value, n),
-                "code": code,
-                "action": action or spec.action,
-                "detail": _as_text(detail, n),
-            }
-        )
-        self._chunks.append(chunk)
+        self._chunks.append((n, {
+            "severity": str(severity or spec.severity),
+            "file": str(file),
+            "sheet": str(sheet),
+            "row": row,
+            "column": _as_text(column, n),
+            "header": _as_text(header, n),
+            "value": _as_text(value, n),
+            "code": code,
+            "action": str(action or spec.action),
+            "detail": _as_text(detail, n),
+        }))
 
     def copy(self) -> FindingCollector:
         """A collector holding the same findings (added later to either one only)."""
@@ -500,15 +501,30 @@ class FindingCollector:
         other._chunks = list(self._chunks)
         return other
 
-    def extend(self, frames: Sequence[pd.DataFrame]) -> None:
-        """Add finished findings frames (e.g. from worker processes)."""
-        self._chunks.extend(f for f in frames if len(f))
+    def chunks(self) -> list[Chunk]:
+        """The findings as recorded (raw chunks without messages; cheap to ship between processes)."""
+        return list(self._chunks)
+
+    def extend(self, chunks: Sequence[Chunk]) -> None:
+        """Add the chunks of another collector (e.g. from a worker process)."""
+        self._chunks.extend(c for c in chunks if c[0])
 
     def raw(self) -> pd.DataFrame:
-        """Findings without messages (picklable, cheap to ship between processes)."""
+        """Findings without messages: severity, file, sheet, row, column, header, value, code, action, detail."""
         if not self._chunks:
             return pd.DataFrame(columns=[*REJECTION_COLUMNS[:9], "detail"])
-        return pd.concat(self._chunks, ignore_index=True)
+        data: dict[str, Any] = {}
+        for name in ("severity", "file", "sheet", "row", "column", "header", "value", "code", "action", "detail"):
+            if name == "row":
+                vals = np.concatenate([c["row"] if c["row"] is not None else np.zeros(1, dtype=np.int64)
+                                       for _, c in self._chunks])
+                mask = np.concatenate([np.full(n, c["row"] is None) for n, c in self._chunks])
+                data[name] = pd.arrays.IntegerArray(vals, mask)
+            else:
+                parts = [np.full(n, c[name], dtype=object) if isinstance(c[name], str) else c[name]
+                         for n, c in self._chunks]
+                data[name] = pd.Series(np.concatenate(parts), dtype="str")
+        return pd.DataFrame(data)
 
     @staticmethod
     def finish(raw: pd.DataFrame) -> pd.DataFrame:

@@ -315,6 +315,19 @@ _OTHER_BINARY = {
 }
 
 
+#: Workbooks up to this size are read into memory once: hashed and inspected from the same bytes.
+_IN_MEMORY_BYTES = 64 * _MB
+
+
+def _read_all(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise _fail(
+            path, f"Die Datei kann nicht gelesen werden ({exc.strerror}).", f"The file cannot be read ({exc.strerror})."
+        ) from None
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -388,11 +401,17 @@ def inspect_file(path: str | os.PathLike[str], limits: Limits | None = None) -> 
         raise _fail(
             p, f"Die Datei kann nicht gelesen werden ({exc.strerror}).", f"The file cannot be read ({exc.strerror})."
         ) from None
-    digest = _sha256(p)
+    data: bytes | None = None
+    if head.startswith(_ZIP_MAGIC) and size <= _IN_MEMORY_BYTES:
+        # a workbook is hashed and its parts are inspected from one read of the file
+        data = _read_all(p)
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        digest = _sha256(p)
     base: dict[str, Any] = {"path": p, "size": size, "sha256": digest}
 
     try:
-        return _with_extension_note(_dispatch(p, head, lim, base))
+        return _with_extension_note(_dispatch(p, head, lim, base, data))
     except InputFileError:
         raise
     except RecursionError:
@@ -438,9 +457,9 @@ def _with_extension_note(info: FileInfo) -> FileInfo:
     return dataclasses.replace(info, notes=(*info.notes, note))
 
 
-def _dispatch(p: Path, head: bytes, lim: Limits, base: dict[str, Any]) -> FileInfo:
+def _dispatch(p: Path, head: bytes, lim: Limits, base: dict[str, Any], data: bytes | None = None) -> FileInfo:
     if head.startswith(_ZIP_MAGIC):
-        return _inspect_zip(p, lim, base)
+        return _inspect_zip(p, lim, base, data)
     if head.startswith(_OLE2_MAGIC):
         return _inspect_ole2(p, base)
     if head.startswith(_SAV_MAGIC):
@@ -471,9 +490,9 @@ def _check_sav_extent(p: Path, lim: Limits) -> None:
 
 
 # ----------------------------------------------------------------------------- zip containers
-def _open_zip(p: Path) -> zipfile.ZipFile:
+def _open_zip(p: Path, data: bytes | None = None) -> zipfile.ZipFile:
     try:
-        return zipfile.ZipFile(p)
+        return zipfile.ZipFile(p if data is None else io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, NotImplementedError):
         raise _fail(
             p,
@@ -538,7 +557,7 @@ def _check_zip_bomb(p: Path, infos: list[zipfile.ZipInfo], lim: Limits) -> None:
         )
 
 
-def _read_member(p: Path, zf: zipfile.ZipFile, name: str) -> bytes:
+def _read_member(p: Path, zf: zipfile.ZipFile, name: str, parts: dict[str, bytes] | None = None) -> bytes:
     info = zf.getinfo(name)
     if info.file_size > MAX_SMALL_PART_BYTES:
         raise _fail(
@@ -548,6 +567,8 @@ def _read_member(p: Path, zf: zipfile.ZipFile, name: str) -> bytes:
             f"The part {name!r} is unusually large ({info.file_size / _MB:,.0f} MB); the file is probably "
             "damaged or manipulated. " + _TODO_RESAVE_EN,
         )
+    if parts is not None and name in parts:
+        return parts[name]
     try:
         with zf.open(info) as fh:
             data = fh.read(MAX_SMALL_PART_BYTES + 1)
@@ -555,6 +576,28 @@ def _read_member(p: Path, zf: zipfile.ZipFile, name: str) -> bytes:
         raise _password_zip(p) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError):
         raise _damaged(p, name) from None
+    return data
+
+
+#: Parts read whole by the inspection (and then parsed or scanned from these bytes) up to this size.
+_WHOLE_PART_BYTES = 4 * _MB
+_WHOLE_PARTS = ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
+
+
+def _read_whole(zf: zipfile.ZipFile, info: zipfile.ZipInfo, parts: dict[str, bytes]) -> bytes | None:
+    """The bytes of a small part that the inspection reads whole anyway (the workbook's parts and
+    worksheets), read once (size and CRC checked by zipfile); None for other parts, or when reading
+    fails (the check that reads it later says what is wrong, as before)."""
+    name = info.filename
+    if not (name in _WHOLE_PARTS or (name.startswith("xl/worksheets/") and name.endswith(".xml"))):
+        return None
+    if info.is_dir() or not 0 < info.file_size <= _WHOLE_PART_BYTES or info.flag_bits & 0x1:
+        return None
+    try:
+        data = zf.read(info)
+    except Exception:  # damaged, unsupported compression, ...: left to the check that reads it
+        return None
+    parts[name] = data
     return data
 
 
@@ -620,18 +663,19 @@ def _xml_encoding(first: bytes) -> str | None:
     return None
 
 
-def _check_xml_prolog(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _check_xml_prolog(p: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | None = None) -> None:
     """Refuse a part whose XML prolog (everything before the root element) declares a DOCTYPE.
 
     Office writers never emit a DOCTYPE; entity expansion ("billion laughs") and external entities
     need one. Comments and processing instructions before the root are skipped however long they
     are (up to 1 MB, beyond which the part is refused as suspicious), so hiding the DOCTYPE behind a
-    long comment does not help. Binary parts (images, vbaProject.bin) are skipped.
+    long comment does not help. Binary parts (images, vbaProject.bin) are skipped. ``data``: the
+    whole part, when it has been read already.
     """
     if info.is_dir() or info.file_size == 0:
         return
     try:
-        with zf.open(info) as fh:
+        with io.BytesIO(data) if data is not None else zf.open(info) as fh:
             first = fh.read(4)
             enc = _xml_encoding(first)
             if enc is None:
@@ -681,8 +725,8 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _inspect_zip(p: Path, lim: Limits, base: dict[str, Any]) -> FileInfo:
-    with _open_zip(p) as zf:
+def _inspect_zip(p: Path, lim: Limits, base: dict[str, Any], data: bytes | None = None) -> FileInfo:
+    with _open_zip(p, data) as zf:
         try:
             infos = zf.infolist()
         except (zipfile.BadZipFile, ValueError):  # pragma: no cover - ZipFile() already read it
@@ -691,8 +735,9 @@ def _inspect_zip(p: Path, lim: Limits, base: dict[str, Any]) -> FileInfo:
         if any(i.flag_bits & 0x1 for i in infos):
             raise _password_zip(p)
         names = {i.filename for i in infos}
+        parts: dict[str, bytes] = {}
         for info in infos:
-            _check_xml_prolog(p, zf, info)
+            _check_xml_prolog(p, zf, info, _read_whole(zf, info, parts))
         if "mimetype" in names:
             mimetype = _read_member(p, zf, "mimetype")[:200].decode("ascii", "replace").strip()
             if mimetype == "application/vnd.oasis.opendocument.spreadsheet":
@@ -701,7 +746,7 @@ def _inspect_zip(p: Path, lim: Limits, base: dict[str, Any]) -> FileInfo:
                 raise _not_spreadsheet(p, "ein OpenDocument-Text oder -Präsentation", "an OpenDocument text or presentation")
         if "[Content_Types].xml" in names:
             if "xl/workbook.xml" in names:
-                return _inspect_xlsx(p, zf, names, lim, base)
+                return _inspect_xlsx(p, zf, names, lim, base, parts)
             if "xl/workbook.bin" in names:
                 raise _fail(
                     p,
@@ -748,9 +793,10 @@ _MACRO_NOTE = (
 
 
 def _inspect_xlsx(
-    p: Path, zf: zipfile.ZipFile, names: set[str], lim: Limits, base: dict[str, Any]
+    p: Path, zf: zipfile.ZipFile, names: set[str], lim: Limits, base: dict[str, Any],
+    parts: dict[str, bytes] | None = None,
 ) -> FileInfo:
-    ctypes = _read_member(p, zf, "[Content_Types].xml")
+    ctypes = _read_member(p, zf, "[Content_Types].xml", parts)
     _parse_xml(p, ctypes, "[Content_Types].xml")
     macro_ct = b"macroEnabled" in ctypes
     has_macros = macro_ct or any(
@@ -761,7 +807,7 @@ def _inspect_xlsx(
     if has_macros:
         notes.append(_MACRO_NOTE)
 
-    wb = _parse_xml(p, _read_member(p, zf, "xl/workbook.xml"), "xl/workbook.xml")
+    wb = _parse_xml(p, _read_member(p, zf, "xl/workbook.xml", parts), "xl/workbook.xml")
     date1904 = False
     sheets: list[tuple[str, str, str]] = []  # name, r:id, state
     for el in wb.iter():
@@ -789,13 +835,13 @@ def _inspect_xlsx(
             "The workbook contains no worksheets. Please use the file with the answers.",
         )
 
-    targets = _sheet_targets(p, zf, names)
+    targets = _sheet_targets(p, zf, names, parts)
     dims: list[SheetDimensions] = []
     for name, rid, _state in sheets:
         part = targets.get(rid)
         if part is None or part not in names:
             continue  # chartsheets or dangling relationships: nothing a reader loads as a table
-        dim = _scan_sheet(p, zf, part, name, lim)
+        dim = _scan_sheet(p, zf, part, name, lim, (parts or {}).get(part))
         dims.append(dim)
     if dims and all(d.rows == 0 for d in dims):
         notes.append("Alle Tabellenblätter sind leer. / All worksheets are empty.")
@@ -811,11 +857,12 @@ def _inspect_xlsx(
     )
 
 
-def _sheet_targets(p: Path, zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+def _sheet_targets(p: Path, zf: zipfile.ZipFile, names: set[str], parts: dict[str, bytes] | None = None
+                   ) -> dict[str, str]:
     rels = "xl/_rels/workbook.xml.rels"
     if rels not in names:
         return {}
-    root = _parse_xml(p, _read_member(p, zf, rels), rels)
+    root = _parse_xml(p, _read_member(p, zf, rels, parts), rels)
     out: dict[str, str] = {}
     for rel in root:
         target = str(rel.get("Target", ""))
@@ -873,7 +920,7 @@ def _ods_tables(p: Path, zf: zipfile.ZipFile) -> tuple[tuple[str, ...], tuple[st
         with zf.open("content.xml") as fh:
             while chunk := fh.read(_CHUNK):
                 buf = tail + chunk
-                if first and _DOCTYPE.search(buf[:65536]):
+                if first and b"!" in buf[:65536] and _DOCTYPE.search(buf[:65536]):
                     raise _fail(
                         p,
                         "Der Teil 'content.xml' enthält XML-Entitätsdefinitionen (\u201eXML-Bombe\u201c); die "
@@ -898,15 +945,20 @@ def _ods_tables(p: Path, zf: zipfile.ZipFile) -> tuple[tuple[str, ...], tuple[st
 
 
 # ----------------------------------------------------------------------------- sheet extent
-_ROW_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="(\d+)"')
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b")
+#: Row tags and their row number (empty when the tag has none): one match per row tag.
+_ROW_ANY = re.compile(rb'<(?:\w+:)?row\b(?:[^>]*?\sr="(\d+)")?')
 # the same without namespace prefixes: a literal start ("<row") makes the regex search fast
-_ROW_RE_PLAIN = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
-_ROW_TAG_PLAIN = re.compile(rb"<row\b")
+_ROW_ANY_PLAIN = re.compile(rb'<row\b(?:[^>]*?\sr="(\d+)")?')
 #: Error cells and formulas (the importer's cell flags); ``_FLAG_QUICK`` are literal pre-checks.
 _FLAG_HINT = re.compile(rb'\st="e"|<(?:\w+:)?f[\s>/]')
 _FLAG_PLAIN = re.compile(rb"<f[\s>/]")  # literal start: fast
+_COLON_F = re.compile(rb":f[\s>/]")
+_ERROR_TYPE = re.compile(rb't="e"')
+_COLON_ROW = re.compile(rb":row")
 _HINT_OVERLAP = 64
+#: Bytes at the start of a chunk whose cell references give the sheet's width before the whole
+#: chunk is searched for wider ones.
+_WIDTH_PROBE = 8 * 1024
 _DIM_RE = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([^"]*)"')
 _MAX_ROW_LEN = 100_000
 
@@ -932,22 +984,24 @@ def _refs_above(max_col: int) -> re.Pattern[bytes] | None:
     return re.compile(rb' r="(' + "|".join(f"(?:{a})" for a in alts).encode() + rb")")
 
 
-def _max_col_in(body: bytes, max_col: int) -> int:
-    """Highest column of any cell reference in ``body`` (at least ``max_col``)."""
+def _max_col_in(body: bytes, max_col: int, end: int | None = None) -> int:
+    """Highest column of any cell reference in ``body[:end]`` (at least ``max_col``)."""
     pat = _refs_above(max_col)
     if pat is None:
         return max_col
-    found = set(pat.findall(body))
+    found = set(pat.findall(body, 0, len(body) if end is None else end))
     if not found:
         return max_col
     best = max(found, key=lambda c: (len(c), c))
     return max(max_col, column_index(best.decode()))
 
 
-def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits) -> SheetDimensions:
+def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits,
+                data: bytes | None = None) -> SheetDimensions:
     """Stream one sheet's XML and find its real extent; refuse beyond the limits as soon as seen.
 
-    The same pass notes whether the sheet holds error cells or formulas (``flag_hint``).
+    The same pass notes whether the sheet holds error cells or formulas (``flag_hint``). ``data``:
+    the whole part, when it has been read already (a small sheet).
     """
     info = zf.getinfo(part)
     declared_size = info.file_size
@@ -961,7 +1015,7 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
     hint = False
     hint_tail = b""
     try:
-        with zf.open(info) as raw:
+        with io.BytesIO(data) if data is not None else zf.open(info) as raw:
             # ZipExtFile stops at the declared size and checks the CRC: a member that lies about
             # its size fails with BadZipFile instead of inflating further.
             while chunk := raw.read(_CHUNK):
@@ -970,7 +1024,7 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
                     raise _damaged(p, part)
                 buf = tail + chunk
                 if first:
-                    if _DOCTYPE.search(buf[:65536]):
+                    if b"!" in buf[:65536] and _DOCTYPE.search(buf[:65536]):
                         raise _fail(
                             p,
                             f"Der Teil {part!r} enthält XML-Entitätsdefinitionen (\u201eXML-Bombe\u201c); die "
@@ -986,22 +1040,30 @@ def _scan_sheet(p: Path, zf: zipfile.ZipFile, part: str, sheet: str, lim: Limits
                 cut = buf.rfind(b"<")
                 if cut < 0 or len(buf) - cut > _MAX_ROW_LEN:
                     cut = len(buf)
-                body, tail = buf[:cut], buf[cut:]
-                prefixed = b":row" in body  # only then can a row tag carry a namespace prefix
-                rows = (_ROW_RE if prefixed else _ROW_RE_PLAIN).findall(body)
+                # the complete tags are buf[:cut] (searched in place, not copied)
+                tail = buf[cut:]
+                colon = buf.find(b":", 0, cut) >= 0  # namespace prefixes (rare inside sheet data): a byte search
+                # (literal searches through compiled patterns: faster than ``in`` for these needles)
+                prefixed = colon and _COLON_ROW.search(buf, 0, cut) is not None  # else no row tag has a prefix
+                # every row tag once: its r attribute, or b"" when it has none (counted all the same)
+                rows = (_ROW_ANY if prefixed else _ROW_ANY_PLAIN).findall(buf, 0, cut)
                 if rows:
-                    max_row = max(max_row, max(int(r) for r in rows))
-                n_rows += len((_ROW_TAG if prefixed else _ROW_TAG_PLAIN).findall(body))
+                    n_rows += len(rows)
+                    numbered = [r for r in rows if r]
+                    if numbered:
+                        max_row = max(max_row, max(map(int, numbered)))
                 # Columns beyond Z have two or more letters (followed by the row number); A..Z can
-                # only give 26 columns. Only references beyond the widest so far are looked for.
-                max_col = _max_col_in(body, max_col)
+                # only give 26 columns. Only references beyond the widest so far are looked for, the
+                # width of the first rows first (else every reference of the first chunk matches).
+                max_col = _max_col_in(buf, _max_col_in(buf, max_col, min(cut, _WIDTH_PROBE)), cut)
                 if not hint:
-                    probe = hint_tail + body
-                    if (b"<f" in probe and _FLAG_PLAIN.search(probe)) or (
-                        (b":f" in probe or b't="e"' in probe) and _FLAG_HINT.search(probe)
-                    ):
+                    edge = hint_tail + buf[:min(cut, _HINT_OVERLAP)]
+                    if _FLAG_PLAIN.search(buf, 0, cut) or (
+                        ((colon and _COLON_F.search(buf, 0, cut)) or _ERROR_TYPE.search(buf, 0, cut))
+                        and _FLAG_HINT.search(buf, 0, cut)
+                    ) or _FLAG_HINT.search(edge):
                         hint = True
-                    hint_tail = probe[-_HINT_OVERLAP:]
+                    hint_tail = buf[max(0, cut - _HINT_OVERLAP):cut]
                 rows_now = max(max_row, n_rows)
                 if rows_now > lim.max_rows or max_col > lim.max_columns:
                     _refuse_extent(p, sheet, rows_now, max_col, lim)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +32,7 @@ from .mapping import DEFAULT_FIELDS, Mapping
 from .normalize import AnswerLookup
 from .text_match import closest
 
-__all__ = ["fill_file_defaults", "label_findings", "multi_select_options", "review_columns"]
+__all__ = ["MappedColumn", "fill_file_defaults", "label_findings", "multi_select_options", "review_columns"]
 
 
 def multi_select_options(values: Sequence[object]) -> list[str]:
@@ -70,87 +72,77 @@ def multi_select_options(values: Sequence[object]) -> list[str]:
     return []
 
 
+@dataclass(frozen=True)
+class MappedColumn:
+    """A column of one file mapped to an item or to ``comment``, with its answers (for :func:`review_columns`)."""
+
+    name: str  # item code or "comment"
+    letter: str
+    header: str
+    distinct: list[str]  # the filled answers (text not blank), each once, first seen first
+    n_filled: int  # cells with a filled answer
+
+
 def review_columns(
     mapping: Mapping | None,
     instrument: Instrument,
     lookups: dict[str, AnswerLookup],
-    item_cols: dict[str, int],
-    field_cols: dict[str, tuple[int, int]],
-    data: np.ndarray,
-    positions: Sequence[int],
-    letters: dict[int, str],
-    headers: pd.Series,
+    columns: Sequence[MappedColumn],
     where: tuple[str, str, int],
     fc: FindingCollector,
     keep_free_text: bool,
-) -> None:
-    """Check the mapped columns of one file; refused columns are removed from ``item_cols`` /
-    ``field_cols`` in place.
-
-    ``data`` holds the data rows (object array, one column per entry of ``positions``), ``where``
-    is (file, sheet, header row).
+) -> set[str]:
+    """Check the mapped columns of one file; returns the names of refused columns (their answers
+    are not read). ``columns``: the item columns in sheet order, then ``comment`` if mapped;
+    ``where`` is (file, sheet, header row).
     """
     file, sheet, header_row = where
-    col_of = {p: k for k, p in enumerate(positions)}
-
-    def distinct(pos: int) -> list[object]:
-        col = data[:, col_of[pos]] if len(data) else np.empty(0, dtype=object)
-        return [v for v in pd.unique(col) if isinstance(v, str) and v.strip()]
-
-    def n_filled(pos: int) -> int:
-        col = data[:, col_of[pos]] if len(data) else np.empty(0, dtype=object)
-        return int(sum(1 for v in col if isinstance(v, str) and v.strip()))
-
-    targets = [(code, pos) for code, pos in item_cols.items()]
-    if "comment" in field_cols:
-        targets.append(("comment", field_cols["comment"][1]))
-    for name, pos in targets:
-        vals = distinct(pos)
-        if name != "comment":
-            known = sum(1 for v in vals if lookups[name].lookup(v)[2] is None)
+    refused: set[str] = set()
+    for col in columns:
+        vals = col.distinct
+        if col.name != "comment":
+            known = sum(1 for v in vals if lookups[col.name].lookup(v)[2] is None)
             if known * 2 >= len(vals):
                 continue  # mostly answers of the scale: not a multi-select column
         options = multi_select_options(vals)
         if not options:
             continue
         shown = ", ".join(options[:5]) + (" …" if len(options) > 5 else "")
-        fc.add("multi_select_refused", file=file, sheet=sheet, rows=[header_row], column=letters[pos],
-               header=str(headers[pos]), value=name, detail=f"{shown} ({n_filled(pos)})")
-        if name == "comment":
-            del field_cols["comment"]
-        else:
-            del item_cols[name]
-    if "comment" in field_cols and not keep_free_text and n_filled(field_cols["comment"][1]):
-        pos = field_cols["comment"][1]
-        fc.add("free_text_dropped", file=file, sheet=sheet, rows=[header_row], column=letters[pos],
-               header=str(headers[pos]), value=n_filled(pos))
+        fc.add("multi_select_refused", file=file, sheet=sheet, rows=[header_row], column=col.letter,
+               header=col.header, value=col.name, detail=f"{shown} ({col.n_filled})")
+        refused.add(col.name)
+    comment = next((c for c in columns if c.name == "comment" and c.name not in refused), None)
+    if comment is not None and not keep_free_text and comment.n_filled:
+        fc.add("free_text_dropped", file=file, sheet=sheet, rows=[header_row], column=comment.letter,
+               header=comment.header, value=comment.n_filled)
     if mapping is None:
-        return
+        return refused
     rescaled = mapping.rescaled(instrument)
-    for code, pos in item_cols.items():
-        hit = rescaled.get(str(headers[pos]))
+    for col in columns:
+        hit = rescaled.get(col.header) if col.name != "comment" and col.name not in refused else None
         if hit is None:
             continue
         (a, b), (c, d), table = hit
         pairs = ", ".join(f"{k}→{v}" for k, v in table.items())
-        fc.add("scale_rescaled", file=file, sheet=sheet, rows=[header_row], column=letters[pos],
-               header=str(headers[pos]), value=code, detail=f"{a}–{b} → {c}–{d}: {pairs}")
+        fc.add("scale_rescaled", file=file, sheet=sheet, rows=[header_row], column=col.letter,
+               header=col.header, value=col.name, detail=f"{a}–{b} → {c}–{d}: {pairs}")
+    return refused
 
 
-def fill_file_defaults(mapping: Mapping | None, file: str, sel: np.ndarray, n_items: int,
-                       fields: Sequence[str]) -> None:
-    """Fill the empty cells of the constant fields of ``file`` (``files:`` / sheet *Vorgaben*)
-    in the selected raw cells ``sel`` (items first, then ``fields``), in place."""
-    if mapping is None or not mapping.files or not len(sel):
+def fill_file_defaults(mapping: Mapping | None, file: str, fields: dict[str, Any], n: int) -> None:
+    """Fill the empty cells of the constant fields of ``file`` (``files:`` / sheet *Vorgaben*) in
+    ``fields`` (field name -> Arrow text column of the file's rows, or None), in place."""
+    import pyarrow as pa
+
+    if mapping is None or not mapping.files or not n:
         return
     own = mapping.file_defaults(file)
     for name, value in own.items():
-        if name not in DEFAULT_FIELDS:
+        if name not in DEFAULT_FIELDS or name not in fields:
             continue
-        j = n_items + list(fields).index(name)
-        col = sel[:, j]
-        empty = np.array([not (isinstance(v, str) and v.strip()) for v in col], dtype=bool)
-        col[empty] = value
+        col = fields[name]
+        cells = col.to_pylist() if col is not None else [None] * n
+        fields[name] = pa.array([v if isinstance(v, str) and v.strip() else value for v in cells], type=pa.string())
 
 
 def label_findings(lookup: AnswerLookup, values: np.ndarray) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from core.errors import InputFileError
 from core.excel_columns import column_letter
@@ -19,14 +22,24 @@ from surveys.dataset import MUNICIPALITY_COLUMNS, STATES, size_class
 from surveys.formats import TEMPLATE_MUNICIPALITY_HEADERS
 
 from .findings import FindingCollector
-from .normalize import nonblank_rows, norm_key, normalize_ags, parse_bool, parse_dates, parse_number
-from .readers import RawSheet, inspect_input, read_raw, sheet_objects
+from .normalize import (
+    Factorized,
+    factorize,
+    nonblank_rows,
+    norm_key,
+    normalize_ags,
+    parse_bool,
+    parse_dates,
+    parse_number,
+)
+from .readers import RawSheet, inspect_input, read_raw
 
 __all__ = [
     "BOOL_FACTS",
     "NUMBER_FACTS",
     "complete_municipalities",
     "looks_like_municipalities",
+    "master_table",
     "parse_municipality_sheet",
     "parse_municipality_sheets",
     "read_municipalities_file",
@@ -52,9 +65,9 @@ def looks_like_municipalities(header_keys: set[str]) -> bool:
     return "ags" in hits and len(hits) >= 3
 
 
-def _header_row(cells: pd.DataFrame) -> int | None:
-    for pos in range(min(len(cells), 30)):
-        keys = {norm_key(v) for v in cells.iloc[pos].tolist() if isinstance(v, str)}
+def _header_row(sheet: RawSheet) -> int | None:
+    for pos, row in enumerate(sheet.head(30)):
+        keys = {norm_key(v) for v in row.tolist() if isinstance(v, str)}
         if "ags" in keys or norm_key(TEMPLATE_MUNICIPALITY_HEADERS["ags"]) in keys:
             return pos
     return None
@@ -68,7 +81,8 @@ def parse_municipality_sheet(
     Rows without a valid AGS are rejected (finding ``municipality_invalid``); unreadable facts are
     left empty with a warning. Returns the table and counts (rows_in, rows_accepted, rows_rejected).
     """
-    return parse_municipality_sheets([(sheet, file, findings)])[0]
+    table, counts = parse_municipality_sheets([(sheet, file, findings)])
+    return (table if len(table.columns) else _empty_table()), counts[0]
 
 
 _LAYOUT = ("ags", *TEXT_FACTS, *NUMBER_FACTS, *BOOL_FACTS, *DATE_FACTS)
@@ -80,44 +94,43 @@ def _empty_table() -> pd.DataFrame:
 
 def parse_municipality_sheets(
     sheets: Sequence[tuple[RawSheet, str, FindingCollector]],
-) -> list[tuple[pd.DataFrame, dict[str, int]]]:
+) -> tuple[pd.DataFrame, list[dict[str, int]]]:
     """:func:`parse_municipality_sheet` for many sheets at once: each value is normalised once over
     the rows of all sheets (one template workbook holds a one-row ``Kommunen`` sheet, an import
-    a thousand of them). Returns one (table, counts) per sheet; findings go to each sheet's collector.
+    a thousand of them). Returns one table (the accepted rows of all sheets, in sheet order) and
+    the counts of each sheet; findings go to each sheet's collector.
     """
-    out: list[tuple[pd.DataFrame, dict[str, int]] | None] = [None] * len(sheets)
+    counts = [{"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0} for _ in sheets]
     parts = []  # (i, sheet, file, fc, headers, colmap, rows, sel)
     for i, (sheet, file, fc) in enumerate(sheets):
-        cells = sheet.cells
-        h = _header_row(cells)
+        h = _header_row(sheet)
         if h is None:
-            out[i] = (_empty_table(), {"rows_in": 0, "rows_accepted": 0, "rows_rejected": 0})
             continue
-        headers = cells.iloc[h]
-        data = cells.iloc[h + 1 :]
+        headers = sheet.row(h)
+        data = [c.slice(h + 1) for c in sheet.columns]
         nonblank = nonblank_rows(data)
-        objs = sheet_objects(sheet)[h + 1 :][nonblank]  # == data[nonblank].to_numpy(dtype=object)
+        if not nonblank.all():
+            mask = pa.array(nonblank)
+            data = [c.filter(mask) for c in data]
         rows = sheet.row_base + h + 1 + np.flatnonzero(nonblank)
         colmap: dict[str, int] = {}
         for pos, head in headers.items():
             target = _ALIASES.get(norm_key(head))
             if target and target not in colmap:
                 colmap[target] = int(pos)  # type: ignore[arg-type]
-        sel = np.full((len(objs), len(_LAYOUT)), None, dtype=object)
-        for j, name in enumerate(_LAYOUT):
-            if name in colmap:
-                sel[:, j] = objs[:, cells.columns.get_loc(colmap[name])]
+        sel = [data[colmap[name]] if name in colmap else None for name in _LAYOUT]
         parts.append((i, sheet, file, fc, headers, colmap, rows, sel))
     if not parts:
-        return out  # type: ignore[return-value]
+        return pd.DataFrame(), counts
 
     sizes = np.array([len(p[6]) for p in parts], dtype=np.int64)
     offs = np.concatenate([[0], np.cumsum(sizes)])
     which = np.repeat(np.arange(len(parts)), sizes)
-    allsel = np.concatenate([p[7] for p in parts]) if offs[-1] else np.empty((0, len(_LAYOUT)), dtype=object)
 
-    def col(name: str) -> pd.Series:
-        return pd.Series(allsel[:, _LAYOUT.index(name)], dtype=object)
+    def col(name: str) -> Factorized:
+        j = _LAYOUT.index(name)
+        cells = [p[7][j] if p[7][j] is not None else pa.nulls(len(p[6]), pa.string()) for p in parts]
+        return factorize(pa.concat_arrays(cells))
 
     def each(mask: np.ndarray):
         """(part, its slice of the batch, the part's mask) for parts where ``mask`` is set."""
@@ -135,18 +148,20 @@ def parse_municipality_sheets(
         fc.add(
             "municipality_invalid", file=file, sheet=sheet.name, rows=rows[m],
             column=column_letter(sheet.col_index[colmap["ags"]]) if "ags" in colmap else "",
-            header=str(headers.get(colmap.get("ags", -1), "AGS")), value=raw_ags.to_numpy()[sl][m],
+            header=str(headers.get(colmap.get("ags", -1), "AGS")), value=raw_ags.objects(sl)[m],
         )
     for (_, sheet, file, fc, headers, colmap, rows, _), sl, m in each(status == "normalised"):
         fc.add(
             "ags_normalised", file=file, sheet=sheet.name, rows=rows[m],
             column=column_letter(sheet.col_index[colmap["ags"]]), header=str(headers.get(colmap["ags"], "AGS")),
-            value=raw_ags.to_numpy()[sl][m], detail=ags.to_numpy()[sl][m],
+            value=raw_ags.objects(sl)[m], detail=ags.to_numpy()[sl][m],
         )
     table["ags"] = ags
     for name in TEXT_FACTS:
-        s = col(name)
-        table[name] = s.astype("string").str.strip().replace("", pd.NA).astype(object).where(s.notna(), None)
+        fz = col(name)
+        stripped = pc.utf8_trim_whitespace(pa.array(fz.uniques.tolist(), type=pa.string())).to_pylist()
+        u_text = np.array([t if t else None for t in stripped] + [None], dtype=object)
+        table[name] = pd.Series(u_text[np.where(fz.codes >= 0, fz.codes, len(fz.uniques))], dtype=object)
     for name in NUMBER_FACTS:
         raw = col(name)
         vals, bad = parse_number(raw)
@@ -169,31 +184,25 @@ def parse_municipality_sheets(
             bad = np.where(d1904, b4, bad)
         _warn_bad_batch(parts, each, name, raw, bad, "Datum / date")
         table[name] = vals.dt.normalize()
-    for k, (i, sheet, file, _fc, _h, _c, rows, _s) in enumerate(parts):
+    table["source_file"] = np.repeat(np.array([p[2] for p in parts], dtype=object), sizes)
+    table["source_sheet"] = np.repeat(np.array([p[1].name for p in parts], dtype=object), sizes)
+    table["source_row"] = np.concatenate([p[6] for p in parts]).astype(np.int64)
+    keep = ~bad_rows
+    for k, (i, *_rest) in enumerate(parts):
         a, b = offs[k], offs[k + 1]
-        t = table.iloc[a:b].copy()
-        t["source_file"] = file
-        t["source_sheet"] = sheet.name
-        t["source_row"] = rows
-        keep = ~bad_rows[a:b]
-        t = t[keep].reset_index(drop=True)
-        counts = {"rows_in": len(rows), "rows_accepted": int(keep.sum()), "rows_rejected": int((~keep).sum())}
-        out[i] = (t, counts)
-    return out  # type: ignore[return-value]
+        n_keep = int(keep[a:b].sum())
+        counts[i] = {"rows_in": int(b - a), "rows_accepted": n_keep, "rows_rejected": int(b - a) - n_keep}
+    return table[keep].reset_index(drop=True), counts
 
 
 def _warn_bad_batch(parts, each, name, raw, bad, what) -> None:
     for (_, sheet, file, fc, headers, colmap, rows, _), sl, m in each(bad):
-        _warn_bad(fc, file, sheet, rows, colmap, headers, name, raw.iloc[sl].reset_index(drop=True), m, what)
-
-
-def _warn_bad(findings, file, sheet, rows, colmap, headers, name, raw, bad, what) -> None:
-    if name in colmap and bad.any():
-        findings.add(
-            "municipality_value_invalid", file=file, sheet=sheet.name, rows=rows[bad],
-            column=column_letter(sheet.col_index[colmap[name]]), header=str(headers[colmap[name]]),
-            value=raw[bad].to_numpy(), detail=what,
-        )
+        if name in colmap and m.any():
+            fc.add(
+                "municipality_value_invalid", file=file, sheet=sheet.name, rows=rows[m],
+                column=column_letter(sheet.col_index[colmap[name]]), header=str(headers[colmap[name]]),
+                value=raw.objects(sl)[m], detail=what,
+            )
 
 
 def read_municipalities_file(path: str | Path, findings: FindingCollector) -> pd.DataFrame:
@@ -205,12 +214,30 @@ def read_municipalities_file(path: str | Path, findings: FindingCollector) -> pd
     sheets = [s for s in read_raw(p, meta.kind) if s.visible]
     sheets.sort(key=lambda s: norm_key(s.name) != "kommunen")
     for sheet in sheets:
-        if _header_row(sheet.cells) is not None:
+        if _header_row(sheet) is not None:
             table, _ = parse_municipality_sheet(sheet, str(path), findings)
             return table
     raise InputFileError(
         f"In '{p.name}' wurde keine Spalte 'AGS' gefunden. / No 'AGS' column found in '{p.name}'.", str(p)
     )
+
+
+def master_table(
+    municipalities: str | Path | pd.DataFrame, findings: FindingCollector, limits: Any = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The municipality master table of an import (``--municipalities``: a file or a DataFrame) and
+    its source for the manifest; rows with an AGS not in it are rejected by the import."""
+    if isinstance(municipalities, pd.DataFrame):
+        external = municipalities.copy()
+        ags, _ = normalize_ags(external["ags"].astype(object))
+        external["ags"] = ags
+        external = external[external["ags"].notna()]
+        for c in ("source_file", "source_sheet", "source_row"):
+            if c not in external:
+                external[c] = "(DataFrame)" if c == "source_file" else ("" if c == "source_sheet" else 0)
+        return external, {"path": "(DataFrame)"}
+    external = read_municipalities_file(municipalities, findings)
+    return external, {"path": Path(municipalities).as_posix(), "sha256": inspect_input(Path(municipalities), limits).sha256}
 
 
 def complete_municipalities(table: pd.DataFrame, seen_ags: pd.Series) -> pd.DataFrame:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,8 @@ __all__ = [
     "WAVE_EXAMPLES",
     "WAVE_PATTERNS",
     "AnswerLookup",
+    "Factorized",
+    "factorize",
     "map_answers",
     "map_answers_coded",
     "nonblank_rows",
@@ -98,20 +101,70 @@ def _norm_key_str(text: str) -> str:
     return s
 
 
-def _factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    return codes, np.asarray(uniques, dtype=object)
+@dataclass(frozen=True)
+class Factorized:
+    """A column of cells as codes into its distinct values (``pandas.factorize`` order: first seen).
+
+    ``codes[i]`` is the position of cell ``i``'s value in ``uniques``, -1 for an empty (NA) cell.
+    Every function of this module accepts one in place of a Series, so that a column encoded
+    once (e.g. an Arrow dictionary) is not encoded again.
+    """
+
+    codes: np.ndarray
+    uniques: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def take(self, at: np.ndarray | slice) -> Factorized:
+        """The cells ``at``, with only the distinct values they hold."""
+        codes = self.codes[at]
+        present = np.unique(codes[codes >= 0])
+        remap = np.full(len(self.uniques) + 1, -1, dtype=np.intp)
+        remap[present] = np.arange(len(present))
+        return Factorized(remap[codes], self.uniques[present])
+
+    def objects(self, at: np.ndarray | slice | None = None) -> np.ndarray:
+        """The cells (``at``: a mask, positions or a slice) as Python objects, None when empty."""
+        codes = self.codes if at is None else self.codes[at]
+        table = np.append(self.uniques, None) if len(self.uniques) else np.array([None], dtype=object)
+        return table[np.where(codes >= 0, codes, len(self.uniques))]
+
+
+def factorize(values: Any) -> Factorized:
+    """:class:`Factorized` of a Series or array of cells, an Arrow array (dictionary-encoded in
+    Arrow: one hash per cell, Python objects only for the distinct values) or a Factorized."""
+    import pyarrow as pa
+
+    if isinstance(values, Factorized):
+        return values
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if values.type == pa.null() or values.null_count == len(values):
+            return Factorized(np.full(len(values), -1, dtype=np.intp), np.empty(0, dtype=object))
+        enc = values.dictionary_encode()
+        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+        return Factorized(codes, np.array(enc.dictionary.to_pylist(), dtype=object))
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return Factorized(np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object))
+
+
+def _factorize(s: Any) -> tuple[np.ndarray, np.ndarray]:
+    fz = factorize(s)
+    return fz.codes, fz.uniques
+
+
+def _index(s: Any) -> pd.Index:
+    """The index of a Series, else positions (Arrow arrays, :class:`Factorized`)."""
+    return s.index if isinstance(s, pd.Series) else pd.RangeIndex(len(s))
 
 
 def strip_numeric_text(s: pd.Series) -> pd.Series:
     """Text with surrounding whitespace removed and ``"12.0"`` written as ``"12"`` (NA stays NA)."""
     codes, uniques = _factorize(s)
-    cleaned = np.array([_strip_one(u) for u in uniques], dtype=object)
-    out = np.full(len(s), None, dtype=object)
-    ok = codes >= 0
-    out[ok] = cleaned[codes[ok]]
-    out[np.equal(out, "")] = None
-    return pd.Series(out, index=s.index, dtype=object)
+    cleaned = np.array([(t if (t := _strip_one(u)) != "" else None) for u in uniques] + [None], dtype=object)
+    return pd.Series(cleaned[np.where(codes >= 0, codes, len(uniques))], index=_index(s), dtype=object)
 
 
 def _strip_one(u: object) -> str:
@@ -228,38 +281,28 @@ def map_answers_coded(
     return u_val[idx], reason_code, u_problem[idx], u_reason[idx]
 
 
-def nonblank_rows(frame: pd.DataFrame) -> np.ndarray:
+def nonblank_rows(columns: Sequence[Any]) -> np.ndarray:
     """Rows with at least one cell whose text is not empty after trimming whitespace.
 
-    The same test as ``s.astype("string").str.strip().fillna("").ne("")`` per column, run once on
-    the Arrow data of all columns when they are Arrow strings (fastexcel), else per column.
+    ``columns``: the columns of a table as Arrow string arrays (:attr:`.readers.RawSheet.columns`),
+    all of one length. The test of ``s.astype("string").str.strip().fillna("").ne("")`` (Arrow's
+    whitespace), run once over all cells.
     """
-    n, k = frame.shape
-    out = np.zeros(n, dtype=bool)
-    if n == 0 or k == 0:
-        return out
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arrow: list = []
-    rest: list = []
-    for pos in frame.columns:
-        arr = frame[pos].array
-        if isinstance(arr, pd.arrays.ArrowStringArray):
-            arrow.append(arr)
-        else:
-            rest.append(pos)
-    if arrow:
-        chunks = [pa.array(arr) for arr in arrow]
-        if len({c.type for c in chunks}) > 1:
-            chunks = [c.cast(pa.large_string()) for c in chunks]
-        flat = pa.concat_arrays(chunks) if len(chunks) != 1 else chunks[0]
-        ok = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(flat), ""), False)
-        out |= ok.to_numpy(zero_copy_only=False).reshape(len(arrow), n).any(axis=0)
-    for pos in rest:
-        s = frame[pos]
-        out |= (s.notna() & s.astype("string").str.strip().fillna("").ne("")).to_numpy()
-    return out
+    k = len(columns)
+    n = len(columns[0]) if k else 0
+    if n == 0 or k == 0:
+        return np.zeros(n, dtype=bool)
+    for col in columns:  # a column filled in every row (e.g. the respondent ID) answers at once
+        if col.null_count == 0:
+            if pc.min(pc.utf8_length(pc.utf8_trim_whitespace(col))).as_py() > 0:
+                return np.ones(n, dtype=bool)
+            break
+    flat = pa.concat_arrays(list(columns)) if k > 1 else columns[0]
+    ok = pc.fill_null(pc.not_equal(pc.utf8_trim_whitespace(flat), ""), False)
+    return ok.to_numpy(zero_copy_only=False).reshape(k, n).any(axis=0)
 
 
 # ---------------------------------------------------------------- AGS
@@ -304,7 +347,7 @@ def normalize_ags(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     u_val = np.array([*(v for v, _ in done), None], dtype=object)
     u_stat = np.array([*(st for _, st in done), "missing"], dtype=object)
     idx = np.where(codes >= 0, codes, len(uniques))
-    return pd.Series(u_val[idx], index=raw.index, dtype=object), u_stat[idx]
+    return pd.Series(u_val[idx], index=_index(raw), dtype=object), u_stat[idx]
 
 
 # ---------------------------------------------------------------- waves
@@ -357,7 +400,7 @@ def normalize_wave(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     u_val = np.array([*(v for v, _ in done), None], dtype=object)
     u_stat = np.array([*(st for _, st in done), "missing"], dtype=object)
     idx = np.where(codes >= 0, codes, len(uniques))
-    return pd.Series(u_val[idx], index=raw.index, dtype=object), u_stat[idx]
+    return pd.Series(u_val[idx], index=_index(raw), dtype=object), u_stat[idx]
 
 
 # ---------------------------------------------------------------- dates
@@ -411,7 +454,7 @@ def parse_dates(raw: pd.Series, date1904: bool = False) -> tuple[pd.Series, np.n
     u_bad = np.append(parsed.isna().to_numpy() & (text.str.len() > 0).to_numpy(), False)
     u_val = np.append(parsed.dt.floor("s").to_numpy(), np.datetime64("NaT", "us"))
     idx = np.where(codes >= 0, codes, len(uniques))
-    return pd.Series(u_val[idx], index=raw.index, dtype="datetime64[us]"), u_bad[idx]
+    return pd.Series(u_val[idx], index=_index(raw), dtype="datetime64[us]"), u_bad[idx]
 
 
 # ---------------------------------------------------------------- numbers and yes/no
@@ -439,7 +482,7 @@ def parse_number(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     u_val = np.array([np.nan if v is None else v for v in vals] + [np.nan], dtype=float)
     u_bad = np.array([v is not None and np.isnan(v) for v in vals] + [False], dtype=bool)
     idx = np.where(codes >= 0, codes, len(uniques))
-    return pd.Series(u_val[idx], index=raw.index), u_bad[idx]
+    return pd.Series(u_val[idx], index=_index(raw)), u_bad[idx]
 
 
 _YES = {"ja", "j", "yes", "y", "true", "wahr", "1", "x"}
@@ -453,7 +496,7 @@ def parse_bool(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     u_val = np.array([True if k in _YES else False if k in _NO else None for k in keys] + [None], dtype=object)
     u_bad = np.array([k != "" and k not in _YES and k not in _NO for k in keys] + [False], dtype=bool)
     idx = np.where(codes >= 0, codes, len(uniques))
-    return pd.Series(pd.array(u_val[idx], dtype="boolean"), index=raw.index), u_bad[idx]
+    return pd.Series(pd.array(u_val[idx], dtype="boolean"), index=_index(raw)), u_bad[idx]
 
 
 def choice_lookup(choices: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:

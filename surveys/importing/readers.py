@@ -1,8 +1,10 @@
 """Reading stage: one reader per file kind, each returning raw sheets of *text* with provenance.
 
-A :class:`RawSheet` holds the cells of one sheet exactly as the user sees them in the grid: row
-``i`` of :attr:`RawSheet.cells` is Excel row ``row_base + i`` (leading empty rows are kept), column
-``j`` is Excel column :attr:`RawSheet.col_index` ``[j]`` (0 = A). No value is interpreted yet:
+A :class:`RawSheet` holds the cells of one sheet exactly as the user sees them in the grid, one
+Arrow text array per column (each sheet read once): row ``i`` is Excel row ``row_base + i``
+(leading empty rows are kept), column ``j`` is Excel column :attr:`RawSheet.col_index` ``[j]``
+(0 = A). :meth:`RawSheet.head` gives the first rows as Python objects (for the header search),
+:attr:`RawSheet.cells` all of them as a DataFrame (for callers that want one). No value is interpreted yet:
 "N/A", "NA", "None", "-9" and "08111000" all arrive as the text the cell shows, so pandas' NA
 heuristics can never swallow a real value.
 
@@ -18,23 +20,25 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from core.errors import InputFileError
 
-__all__ = ["FileMeta", "RawSheet", "inspect_input", "read_raw", "sheet_objects"]
+__all__ = ["FileMeta", "RawSheet", "inspect_input", "read_raw", "reader_failure", "sheet_objects", "text_columns"]
 
 EXCEL_KINDS = {"xlsx", "xlsm", "xls", "ods"}
 
 
 @dataclass
 class RawSheet:
-    """One sheet (or CSV/SPSS file) as text cells with Excel coordinates.
+    """One sheet (or CSV/SPSS file) as text cells with Excel coordinates, one Arrow array per column.
 
     Attributes
     ----------
@@ -42,38 +46,98 @@ class RawSheet:
         Sheet name ("" for CSV and SPSS files).
     visible : bool
         False for hidden sheets.
-    cells : DataFrame
-        Text cells (``None``/NaN for empty), columns numbered 0..n-1.
+    columns : list of pyarrow.Array
+        Text cells (null for empty) of each column, all of the same length; column ``j`` is Excel
+        column ``col_index[j]``.
     col_index : list[int]
-        Excel column index (0 = A) of each column of ``cells``.
+        Excel column index (0 = A) of each column.
     row_base : int
-        Excel row number of ``cells`` row 0 (1 for workbooks and CSV, 0 for SPSS: there
-        row numbers are case numbers and row 0 holds the variable names).
+        Excel row number of row 0 (1 for workbooks and CSV, 0 for SPSS: there row numbers are
+        case numbers and row 0 holds the variable names).
     date1904 : bool
         The workbook counts date serials from 1904.
     labels : dict[str, str]
         Variable labels (SPSS files only), name -> label.
+    flags : list of (excel_row, col0, kind, text), optional
+        Error cells and formulas without a cached value (:func:`xlsx_cell_flags`).
+    na : object
+        How an empty cell appears among Python objects (:meth:`head`, :attr:`cells`): NaN for
+        text read through Arrow (workbooks, CSV), None for the object readers (SPSS, openpyxl).
     """
 
     name: str
     visible: bool
-    cells: pd.DataFrame
+    columns: list[pa.Array]
     col_index: list[int]
     row_base: int = 1
     date1904: bool = False
     labels: dict[str, str] | None = None
     flags: list[tuple[int, int, str, str]] | None = None
-    #: ``cells.to_numpy(dtype=object)``, computed once when first needed (:func:`sheet_objects`)
-    objects: np.ndarray | None = field(default=None, repr=False, compare=False)
+    na: Any = np.nan
+    _head: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _objects: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _cells: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: results computed once per sheet by the conversion (e.g. its header row)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows (0 for an empty sheet)."""
+        return len(self.columns[0]) if self.columns else 0
+
+    def head(self, n: int = 30) -> np.ndarray:
+        """The first ``n`` rows as a 2-D object array (:attr:`na` for empty cells), computed once."""
+        if self._head is None or len(self._head) < min(n, self.n_rows):
+            self._head = _objects(self.columns, min(max(n, 30), self.n_rows), self.na)
+        return self._head[:n]
+
+    def row(self, i: int) -> dict[int, Any]:
+        """Row ``i`` as column number -> cell (the values of ``cells.iloc[i]``)."""
+        vals = self.head(i + 1)[i] if i < 30 else _objects([c.slice(i, 1) for c in self.columns], 1, self.na)[0]
+        return dict(enumerate(vals.tolist()))
+
+    @property
+    def cells(self) -> pd.DataFrame:
+        """All cells as a DataFrame (columns 0..n-1): Arrow text (NaN for empty) or objects (None)."""
+        if self._cells is None:
+            if self.na is None:
+                self._cells = pd.DataFrame(sheet_objects(self), columns=range(len(self.columns)), dtype=object)
+            else:
+                names = [str(j) for j in range(len(self.columns))]
+                frame = pa.Table.from_arrays(self.columns, names=names).to_pandas() if self.columns else pd.DataFrame()
+                frame.columns = range(frame.shape[1])
+                self._cells = frame
+        return self._cells
+
+
+def _objects(columns: list[pa.Array], n: int, na: Any) -> np.ndarray:
+    """The first ``n`` rows of ``columns`` as a 2-D object array, ``na`` for nulls."""
+    k = len(columns)
+    if n == 0 or k == 0:
+        return np.empty((n, k), dtype=object)
+    flat = pa.concat_arrays([c.slice(0, n) for c in columns])  # one conversion for all columns
+    vals = flat.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    if flat.null_count:
+        vals[flat.is_null().to_numpy(zero_copy_only=False)] = na
+    return vals.reshape(k, n).T
 
 
 def sheet_objects(sheet: RawSheet) -> np.ndarray:
-    """The cells of ``sheet`` as a 2-D object array (NaN for empty cells), computed once."""
-    if sheet.objects is None or sheet.objects.shape != sheet.cells.shape:
-        from .detect import frame_objects
+    """The cells of ``sheet`` as a 2-D object array (:attr:`RawSheet.na` for empty cells), computed once."""
+    if sheet._objects is None:
+        sheet._objects = _objects(sheet.columns, sheet.n_rows, sheet.na)
+    return sheet._objects
 
-        sheet.objects = frame_objects(sheet.cells)
-    return sheet.objects
+
+def text_columns(frame: pd.DataFrame) -> list[pa.Array]:
+    """The columns of a frame of text cells as Arrow string arrays (null for NA)."""
+    out = []
+    for c in frame.columns:
+        s = frame[c]
+        arr = pa.array(s.array) if isinstance(s.array, pd.arrays.ArrowStringArray) else pa.array(
+            s.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        out.append(arr if arr.type == pa.string() else arr.cast(pa.string()))
+    return out
 
 
 @dataclass(frozen=True)
@@ -128,15 +192,20 @@ def inspect_input(path: Path, limits: Any = None) -> FileMeta:
 
 
 # ---------------------------------------------------------------- dispatch
-def read_raw(path: Path, kind: str, meta: FileMeta | None = None) -> list[RawSheet]:
+def read_raw(
+    path: Path, kind: str, meta: FileMeta | None = None, skip: Callable[[str], bool] | None = None
+) -> list[RawSheet]:
     """All sheets of ``path`` as :class:`RawSheet` objects (hidden ones flagged).
 
     With ``meta`` (from :func:`inspect_input`), xlsx/xlsm sheets get :attr:`RawSheet.flags`: error
-    cells (``#DIV/0!``) and formulas without a cached value, which every reader returns as empty.
-    CSV files are decoded with the encoding and delimiter :func:`surveys.importing.input_guard.inspect_file` found.
+    cells (``#DIV/0!``) and formulas without a cached value, which every reader returns as empty;
+    the 1904 date system is taken from it. CSV files are decoded with the encoding and delimiter
+    :func:`surveys.importing.input_guard.inspect_file` found. ``skip``: visible sheets listed but
+    not loaded (see :func:`read_workbook`).
     """
     if kind in EXCEL_KINDS:
-        sheets = read_workbook(path, kind)
+        d1904 = meta.date1904 if meta is not None and kind in {"xlsx", "xlsm"} else None
+        sheets = read_workbook(path, kind, skip, d1904)
         if meta is not None and kind in {"xlsx", "xlsm"} and meta.parts:
             if meta.flag_parts is None:
                 flags = xlsx_cell_flags(path, meta.parts)
@@ -158,6 +227,18 @@ def read_raw(path: Path, kind: str, meta: FileMeta | None = None) -> list[RawShe
     )
 
 
+def reader_failure(path: Path, exc: BaseException) -> str:
+    """The message for a file a reader library failed on in an unforeseen way (never a traceback)."""
+    reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    return (
+        f"Die Datei »{path.name}« kann nicht gelesen werden ({reason}). Ist sie beschädigt? Bitte in Excel "
+        "oder LibreOffice öffnen und neu als .xlsx speichern; falls das nicht hilft, die Datei an das "
+        f"baustein-eval-Team melden. / File '{path.name}' cannot be read ({reason}). Is it damaged? Please "
+        "open it in Excel or LibreOffice and save it again as .xlsx; if that does not help, report the file "
+        "to the baustein-eval team."
+    )
+
+
 # ---------------------------------------------------------------- workbooks
 def _date1904(path: Path, kind: str) -> bool:
     if kind not in {"xlsx", "xlsm"}:
@@ -170,24 +251,38 @@ def _date1904(path: Path, kind: str) -> bool:
     return re.search(rb'date1904\s*=\s*"(1|true)"', head) is not None
 
 
-def read_workbook(path: Path, kind: str) -> list[RawSheet]:
-    """Sheets of an Excel/ODS workbook through fastexcel, openpyxl as fallback."""
+def read_workbook(path: Path, kind: str, skip: Callable[[str], bool] | None = None,
+                  d1904: bool | None = None) -> list[RawSheet]:
+    """Sheets of an Excel/ODS workbook through fastexcel (each sheet read once into Arrow),
+    openpyxl as fallback.
+
+    Sheets whose name ``skip`` accepts are listed as visible and empty, not loaded: the caller
+    knows they are visible and that it never reads a visible sheet of that name (our template's
+    instructions). ``d1904``: the workbook's date system when already known (:class:`FileMeta`).
+    """
     import fastexcel
 
-    d1904 = _date1904(path, kind)
+    if d1904 is None:
+        d1904 = _date1904(path, kind)
     try:
         reader = fastexcel.read_excel(str(path))
         out = []
         for name in reader.sheet_names:
+            if skip is not None and skip(name):
+                out.append(RawSheet(name=name, visible=True, columns=[], col_index=[], date1904=d1904))
+                continue
             sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
             cols = sheet.available_columns()
-            frame = sheet.to_pandas() if sheet.height else pd.DataFrame(columns=[c.name for c in cols])
-            frame.columns = range(frame.shape[1])
+            if sheet.height:
+                batch = sheet.to_arrow()
+                columns = [c if c.type == pa.string() else c.cast(pa.string()) for c in batch.columns]
+            else:
+                columns = [pa.array([], type=pa.string()) for _ in cols]
             out.append(
                 RawSheet(
                     name=name,
                     visible=str(sheet.visible) == "visible",
-                    cells=frame,
+                    columns=columns,
                     col_index=[int(c.absolute_index) for c in cols],
                     date1904=d1904,
                 )
@@ -237,8 +332,8 @@ def _read_workbook_openpyxl(path: Path, d1904: bool) -> list[RawSheet]:
         for ws in wb.worksheets:
             rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
             width = max((len(r) for r in rows), default=0)
-            frame = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], columns=range(width), dtype=object)
-            out.append(RawSheet(ws.title, ws.sheet_state == "visible", frame, list(range(width)), 1, d1904))
+            cols = [pa.array([r[j] if j < len(r) else None for r in rows], type=pa.string()) for j in range(width)]
+            out.append(RawSheet(ws.title, ws.sheet_state == "visible", cols, list(range(width)), 1, d1904, na=None))
         return out
     finally:
         wb.close()
@@ -400,7 +495,7 @@ def read_csv_raw(
         frame = pd.DataFrame()
     frame.columns = range(frame.shape[1])
     frame = frame.replace("", None) if len(frame) else frame
-    return RawSheet(name="", visible=True, cells=frame, col_index=list(range(frame.shape[1])))
+    return RawSheet(name="", visible=True, columns=text_columns(frame), col_index=list(range(frame.shape[1])))
 
 
 # ---------------------------------------------------------------- SPSS
@@ -437,6 +532,6 @@ def read_sav_raw(path: Path) -> RawSheet:
     frame = pd.concat([header, body], ignore_index=True).astype(object)
     labels = dict(zip(meta.column_names, meta.column_labels or [], strict=False))
     return RawSheet(
-        name="", visible=True, cells=frame, col_index=list(range(frame.shape[1])), row_base=0,
+        name="", visible=True, columns=text_columns(frame), col_index=list(range(frame.shape[1])), row_base=0, na=None,
         labels={k: v for k, v in labels.items() if v},
     )

@@ -40,8 +40,10 @@ from core.excel_columns import column_letter
 from surveys import load_instrument
 from surveys.instrument import Instrument
 
+from .convert import build_context, pick_sheets
 from .detect import detect_format, is_label_row
 from .findings import FindingCollector
+from .inputs import collect_inputs
 from .label_sets import SURE as LABELS_SURE
 from .label_sets import LabelSetGuess, classify, missing_reason
 from .mapping import FIELD_NAMES, AnswerGroup, Mapping, role_lookup
@@ -49,7 +51,6 @@ from .mapping_apply import multi_select_options
 from .mapping_files import load_mapping
 from .mapping_workbook import write_suggestion
 from .normalize import norm_key
-from .pipeline import _build_context, _pick_sheets, collect_inputs
 from .readers import inspect_input, read_raw, sheet_objects
 from .text_match import TextIndex, assign, header_parts, similarity
 
@@ -218,7 +219,7 @@ def suggest_mapping(
     if existing is None and out is not None and Path(out).is_file():
         existing = out
     old = existing if isinstance(existing, Mapping) or existing is None else load_mapping(existing, inst)
-    ctx = _build_context(inst, None, "auto", False, False, None, None)
+    ctx = build_context(inst, None, "auto", False, False, None, None)
     columns: dict[str, ColumnSuggestion] = {}
     files: list[FileSuggestion] = []
     for f in collect_inputs(paths):
@@ -227,7 +228,7 @@ def suggest_mapping(
             sheets = read_raw(f, meta.kind, meta)
         except BausteinError:
             continue
-        main, h, _ = _pick_sheets(sheets, ctx, f.as_posix(), FindingCollector())
+        main, h, _ = pick_sheets(sheets, ctx, f.as_posix(), FindingCollector())
         if main is None or h is None:
             continue
         _scan_sheet(main, h, f.as_posix(), [s.name for s in sheets], meta.kind, ctx, columns, files)

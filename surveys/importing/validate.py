@@ -1,4 +1,4 @@
-"""Validation rules that look across files (the per-file rules run in :mod:`.pipeline`).
+"""Validation rules that look across files (the per-file rules run in :mod:`.convert`).
 
 Finding codes (catalogue and messages: :data:`surveys.importing.findings.CODES`):
 
@@ -46,7 +46,7 @@ reported (``label_row_skipped``, with its row number) and counted in the manifes
 
 Our own outputs are never inputs: :func:`core.output_folders.output_kind` recognises a folder
 written by baustein-eval (its marker, or the layout of older outputs), and
-:func:`surveys.importing.pipeline.scan_inputs` skips such folders with a finding.
+:func:`surveys.importing.inputs.scan_inputs` skips such folders with a finding.
 """
 
 from __future__ import annotations
@@ -106,6 +106,8 @@ def resolve_cross_file_ids(respondents: pd.DataFrame, findings: FindingCollector
     if not given.any():
         return ids
     sub = respondents[given]
+    if sub["respondent_id"].is_unique:
+        return ids  # no ID occurs twice at all, so none in two files
     n_files = sub.groupby("respondent_id")["source_file"].transform("nunique")
     multi = sub[n_files > 1]
     if multi.empty:
