@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def add_analysis_options(p: argparse.ArgumentParser) -> None:
     """Options shared by ``analyse`` and ``report``: minimum cell size, language, wave and wave order."""
     p.add_argument("--min-n", type=int, default=5, help="Mindestgruppengröße (Standard 5)")
-    p.add_argument("--lang", choices=("de", "en"), default="de")
+    p.add_argument("--lang", choices=("de", "en"), default="de", help="Sprache der Ergebnisse und Berichte (Standard de)")
     p.add_argument("--wave", default=None,
                    help="Welle der Querschnittsauswertungen (Standard: die letzte der Wellenfolge)")
     p.add_argument("--wave-order", default=None, metavar="W1,W2,...",

@@ -1,4 +1,5 @@
-"""``baustein report DATASET_DIR --out REPORT_DIR [--municipality AGS ... | --all-municipalities] [--pdf] [--docx]``."""
+"""``baustein report DATASET_DIR --out REPORT_DIR [--municipality AGS ... | --all-municipalities] [--pdf] [--docx]
+[--wave W] [--wave-order A,B]`` (the analysis options are those of ``baustein analyse``)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--municipality", nargs="+", default=[], metavar="AGS", help="Profile dieser Kommunen")
     g.add_argument("--all-municipalities", action="store_true", help="ein Profil je Kommune")
-    p.add_argument("--lang", choices=("de", "en"), default="de", help="Sprache der Berichte (Standard de)")
-    p.add_argument("--min-n", type=int, default=5, help="Mindestgruppengröße (Standard 5)")
+    from .analyse import add_analysis_options
+
+    add_analysis_options(p)
     p.add_argument("--no-images", action="store_true", help="keine PNG/PDF-Grafiken (ohne Chromium)")
     p.add_argument("--pdf", action=argparse.BooleanOptionalAction, default=None,
                    help="PDF je Kommune und für das Land (Standard: ja, wenn Chromium installiert ist)")
@@ -70,6 +72,9 @@ def _run(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from reporting.build import build_reports
 
+    from .analyse import config_from_args
+
+    config = config_from_args(args)
     bar = _Bar()
     try:
         build = build_reports(
@@ -79,6 +84,8 @@ def _build(args: argparse.Namespace) -> int:
             all_municipalities=args.all_municipalities,
             lang=args.lang,
             min_n=args.min_n,
+            wave=config.wave,
+            wave_order=config.wave_order,
             images=not args.no_images,
             pdf=args.pdf,
             docx=args.docx,
@@ -86,7 +93,7 @@ def _build(args: argparse.Namespace) -> int:
         )
     finally:
         bar.close()
-    _print_notes(args)
+    _print_notes(args, config)
     n_docs = sum(len(v) - 1 for v in build.documents.values())
     print(f"Bericht / report: {build.index.resolve()}")
     print(f"Ergebnisse / results: {(build.out_dir / 'results.xlsx').resolve()}")
@@ -100,14 +107,13 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_notes(args: argparse.Namespace) -> None:
+def _print_notes(args: argparse.Namespace, config: Any) -> None:
     """The wave used and the notes of the analysis behind the report (read from the results cache)."""
-    from analysis import AnalysisConfig
     from reporting.results_cache import run_cached
     from surveys.dataset import Dataset
 
     from .analyse import print_notes
 
     dataset_dir = Path(args.dataset).resolve()
-    results = run_cached(Dataset.load(dataset_dir), AnalysisConfig(min_n=args.min_n, lang=args.lang), dataset_dir)
+    results = run_cached(Dataset.load(dataset_dir), config, dataset_dir)
     print_notes(results, args.lang)

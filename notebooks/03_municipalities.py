@@ -21,13 +21,15 @@
 dataset = None  # Ordner des Datensatzes (None: Beispieldaten bzw. $BAUSTEIN_DATASET)
 lang = "de"  # Sprache der Texte: "de" oder "en"
 min_n = 5  # kleinste Gruppe, die gezeigt wird (Datenschutz)
+wave = None  # Welle der Querschnittsauswertungen (None: die letzte)
+wave_order = None  # Reihenfolge der Wellen, z. B. ["2025", "2027"] (None: automatisch)
 interactive = True  # Auswahlfelder zeigen (nur in JupyterLab)
 
 # %%
 from reporting import figures as F
 from reporting.notebook import md, setup, show, show_glossary, show_notes, show_table
 
-ctx = setup(dataset, lang=lang, min_n=min_n)
+ctx = setup(dataset, lang=lang, min_n=min_n, wave=wave, wave_order=wave_order)
 md(F.section("03_title", lang))
 show_notes(ctx, "03_municipalities")
 

@@ -22,6 +22,8 @@
 dataset = None  # Ordner des Datensatzes (None: Beispieldaten bzw. $BAUSTEIN_DATASET)
 lang = "de"  # Sprache der Texte: "de" oder "en"
 min_n = 5  # kleinste Gruppe, die gezeigt wird (Datenschutz)
+wave = None  # Welle der Querschnittsauswertungen (None: die letzte)
+wave_order = None  # Reihenfolge der Wellen, z. B. ["2025", "2027"] (None: automatisch)
 interactive = True  # Auswahlfelder zeigen (nur in JupyterLab)
 ags = None  # Amtlicher Gemeindeschlüssel; None: erste Kommune mit genügend Antworten
 
@@ -30,7 +32,7 @@ from reporting import figures as F
 from reporting.notebook import md, setup
 from reporting.profile import profile_widget, show_profile
 
-ctx = setup(dataset, lang=lang, min_n=min_n)
+ctx = setup(dataset, lang=lang, min_n=min_n, wave=wave, wave_order=wave_order)
 md(F.section("05_title", lang))
 ags = F.pick_municipality(ctx.results, ags)
 

@@ -26,7 +26,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -319,6 +319,8 @@ def build_reports(
     pdf: bool | None = None,
     docx: bool | None = None,
     progress: Progress | None = None,
+    wave: str | None = None,
+    wave_order: Sequence[str] | None = None,
 ) -> ReportBuild:
     """Execute the report notebooks and write the report folder (see module docstring).
 
@@ -342,6 +344,9 @@ def build_reports(
         Chromium is installed, Word always (charts in it need Chromium).
     progress : callable (what, done, total), optional
         Called as pages and documents are done (the CLI draws a progress bar).
+    wave, wave_order : optional
+        The wave of the cross-sectional analyses and the order of the waves, as for ``baustein
+        analyse`` (:class:`analysis.AnalysisConfig`); every page and document uses the same.
     """
     from analysis import AnalysisConfig
     from reporting.results_cache import run_cached
@@ -355,7 +360,8 @@ def build_reports(
     out_dir = Path(out_dir)
     t0 = time.perf_counter()
     ds = Dataset.load(dataset_dir)
-    config = AnalysisConfig(min_n=min_n, lang=lang)
+    order = tuple(str(w) for w in wave_order) if wave_order is not None else None
+    config = AnalysisConfig(min_n=min_n, lang=lang, wave=wave, wave_order=order)
     results = run_cached(ds, config, dataset_dir)
     build = ReportBuild(out_dir=out_dir)
     build.timings["analysis"] = time.perf_counter() - t0
@@ -391,7 +397,8 @@ def build_reports(
         (tmp / "notebooks").mkdir()
         (tmp / "profile").mkdir()
         write_results(results, tmp / "results.xlsx", tmp / "results.json", instrument=ds.instrument)
-        base = {"dataset": str(dataset_dir), "lang": lang, "min_n": min_n, "interactive": False}
+        base = {"dataset": str(dataset_dir), "lang": lang, "min_n": min_n, "wave": wave,
+                "wave_order": list(order) if order is not None else None, "interactive": False}
         import nbformat
 
         t1 = time.perf_counter()
@@ -432,7 +439,7 @@ def build_reports(
         build.documents = {a: {"html": href} for a, _, href in build.profiles}
         if want_pdf or want_docx:
             t4 = time.perf_counter()
-            _documents(tmp, dataset_dir, lang, min_n, build, want_pdf, want_docx, chromium, png, tick)
+            _documents(tmp, dataset_dir, config, build, want_pdf, want_docx, chromium, png, tick)
             build.timings["documents"] = time.perf_counter() - t4
         _write_index(tmp, build, results, ds, lang, too_small, min_n, dataset_dir.name)
         (tmp / "build.json").write_text(
@@ -443,7 +450,7 @@ def build_reports(
     return build
 
 
-def _documents(tmp: Path, dataset_dir: Path, lang: str, min_n: int, build: ReportBuild, want_pdf: bool,
+def _documents(tmp: Path, dataset_dir: Path, config: Any, build: ReportBuild, want_pdf: bool,
                want_docx: bool, chromium: str | None, png: dict[str, bytes], tick: Progress) -> None:
     """PDF and Word files of every profile and of the state overview, and the ZIP of all.
 
@@ -454,7 +461,8 @@ def _documents(tmp: Path, dataset_dir: Path, lang: str, min_n: int, build: Repor
     from .notebook import setup
     from .profile import profile_parts
 
-    ctx = setup(dataset_dir, lang=lang, min_n=min_n)
+    lang = config.lang
+    ctx = setup(dataset_dir, lang=lang, min_n=config.min_n, wave=config.wave, wave_order=config.wave_order)
     _ = ctx.profile_data  # computed once, before the worker thread needs it
     files: list[Path] = []
     note = "" if chromium else notes("charts_no_chromium", lang)

@@ -109,29 +109,32 @@ class ReportContext:
 _LOADED: dict[tuple[Any, ...], ReportContext] = {}
 
 
-def setup(dataset: str | Path | None = None, lang: str = "de", min_n: int = 5) -> ReportContext:
+def setup(dataset: str | Path | None = None, lang: str = "de", min_n: int = 5, wave: str | None = None,
+          wave_order: Sequence[str] | None = None) -> ReportContext:
     """Load the dataset and its (cached) analysis results for a notebook.
 
-    Loaded once per kernel for the same folder, files (size and mtime), language and ``min_n``.
+    Loaded once per kernel for the same folder, files (size and mtime), language, ``min_n``, wave and
+    wave order (the options of ``baustein analyse``/``report``: :class:`analysis.AnalysisConfig`).
     """
     path = Path(dataset or default_dataset()).resolve()
     stamp = tuple(
         (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(path.glob("*")) if p.is_file()
     )
-    key = (str(path), stamp, lang, min_n)
+    order = tuple(str(w) for w in wave_order) if wave_order is not None else None
+    key = (str(path), stamp, lang, min_n, wave, order)
     if key not in _LOADED:
         _LOADED.clear()  # keep at most one dataset in memory
-        _LOADED[key] = _load(path, lang, min_n)
+        _LOADED[key] = _load(path, lang, min_n, wave, order)
     return _LOADED[key]
 
 
-def _load(path: Path, lang: str, min_n: int) -> ReportContext:
+def _load(path: Path, lang: str, min_n: int, wave: str | None, wave_order: tuple[str, ...] | None) -> ReportContext:
     from analysis import AnalysisConfig
     from reporting.results_cache import run_cached
     from surveys.dataset import Dataset
 
     ds = Dataset.load(path)
-    results = run_cached(ds, AnalysisConfig(min_n=min_n, lang=lang), path)
+    results = run_cached(ds, AnalysisConfig(min_n=min_n, lang=lang, wave=wave, wave_order=wave_order), path)
     rej_path = path / "rejections.csv"
     rejections = pd.read_csv(rej_path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig") if rej_path.exists() else None
     return ReportContext(dataset=ds, results=results, lang=lang, min_n=min_n, rejections=rejections)

@@ -341,3 +341,15 @@ def test_report_of_a_pilot_exits_0_and_prints_the_notes(tmp_path: Path, capsys, 
     assert rc == 0, out
     assert "Hinweis(e) / note(s)" in out and "Nur eine Welle" in out
     assert (tmp_path / "bericht" / "index.html").exists()
+
+
+def test_report_uses_the_declared_wave_order_on_every_page(tmp_path: Path, capsys, programme) -> None:  # type: ignore[no-untyped-def]
+    wide, munis, _ = _wave_typo(programme.wide.copy(), programme.municipalities.copy())
+    Dataset.from_wide(wide.reset_index(drop=True), munis, INST).save(tmp_path / "ds")
+    rc, out = _cli(["report", tmp_path / "ds", "--out", tmp_path / "bericht", "--no-images", "--no-pdf", "--no-docx",
+                    "--wave-order", "Welle 2,2025"], capsys)
+    assert rc == 0 and "Welle / wave 2025" in out, out
+    doc = json.loads((tmp_path / "bericht" / "results.json").read_text(encoding="utf-8"))
+    assert doc["meta"]["wave"] == "2025"
+    # the CLI, the results workbook and every notebook page ran one analysis with the same options
+    assert len(list((tmp_path / "ds" / ".cache").glob("results-*"))) == 1
