@@ -162,15 +162,35 @@ def _print_findings(result: Any, limit: int = 10) -> None:
         shown = pd.concat([warn[warn["code"] == "no_data_rows"], warn[warn["code"] != "no_data_rows"]])
         label = "WARNUNG / WARNING"
 
-    for r in shown.head(limit).itertuples(index=False):
-        row = None if pd.isna(r.row) else int(r.row)
+    # one block per file, sheet, column and code: a copied file or a column of bad cells is one
+    # finding with its rows, not a screen of identical lines
+    keys = ["file", "sheet", "column", "code"]
+    blocks = list(shown.groupby(keys, sort=False, dropna=False))
+    for _, block in blocks[:limit]:
+        r = block.iloc[0]
+        rows = [int(x) for x in block["row"].dropna()]
         where = quote_input(r.file, 200) + (f" [{quote_input(r.sheet)}]" if r.sheet else "")
-        where += f" Zeile/row {row}" if row is not None else ""
+        where += f" Zeile/row {rows[0]}" if rows else ""
         where += f" Spalte/column {r.column}" if r.column else ""
         print(f"  {label} {where}:\n    {quote_input(r.message_de, 2000)}\n    {quote_input(r.message_en, 2000)}",
               file=sys.stderr)
-    if len(shown) > limit:
-        _say("more_findings", sys.stderr, n=len(shown) - limit)
+        if len(block) > 1:
+            same = CLI_MESSAGES.problem("same_finding_rows", n=len(block), rows=_row_ranges(rows))
+            print(f"    {same.line('de')}\n    {same.line('en')}", file=sys.stderr)
+    if len(blocks) > limit:
+        _say("more_findings", sys.stderr, n=int(sum(len(b) for _, b in blocks[limit:])))
+
+
+def _row_ranges(rows: list[int], most: int = 6) -> str:
+    """``[2, 3, 4, 9]`` -> ``"2–4, 9"`` (at most ``most`` ranges, then ``…``)."""
+    ranges: list[list[int]] = []
+    for x in sorted(set(rows)):
+        if ranges and x == ranges[-1][1] + 1:
+            ranges[-1][1] = x
+        else:
+            ranges.append([x, x])
+    text = ", ".join(f"{a}–{b}" if b > a else str(a) for a, b in ranges[:most])
+    return text + (", …" if len(ranges) > most else "")
 
 
 def _exit_code(result: Any) -> int:

@@ -64,6 +64,8 @@ CLI_MESSAGES = Catalogue("cli", {
                 "einen Datensatz prüft baustein validate DATENSATZ.",
         hint_en="Give the delivered response files (e.g. the folder eingang/); "
                 "baustein validate DATASET_DIR checks a dataset."),
+    "same_finding_rows": MessageSpec(
+        "info", "(dieselbe Meldung in {n} Zeilen: {rows})", "(the same finding in {n} rows: {rows})"),
     "more_findings": MessageSpec(
         "info", "… und {n} weitere Meldungen (siehe rejections.xlsx)", "… and {n} more findings (see rejections.xlsx)"),
 })

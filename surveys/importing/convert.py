@@ -173,8 +173,12 @@ def build_context(
     roles: dict[str, str] = {}
     try:
         role_field = instrument.field("role")
+        # Numbers stand for the instrument's own role order only in our own formats (XLSForm/SoSci
+        # numbering); in a mapped export a number means whatever that tool numbered, so it must be
+        # named on the mapping's Rollen sheet and is a role_unknown finding until then.
         roles = choice_lookup(
-            (c.name, (c.label_de, c.label_en, str(i))) for i, c in enumerate(role_field.choices, start=1)
+            (c.name, (c.label_de, c.label_en) + ((str(i),) if mapping is None else ()))
+            for i, c in enumerate(role_field.choices, start=1)
         )
     except KeyError:
         pass

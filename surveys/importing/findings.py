@@ -170,9 +170,9 @@ CODES = Catalogue("import", {
     "missing_item_column": MessageSpec(
                                "warning",
                                "Die Spalte für Item {value} fehlt; alle Antworten dazu gelten als 'nicht gezeigt'. "
-        "Falls die Spalte anders heißt, bitte eine Zuordnungsdatei (--mapping) verwenden.",
+        "Falls die Spalte anders heißt, sie in der Zuordnung (--mapping, Blatt »Spalten«) diesem Item zuordnen.",
                                "The column for item {value} is missing; all its answers count as 'not shown'. If the "
-        "column has another name, please use a mapping file (--mapping).",
+        "column has another name, map it to this item in the mapping (--mapping, sheet 'Spalten').",
                                action="kept",
                            ),
     "no_item_columns": MessageSpec(

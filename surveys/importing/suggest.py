@@ -239,6 +239,9 @@ def suggest_mapping(
     sugg = Suggestion(instrument=inst, columns=cols, groups=groups, roles=roles, files=files)
     if old is not None:
         _keep_decisions(sugg, old)
+        # a column the user has made the role column since: its answers go onto the Rollen sheet too
+        known = {r.text for r in sugg.roles}
+        sugg.roles.extend(r for r in _roles(sugg.columns, inst) if r.text not in known)
     if out is not None:
         sugg.write(out)
     return sugg

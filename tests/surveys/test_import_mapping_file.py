@@ -172,3 +172,37 @@ def test_role_labels_map_through_roles_and_item_values_role(tmp_path: Path, inst
     result = read_responses(data, instrument, mapping=path)
     assert result.dataset.respondents["role"].tolist() == ["andere", "engagiert", "verwaltung"]
     assert "role_unknown" not in set(result.rejections["code"])
+
+
+def test_numbers_in_a_mapped_role_column_are_findings_until_the_rollen_sheet_names_them(
+        tmp_path: Path, instrument: Instrument) -> None:
+    """A foreign tool's numbers (SoSci DO02 = 1/2) are not the instrument's role order."""
+    data = tmp_path / "x.csv"
+    data.write_text("DO02,Die Kommune hat Ansprechpersonen benannt und klare Zuständigkeiten geschaffen.\n"
+                    "1,stimme voll zu\n2,stimme eher zu\n1,teils/teils\n", encoding="utf-8")
+    path = tmp_path / "m.yaml"
+    path.write_text("columns:\n  DO02: role\ndefaults:\n  ags: '08111000'\n  wave: '2025'\n", encoding="utf-8")
+    result = read_responses(data, instrument, mapping=path)
+    assert result.dataset.respondents["role"].isna().all()
+    unknown = result.rejections[result.rejections["code"] == "role_unknown"]
+    assert sorted(unknown["value"]) == ["1", "1", "2"] and unknown["column"].eq("A").all()
+    # named on the Rollen sheet (here: roles in YAML), the numbers become roles
+    path.write_text("columns:\n  DO02: role\nroles:\n  '1': verein\n  '2': engagiert\n"
+                    "defaults:\n  ags: '08111000'\n  wave: '2025'\n", encoding="utf-8")
+    result = read_responses(data, instrument, mapping=path)
+    assert result.dataset.respondents["role"].tolist() == ["verein", "engagiert", "verein"]
+
+
+def test_a_column_made_the_role_column_by_the_user_fills_the_rollen_sheet_on_the_next_suggestion(
+        tmp_path: Path, instrument: Instrument) -> None:
+    data = tmp_path / "x.csv"
+    data.write_text("DO02,Die Kommune hat Ansprechpersonen benannt und klare Zuständigkeiten geschaffen.\n"
+                    "1,stimme voll zu\n2,stimme eher zu\n1,teils/teils\n", encoding="utf-8")
+    out = tmp_path / "zuordnung.xlsx"
+    suggest_mapping(data, instrument, out=out)
+    wb = openpyxl.load_workbook(out)
+    _set_target(wb, "DO02", "role")
+    wb.save(out)
+    assert main(["import", str(data), "--suggest-mapping", str(out)]) == 0
+    cols, rows = _rows(openpyxl.load_workbook(out)["Rollen"])
+    assert sorted(str(r[cols["Antwort"]].value) for r in rows if r[cols["Antwort"]].value is not None) == ["1", "2"]

@@ -311,3 +311,20 @@ def test_plain_csv_fixture_counts_reconcile(tmp_path: Path, instrument: Instrume
     result = read_responses(write_csv(instrument, wide, tmp_path / "x.csv"), instrument)
     assert result.manifest["inputs"][0]["rows_rejected"] == 1
     assert_counts_reconcile(result)
+
+
+def test_a_wave_label_of_one_municipality_is_located_at_its_first_row() -> None:
+    from surveys.importing.findings import FindingCollector
+    from surveys.importing.wave_labels import check_wave_labels
+
+    resp = pd.DataFrame({
+        "wave": ["2025"] * 6 + ["2052", "2052"],
+        "ags": ["08111000"] * 3 + ["08111001"] * 3 + ["08111002"] * 2,
+        "source_file": ["a.xlsx"] * 3 + ["b.xlsx"] * 3 + ["c.xlsx"] * 2,
+        "source_sheet": ["Antworten"] * 8,
+        "source_row": [2, 3, 4, 2, 3, 4, 7, 5],
+    })
+    fc = FindingCollector()
+    check_wave_labels(resp, fc)
+    raw = fc.raw()
+    assert raw[["file", "code", "value", "row"]].values.tolist() == [["c.xlsx", "wave_label_rare", "2052", 5]]
