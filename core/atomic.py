@@ -33,7 +33,7 @@ from .output_folders import (
 )
 from .processes import pid_alive
 
-__all__ = ["atomic_file", "atomic_output_dir", "recover_interrupted_write"]
+__all__ = ["atomic_file", "atomic_output_dir", "recover_interrupted_write", "usual_mode"]
 
 
 def _fsync_dir(path: Path) -> None:
@@ -56,6 +56,29 @@ def _remove_dead_temps(parent: Path, pattern: str) -> None:
                 stale.unlink()
 
 
+def _umask() -> int:
+    """The process's umask (read without changing it where /proc tells it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def usual_mode(path: Path) -> None:
+    """Give a temporary file or folder the mode a plain ``open``/``mkdir`` would have given it.
+
+    ``tempfile`` creates them private (0600/0700); an output moved into place from there would stay
+    unreadable for colleagues on a shared drive although the user's umask allows it.
+    """
+    with contextlib.suppress(OSError):
+        path.chmod((0o777 if path.is_dir() else 0o666) & ~_umask())
+
+
 @contextlib.contextmanager
 def atomic_file(path: str | Path, *, guard: bool = False) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; move it into place only if the block succeeds.
@@ -76,6 +99,7 @@ def atomic_file(path: str | Path, *, guard: bool = False) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    usual_mode(tmp)
     try:
         yield tmp
         with open(tmp, "rb") as fh:
@@ -152,6 +176,7 @@ class atomic_output_dir:  # noqa: N801 - used like a function in a ``with`` stat
                 shutil.rmtree(stale, ignore_errors=True)
             recover_interrupted_write(dest)
             self.tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=parent))
+            usual_mode(self.tmp)
         except BaseException:
             self._claim.__exit__(*sys.exc_info())
             raise

@@ -213,3 +213,17 @@ def test_record_inside_an_own_folder_is_not_needed(tmp_path: Path) -> None:
     claim_output_file(inner)  # inside our dataset folder: ours
     record_output_file(inner)
     assert not (inner.parent / FILES_RECORD).exists()
+
+
+def test_outputs_get_the_modes_of_the_users_umask_not_private_temp_modes(tmp_path: Path) -> None:
+    """A dataset or report on a shared drive is readable as far as the user's umask allows."""
+    old = os.umask(0o027)
+    try:
+        with atomic_output_dir(tmp_path / "bericht", kind="report") as tmp:
+            (tmp / "index.html").write_text("x", encoding="utf-8")
+        with atomic_file(tmp_path / "results.xlsx") as f:
+            f.write_bytes(b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "bericht").stat().st_mode & 0o777 == 0o750
+    assert (tmp_path / "results.xlsx").stat().st_mode & 0o777 == 0o640
