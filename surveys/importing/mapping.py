@@ -100,8 +100,8 @@ MAPPING_CODES = Catalogue("mapping", {
         hint_de="Siehe README, Abschnitt »Eigene Exporte zuordnen«.",
         hint_en="See the README, section 'Eigene Exporte zuordnen'."),
     "unknown_target": MessageSpec(
-        "error", "Ziel '{target}' für die Spalte gibt es nicht{suggestion}.",
-        "Target '{target}' for the column does not exist{suggestion}.",
+        "error", "Ziel '{target}' für die Spalte gibt es nicht{suggestion_de}.",
+        "Target '{target}' for the column does not exist{suggestion_en}.",
         hint_de="Erlaubt: ein Item-Code ({examples} …), respondent_id, ags, role, wave, submitted_at, comment "
                 "oder ignore.",
         hint_en="Allowed: an item code ({examples} …), respondent_id, ags, role, wave, submitted_at, comment "
@@ -295,7 +295,8 @@ class Mapping:
 
             near = closest(target, targets, min_score=70)
             add("unknown_target", ("columns", header), target=target, examples=examples,
-                suggestion=f" (meinten Sie '{near}'?)" if near else "")
+                suggestion_de=f" (meinten Sie '{near}'?)" if near else "",
+                suggestion_en=f" (did you mean '{near}'?)" if near else "")
         scales = {instrument.scale_of(c).name: instrument.scale_of(c) for c in codes}
         all_codes = set().union(*(set(s.valid_codes) | set(s.missing_codes) for s in scales.values())) if scales else set()
         lo = min((s.min for s in scales.values()), default=1)

@@ -151,7 +151,7 @@ def test_bad_workbook_mapping_names_sheet_row_and_target(byo: dict[str, Fixture]
     with pytest.raises(MappingError) as err:
         load_mapping(out, instrument)
     msg = str(err.value)
-    assert "Blatt 'Spalten', Zeile 4" in msg and "KOMM01" in msg and "meinten Sie 'KOM01'" in msg
+    assert "Blatt 'Spalten', Zeile 4" in msg and "KOMM01" in msg and "meinten Sie 'KOM01'" in msg and "did you mean 'KOM01'" in msg
     assert "Blatt 'Rollen', Zeile 2" in msg and "kaiser" in msg
     assert "Blatt 'Antworten', Zeile 3" in msg and "außerhalb der Skala 1–7" in msg
     assert len(err.value.problems) == 3
