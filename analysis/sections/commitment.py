@@ -35,8 +35,9 @@ def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
     missing = [r for r in ROLES if r not in ctx.roles]
     if missing:
         for role in missing:
-            sec.note("no_construct_roles", role, role=role,
-                     what=("Typologie, Mehrebenenmodell und Hypothesen", "typology, model and hypotheses"))
+            code, params = ctx.role_missing(role)
+            sec.note(code, role, what=("Typologie, Mehrebenenmodell und Hypothesen", "typology, model and hypotheses"),
+                     **params)
         return sec.result
     m, c, s = (ctx.roles[r] for r in ROLES)
     cfg, g = ctx.config, ctx.group

@@ -173,11 +173,17 @@ CASES: dict[str, Case] = {
     "negatively correlated item": Case(_reversed_item, [("reliabilitaet", "alpha_negative_items", "ZIV02")],
                                        unchanged={"reliabilitaet": ["kommunal", "struktur"],
                                                   "kommunen": ["kommunal", "struktur"]}),
-    "wave label typo": Case(_wave_typo, [("daten", "wave_used", "Welle 2"), ("daten", "wave_subset_small", "Welle 2")]),
-    "only municipal roles": Case(_only_municipal_roles, [("perspektiven", "role_side_absent", "verein")],
+    # the typo wave (one municipality's rows) is later in the order but too small: the default
+    # cross-sectional wave is the latest substantial one (2025), and a note names the one passed over
+    "wave label typo": Case(_wave_typo, [("daten", "wave_used", "Welle 2025,"),
+                                         ("daten", "wave_default_passed_over", "Welle Welle 2 (n = ")]),
+    # the sides and roles are named as the instrument labels them, not by their codes
+    "only municipal roles": Case(_only_municipal_roles, [("perspektiven", "role_side_absent",
+                                                          "Gruppe 'Zivilgesellschaft' (Rollen: Verein / Initiative")],
                                  tables=("reliabilitaet",)),
-    "all respondents one role": Case(_one_role, [("datenqualitaet", "single_role", "verein"),
-                                                 ("perspektiven", "role_side_absent", "verwaltung")],
+    "all respondents one role": Case(_one_role, [("datenqualitaet", "single_role", "Verein / Initiative"),
+                                                 ("perspektiven", "role_side_absent",
+                                                  "Gruppe 'kommunale Seite' (Rollen: Verwaltung")],
                                      tables=("modell",)),
     "two waves, disjoint municipalities": Case(_disjoint_waves, [("wellen", "no_common_municipalities", "2025")]),
     "one wave": Case(_one_wave, [("wellen", "single_wave", "2027")], unchanged=WHOLE),
@@ -277,6 +283,10 @@ def test_wave_label_of_one_municipality_is_warned_on_import_and_stated_by_the_an
     rare = rej[rej["code"] == "wave_label_rare"]
     assert rare["value"].astype(str).tolist() == ["Welle 2"]
     rc, out = _cli(["analyse", tmp_path / "ds", "--out", tmp_path / "r.xlsx"], capsys)
+    # by default the typo wave is passed over, and the console says so with its label and n
+    n_typo = int((wide["wave"] == "Welle 2").sum())
+    assert rc == 0 and "Welle / wave 2025" in out and f"Welle Welle 2 (n = {n_typo}, 1 Kommune)" in out, out
+    rc, out = _cli(["analyse", tmp_path / "ds", "--out", tmp_path / "r1.xlsx", "--wave", "Welle 2"], capsys)
     assert rc == 0 and "Welle / wave Welle 2" in out and "umfasst nur" in out, out
     rc, out = _cli(["analyse", tmp_path / "ds", "--out", tmp_path / "r2.xlsx", "--wave-order", "Welle 2,2025"],
                    capsys)
