@@ -2,7 +2,8 @@
 
 Every section of :func:`analysis.run` that can be computed is written; what cannot be computed is a
 note (sheet ``hinweise``, ``notes`` in the JSON, and a line on the console). Exit code 0 with notes;
-1 only when not a single table could be computed.
+1 only when not a single table could be computed; 2 for a ``--wave`` that is not in the data or a
+``--wave-order`` that does not name every wave exactly once (nothing is written).
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ def add_analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-n", type=int, default=5, help="Mindestgruppengröße (Standard 5)")
     p.add_argument("--lang", choices=("de", "en"), default="de", help="Sprache der Ergebnisse und Berichte (Standard de)")
     p.add_argument("--wave", default=None,
-                   help="Welle der Querschnittsauswertungen (Standard: die letzte der Wellenfolge)")
+                   help="Welle der Querschnittsauswertungen (Standard: die letzte ausreichend große Welle der "
+                        "Wellenfolge, siehe docs/analysis.md)")
     p.add_argument("--wave-order", default=None, metavar="W1,W2,...",
-                   help="Reihenfolge der Wellen, früheste zuerst (Standard: Zahlen sortiert, sonst nach "
-                        "medianem Abgabedatum)")
+                   help="Reihenfolge aller Wellen, jede genau einmal, früheste zuerst (Standard: Zahlen sortiert, "
+                        "sonst nach medianem Abgabedatum)")
 
 
 def config_from_args(args: argparse.Namespace) -> Any:

@@ -13,6 +13,7 @@ Baustein of our own, an import with a wave typo, and one small dataset through `
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,6 +197,27 @@ CASES: dict[str, Case] = {
 }
 
 
+#: English words that never occur in a German sentence of ours.
+_ENGLISH = re.compile(r"\b(the|of|with|and|is|are|not|no|values|group|side|municipality|pooled)\b")
+#: Raw names a German note must not show: respondent-role codes, construct roles, fact columns, page sides.
+_RAW = re.compile(r"\b(verwaltung|buergermeister|gemeinderat|verein|municipal_commitment|civil_commitment|"
+                  r"council_resolution|mayor_involved|named_contact|size_class|district|cohort)\b|'structure'|"
+                  r"'reference'|'comparison'")
+
+
+def _assert_german_notes_are_german(notes: pd.DataFrame, inst: Instrument) -> None:
+    """German notes read as German: no English half, decimal commas, singular after 1, display names."""
+    raw_constructs = [f"'{c.id}'" for c in inst.constructs]
+    for r in notes.itertuples(index=False):
+        text = f"{r.reason_de} {r.hint_de}"
+        assert not _ENGLISH.search(r.reason_de), (r.code, r.reason_de)
+        assert not re.search(r"(?<![\d.])-?0\.\d", text), (r.code, text)  # "Alpha = -0,047", not "-0.047"
+        assert not re.search(r"(?<![\d.,])1 (Kommunen|Gruppen|Zeilen|Kommune\(n\)|Gruppe\(n\))", text), text
+        assert "Hypothesen entfällt" not in text and "Perspektiven entfällt" not in text, text
+        assert not _RAW.search(r.reason_de), (r.code, r.reason_de)
+        assert not any(c in r.reason_de for c in raw_constructs), (r.code, r.reason_de)
+
+
 def _rows(res: Results, table: str, constructs: list[str]) -> pd.DataFrame:
     t = res[table]
     key = {"kommunen": "variable", "reliabilitaet": "construct", "aggregation": "dv"}[table]
@@ -220,6 +242,7 @@ def test_every_realistic_dataset_analyses_with_a_note_naming_the_cause(name: str
         said = hit["scope"] + " " + hit["reason_de"] + " " + hit["reason_en"]
         assert said.str.contains(text, regex=False).any(), hit
         assert (hit["reason_de"] != "").all() and (hit["reason_en"] != "").all()
+    _assert_german_notes_are_german(notes, inst)
     for table in case.tables:
         assert table in res.tables and len(res[table]), (name, table)
     for table, constructs in case.unchanged.items():
