@@ -395,6 +395,13 @@ NOTES = _BilingualCatalogue("analysis", {
     "single_wave": _spec("info", "Nur eine Welle ({wave}); nicht berechnet: {what}.", "Only one wave ({wave}); left out: {what}.",
                          ("Nach der nächsten Befragungswelle beide Wellen gemeinsam importieren.",
                           "After the next survey wave, import both waves together.")),
+    "single_substantial_wave": _spec("info", "Nur eine ausreichend große Welle ({wave}; zu klein: {small}); "
+                                     "nicht berechnet: {what}.",
+                                     "Only one wave large enough ({wave}; too small: {small}); left out: {what}.",
+                                     ("Wellenbezeichnungen prüfen (Tippfehler?); nach der nächsten Befragungswelle "
+                                      "beide Wellen gemeinsam importieren.",
+                                      "Check the wave labels (a typo?); after the next survey wave, import both "
+                                      "waves together.")),
     "wave_used": _spec("info", "Querschnittsauswertungen: Welle {wave}, {n} von {n_all} Befragten in {n_groups} "
                        "Kommune(n); Wellenfolge {order}.",
                        "Cross-sectional analyses: wave {wave}, {n} of {n_all} respondents in {n_groups} "

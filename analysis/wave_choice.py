@@ -18,7 +18,8 @@ A wave is *substantial* when
 The largest wave is always substantial, so there always is a default. A typo label ("2052"
 for one respondent, "Welle 2" for one municipality's 18 rows) is passed over with the note
 ``wave_default_passed_over`` (label and n of each wave passed over, how to choose it with
-``--wave``); an explicit ``--wave`` is always used as given.
+``--wave``); an explicit ``--wave`` is always used as given. The change between waves and the
+difference-in-differences compare the first and the last *substantial* wave.
 
 Example
 -------
@@ -59,12 +60,15 @@ class WaveChoice:
         municipalities with any respondent).
     k : int
         Municipalities with ``min_n`` respondents rule (a) asks for (0: rule (a) does not apply).
+    substantial : tuple of str
+        Every substantial wave, in order (the change between waves compares the first and the last).
     """
 
     wave: str | None
     explicit: bool = False
     passed_over: tuple[tuple[str, int, int], ...] = ()
     k: int = 0
+    substantial: tuple[str, ...] = ()
 
 
 def _labels(values: pd.Series) -> pd.Series:
@@ -103,16 +107,17 @@ def choose_wave(frame: pd.DataFrame, waves: Sequence[str], group: str, min_n: in
     """
     if not waves:
         return WaveChoice(None)
-    if wave is not None:
-        return WaveChoice(str(wave).strip(), explicit=True)
     sizes = wave_sizes(frame, waves, group, min_n)
     big = int(sizes["n_groups_min_n"].max())
     k = min(2, big)
     n_max = int(sizes["n"].max())
     ok = ((sizes["n_groups_min_n"] >= k) & (k > 0)) | (sizes["n"] >= WAVE_MIN_SHARE * n_max)
+    substantial = tuple(str(w) for w in sizes.loc[ok, "wave"])
+    if wave is not None:
+        return WaveChoice(str(wave).strip(), explicit=True, k=k, substantial=substantial)
     pos = max(i for i in range(len(sizes)) if ok.iloc[i])
     later = sizes.iloc[pos + 1:]
-    return WaveChoice(str(sizes["wave"].iloc[pos]), k=k,
+    return WaveChoice(str(sizes["wave"].iloc[pos]), k=k, substantial=substantial,
                       passed_over=tuple((str(r.wave), int(r.n), int(r.n_groups)) for r in later.itertuples()))
 
 

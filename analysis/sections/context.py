@@ -64,6 +64,8 @@ class AnalysisContext:
         Master data with ``ags`` as text (empty without master data).
     labels : dict
         Construct id -> its label in the run's language.
+    substantial_waves : list of str
+        The waves large enough for analyses (:func:`analysis.wave_choice.choose_wave`), in order.
     declared_roles : dict
         Role -> construct id of the first construct declaring it, with or without data.
     display : DisplayNames
@@ -82,6 +84,7 @@ class AnalysisContext:
     roles: dict[str, str]
     municipalities: pd.DataFrame
     labels: dict[str, str] = field(default_factory=dict)
+    substantial_waves: list[str] = field(default_factory=list)
     declared_roles: dict[str, str] = field(default_factory=dict)
     display: DisplayNames = field(default_factory=DisplayNames)
 
@@ -228,9 +231,10 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
     labels = sorted({str(w) for w in frame["wave"].dropna()}, key=natural_key) if "wave" in frame.columns else []
     waves = _wave_order(dataset, labels, config.wave_order) if labels else []
     wave = None
+    substantial: list[str] = []
     if waves:
         choice = choose_wave(frame, waves, g, config.min_n, config.wave)
-        wave = str(choice.wave)
+        wave, substantial = str(choice.wave), list(choice.substantial)
         mask = (frame["wave"] == wave).to_numpy()
         data = frame[mask].reset_index(drop=True)
         keyed = keyed_all[mask].reset_index(drop=True)
@@ -272,7 +276,7 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
         dataset=dataset, config=config, instrument=inst, all_waves=frame, data=data, keyed=keyed, scales=scales,
         waves=waves, wave=wave, roles=roles, municipalities=muni,
         labels={c.id: c.label(config.lang) for c in inst.constructs}, declared_roles=declared,
-        display=display_names(inst),
+        display=display_names(inst), substantial_waves=substantial,
     )
     return ctx, [ctx.display.apply(p) for p in notes]
 

@@ -177,7 +177,8 @@ CASES: dict[str, Case] = {
     # the typo wave (one municipality's rows) is later in the order but too small: the default
     # cross-sectional wave is the latest substantial one (2025), and a note names the one passed over
     "wave label typo": Case(_wave_typo, [("daten", "wave_used", "Welle 2025,"),
-                                         ("daten", "wave_default_passed_over", "Welle Welle 2 (n = ")]),
+                                         ("daten", "wave_default_passed_over", "Welle Welle 2 (n = "),
+                                         ("wellen", "single_substantial_wave", "zu klein: Welle 2")]),
     # the sides and roles are named as the instrument labels them, not by their codes
     "only municipal roles": Case(_only_municipal_roles, [("perspektiven", "role_side_absent",
                                                           "Gruppe 'Zivilgesellschaft' (Rollen: Verein / Initiative")],

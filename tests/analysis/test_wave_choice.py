@@ -49,6 +49,15 @@ def test_default_wave_passes_over_a_typo_wave_and_the_note_names_its_label_and_n
     assert (res["reliabilitaet"]["wave"].astype(str) == "2025").all()
 
 
+def test_change_between_waves_is_not_computed_against_a_typo_wave(pilot: Dataset) -> None:
+    for config in (AnalysisConfig(), AnalysisConfig(wave="2052")):
+        res = run(pilot, config, strict=True)
+        assert "wellen" not in res.tables and "did" not in res.tables
+        note = res.notes[res.notes["code"] == "single_substantial_wave"]
+        assert note["reason_de"].str.startswith("Nur eine ausreichend große Welle (2025; zu klein: 2052)").all()
+        assert len(note) == 1
+
+
 def test_an_explicit_wave_overrides_the_default_and_is_warned_as_small(pilot: Dataset) -> None:
     res = run(pilot, AnalysisConfig(wave="2052"), strict=True)
     assert res.meta["wave"] == "2052" and res.meta["n_respondents"] == 1
@@ -64,7 +73,7 @@ def test_a_small_later_wave_with_min_n_in_two_municipalities_is_the_default() ->
     # one municipality with 5 is not enough when the programme has several (k = 2) ...
     g = f.iloc[:155]
     c = choose_wave(g, ["2025", "2027"], "ags", min_n=5)
-    assert (c.wave, c.passed_over, c.k) == ("2025", (("2027", 5, 1),), 2)
+    assert (c.wave, c.passed_over, c.k, c.substantial) == ("2025", (("2027", 5, 1),), 2, ("2025",))
     # ... unless it holds at least half of the respondents of the largest wave (rule (b))
     h = pd.DataFrame({"ags": ["a"] * 20 + ["b"] * 2 + ["a"] * 11, "wave": ["1"] * 22 + ["2"] * 11})
     assert WAVE_MIN_SHARE == 0.5 and choose_wave(h, ["1", "2"], "ags", min_n=5).wave == "2"
