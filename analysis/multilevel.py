@@ -178,14 +178,15 @@ def _split_formula(formula: str, group: str | None) -> tuple[str, str]:
     """Remove an lme4-style ``(1 | g)`` term; return (fixed-effects formula, group column)."""
     found = _RE_TERM.findall(formula)
     if len(found) > 1:
-        raise analysis_error("formula_unsupported", detail="more than one random intercept")
+        raise analysis_error("formula_unsupported", detail=("mehr als ein Zufallsachsenabschnitt", "more than one random intercept"))
     if "|" in _RE_TERM.sub("", formula):
-        raise analysis_error("formula_unsupported", detail="random slopes")
+        raise analysis_error("formula_unsupported", detail=("zufällige Steigungen", "random slopes"))
     fixed = _RE_TERM.sub("", formula).strip()
     if found:
         g = found[0].strip()
         if group is not None and group != g:
-            raise analysis_error("formula_unsupported", detail=f"formula names group '{g}' but group='{group}'")
+            raise analysis_error("formula_unsupported", detail=(f"die Formel nennt die Gruppe '{g}', aber group='{group}'",
+                                                                  f"formula names group '{g}' but group='{group}'"))
         group = g
     if group is None:
         raise analysis_error("group_column_missing")
@@ -203,7 +204,8 @@ def _design(data: pd.DataFrame, formula: str, group: str) -> tuple[np.ndarray, p
     except Exception as exc:  # patsy raises PatsyError and others with technical messages
         raise analysis_error("formula_mismatch", formula=formula, detail=str(exc).splitlines()[0]) from exc
     if y.shape[1] != 1:
-        raise analysis_error("formula_mismatch", formula=formula, detail="the outcome must be numeric")
+        raise analysis_error("formula_mismatch", formula=formula, detail=("die Zielgröße muss numerisch sein",
+                                                                      "the outcome must be numeric"))
     g = df.loc[X.index, group]
     return y.iloc[:, 0].to_numpy(dtype=float), X, g
 

@@ -372,7 +372,7 @@ NOTES = _BilingualCatalogue("analysis", {
                          "angepasst.",
                          "statsmodels returned {detail}; refitted with the exact profiled REML fitter."),
     "model_warning": _spec("info", "Hinweis des Schätzverfahrens: {detail}.", "Note from the estimator: {detail}."),
-    "model_cluster_se": _spec("info", "Standardfehler cluster-robust (CR1) nach Kommune, t mit G − 1 df.",
+    "model_cluster_se": _spec("info", "Standardfehler cluster-robust (CR1) nach Kommune, t mit G − 1 Freiheitsgraden.",
                               "Standard errors CR1 cluster-robust by municipality, t with G − 1 df."),
     # ------------------------------------------------------------------ notes of analysis.run
     "no_municipality_data": _spec("info", "Keine Kommunendaten; nicht berechnet: {what}.",

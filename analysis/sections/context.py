@@ -247,7 +247,7 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
             note("wave_default_passed_over", wave=wave, n=n, min_n=config.min_n, k=max(choice.k, 1),
                  share=(f"{WAVE_MIN_SHARE:.0%}".replace("%", " %"), f"{WAVE_MIN_SHARE:.0%}"),
                  passed=("; ".join(p[0] for p in passed), "; ".join(p[1] for p in passed)),
-                 example=choice.passed_over[-1][0])
+                 example=_shell_word(choice.passed_over[-1][0]))
         groups_all = int(frame[g].nunique()) if g in frame else 0
         if len(waves) > 1 and (n < 0.2 * n_all or (n_groups == 1 and groups_all > 1)):
             note("wave_subset_small", wave=wave, n=n, n_all=n_all, n_groups=n_groups)
@@ -281,6 +281,11 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
     return ctx, [ctx.display.apply(p) for p in notes]
 
 
+def _shell_word(text: str) -> str:
+    """``text`` as one word of a command line (quoted when it holds a space)."""
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
 def display_names(instrument: Any) -> DisplayNames:
     """The display names of the raw names a note may carry, from ``instrument`` and the label maps.
 
@@ -291,7 +296,7 @@ def display_names(instrument: Any) -> DisplayNames:
     names: dict[str, tuple[str, str]] = {**FACT_LABELS, **CONSTRUCT_ROLE_LABELS}
     try:
         field_ = instrument.field("role")
-    except Exception:  # an instrument without a role field
+    except (KeyError, AttributeError):  # an instrument without a role field
         field_ = None
     for ch in getattr(field_, "choices", ()) or ():
         names[str(ch.name)] = (str(ch.label_de), str(ch.label_en))
