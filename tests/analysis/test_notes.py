@@ -118,3 +118,13 @@ def test_hypothesis_notes_perspective_model_and_privacy_pointer_are_german(pilot
     hints = NOTES.problem("complementary_suppression", k=1, min_n=5, tables="x")
     assert "SECURITY.md, Abschnitt 4a" in hints.hint_de and "Abschnitt 'Differencing'" not in hints.hint_de
 
+
+
+def test_the_hypotheses_table_gives_the_reason_in_the_language_of_the_run(programme) -> None:  # type: ignore[no-untyped-def]
+    munis = programme.municipalities.assign(mayor_involved=None)
+    ds = Dataset.from_wide(programme.wide, munis, INST)
+    for lang, text in (("de", "Keine Angaben zu 'Bürgermeister/in eingebunden' (keine Kommunendaten oder Spalte "
+                               "leer)."),
+                       ("en", "No values of 'mayor involved' (no municipality data or the column is blank).")):
+        hyp = run(ds, AnalysisConfig(lang=lang), strict=True)["hypothesen"].set_index("hypothesis")
+        assert hyp.loc["H3", "note"] == text
