@@ -369,22 +369,25 @@ def null_variance(n_options: int = 5, null: str | float | Sequence[float] = "uni
     """
     if isinstance(null, (int, float)) and not isinstance(null, bool):
         if null <= 0:
-            raise analysis_error("null_variance_invalid", detail=f"variance {null} <= 0")
+            raise analysis_error("null_variance_invalid", detail=(f"Varianz {null} <= 0", f"variance {null} <= 0"))
         return float(null)
     if n_options < 2:
-        raise analysis_error("null_variance_invalid", detail=f"{n_options} response option(s), at least 2 needed")
+        raise analysis_error("null_variance_invalid", detail=(f"{n_options} Antwortoption(en), mindestens 2 nötig",
+                                                                f"{n_options} response option(s), at least 2 needed"))
     if isinstance(null, str):
         if null == "uniform":
             return (n_options**2 - 1) / 12.0
         check_choice(null, "null", ("uniform", *NULL_DISTRIBUTIONS))
         if n_options != 5:
-            raise analysis_error("null_variance_invalid", detail=f"'{null}' is tabulated for 5 options only")
+            raise analysis_error("null_variance_invalid", detail=(f"'{null}' ist nur für 5 Optionen tabelliert",
+                                                                    f"'{null}' is tabulated for 5 options only"))
         probs = np.asarray(NULL_DISTRIBUTIONS[null], dtype=float)
     else:
         probs = np.asarray(null, dtype=float)
         if probs.size != n_options or np.any(probs < 0) or not np.isclose(probs.sum(), 1.0):
             raise analysis_error("null_variance_invalid",
-                                 detail=f"probabilities must be {n_options} values >= 0 summing to 1")
+                                 detail=(f"Wahrscheinlichkeiten müssen {n_options} Werte >= 0 mit Summe 1 sein",
+                                         f"probabilities must be {n_options} values >= 0 summing to 1"))
     v = np.arange(1, probs.size + 1, dtype=float)
     m = float((probs * v).sum())
     return float((probs * (v - m) ** 2).sum())

@@ -92,7 +92,7 @@ def oneway_variance_components(
     if G < 2:
         raise analysis_error("too_few_groups", n=G, needed=2, variable="y")
     if N - G <= 0:
-        raise analysis_error("too_few_per_group", test="variance components", needed=2)
+        raise analysis_error("too_few_per_group", test=("Varianzkomponenten", "variance components"), needed=2)
     if method == "anova":
         msw = ssw / (N - G)
         grand = np.sum(n * ybar) / N

@@ -217,7 +217,9 @@ def _not_testable(key: str, operationalisation: str, outcome: str, predictor: st
     """The row of a hypothesis that cannot be tested; the reason (a catalogue problem) goes into
     ``note`` and is issued as an :class:`~analysis.notes.AnalysisWarning` (``hypothesis_not_testable``)."""
     reason = f"{problem.message_de} / {problem.message_en}"
-    warn("hypothesis_not_testable", scope=key, hypothesis=key, reason=reason, stacklevel=3)
+    # the note carries the reason as a problem: each language gets its own text, and the run can
+    # name constructs and facts in it by their display names
+    warn("hypothesis_not_testable", scope=key, hypothesis=key, reason=problem, stacklevel=3)
     return _row(key, operationalisation, outcome, predictor, "", None, G, N, smallest_effect, np.nan, "",
                 ("", "", "", ""), note=reason)
 

@@ -178,14 +178,15 @@ def _split_formula(formula: str, group: str | None) -> tuple[str, str]:
     """Remove an lme4-style ``(1 | g)`` term; return (fixed-effects formula, group column)."""
     found = _RE_TERM.findall(formula)
     if len(found) > 1:
-        raise analysis_error("formula_unsupported", detail="more than one random intercept")
+        raise analysis_error("formula_unsupported", detail=("mehr als ein Zufallsachsenabschnitt", "more than one random intercept"))
     if "|" in _RE_TERM.sub("", formula):
-        raise analysis_error("formula_unsupported", detail="random slopes")
+        raise analysis_error("formula_unsupported", detail=("zufällige Steigungen", "random slopes"))
     fixed = _RE_TERM.sub("", formula).strip()
     if found:
         g = found[0].strip()
         if group is not None and group != g:
-            raise analysis_error("formula_unsupported", detail=f"formula names group '{g}' but group='{group}'")
+            raise analysis_error("formula_unsupported", detail=(f"die Formel nennt die Gruppe '{g}', aber group='{group}'",
+                                                                  f"formula names group '{g}' but group='{group}'"))
         group = g
     if group is None:
         raise analysis_error("group_column_missing")
@@ -203,7 +204,8 @@ def _design(data: pd.DataFrame, formula: str, group: str) -> tuple[np.ndarray, p
     except Exception as exc:  # patsy raises PatsyError and others with technical messages
         raise analysis_error("formula_mismatch", formula=formula, detail=str(exc).splitlines()[0]) from exc
     if y.shape[1] != 1:
-        raise analysis_error("formula_mismatch", formula=formula, detail="the outcome must be numeric")
+        raise analysis_error("formula_mismatch", formula=formula, detail=("die Zielgröße muss numerisch sein",
+                                                                      "the outcome must be numeric"))
     g = df.loc[X.index, group]
     return y.iloc[:, 0].to_numpy(dtype=float), X, g
 
@@ -464,8 +466,8 @@ def fit_multilevel(
         gamma, converged = prof.optimise(reml)
         fit = prof.fit_at(gamma, reml)
     if not converged:
-        note("model_not_converged", detail="tau² at the search bound" if used_method != "statsmodels"
-             else "statsmodels MixedLM")
+        note("model_not_converged", detail=("tau² an der Suchgrenze", "tau² at the search bound")
+             if used_method != "statsmodels" else "statsmodels MixedLM")
     gamma_hat = fit["tau2"] / fit["sigma2"] if fit["sigma2"] > 0 else 0.0
     if gamma_hat < TAU2_RATIO_TOL:
         note("model_singular")
@@ -536,33 +538,56 @@ def _cluster_cov(y: np.ndarray, X: np.ndarray, codes: np.ndarray, n_groups: int,
     return binv @ meat @ binv * n_groups / (n_groups - 1)
 
 
+#: German for the warnings statsmodels' MixedLM gives (by their beginning); others are quoted as they are.
+_STATSMODELS_DE = {
+    "Retrying MixedLM optimization with": "Optimierung mit einem anderen Verfahren wiederholt",
+    "The MLE may be on the boundary of the parameter space": "Die Schätzung liegt möglicherweise am Rand des "
+                                                             "Parameterraums (Varianz zwischen Kommunen nahe 0)",
+    "The Hessian matrix at the estimated parameter values is not positive definite": "Die Hesse-Matrix ist an der "
+                                                                                     "Schätzung nicht positiv definit",
+    "Random effects covariance is singular": "Die Kovarianz der Zufallseffekte ist singulär",
+    "Gradient optimization failed": "Die Gradientenoptimierung ist gescheitert",
+    "Maximum Likelihood optimization failed to converge": "Die Likelihood-Optimierung ist nicht konvergiert",
+    "Maximum number of iterations has been exceeded": "Die Höchstzahl an Iterationen wurde überschritten",
+}
+
+
+def _statsmodels_detail(msg: str) -> tuple[str, str]:
+    """A statsmodels warning as a (German, English) detail of a note."""
+    de = next((v for k, v in _STATSMODELS_DE.items() if msg.startswith(k)), f"„{msg}“ (Meldung von statsmodels)")
+    return de, msg
+
+
 def _fit_statsmodels(y: np.ndarray, X: np.ndarray, codes: np.ndarray, reml: bool, names: list[str],
-                     between: np.ndarray) -> tuple[dict | None, bool, list[tuple[str, str]]]:
+                     between: np.ndarray) -> tuple[dict | None, bool, list[tuple[str, tuple[str, str]]]]:
     """statsmodels MixedLM with the statsmodels#10239 guard; ``None`` means: refit profiled.
 
-    Notes are (catalogue code, detail) pairs.
+    Notes are (catalogue code, (German, English) detail) pairs.
     """
     import statsmodels.api as sm
 
-    notes: list[tuple[str, str]] = []
+    notes: list[tuple[str, tuple[str, str]]] = []
     with _warnings.catch_warnings(record=True) as caught:
         _warnings.simplefilter("always")
         try:
             res = sm.MixedLM(y, X, groups=codes).fit(reml=reml)
         except (np.linalg.LinAlgError, ValueError) as exc:
-            notes.append(("model_refit", f"an error ({exc})"))
+            notes.append(("model_refit", (f"einen Fehler ({exc})", f"an error ({exc})")))
             return None, False, notes
     for w in caught:
         msg = str(w.message).strip().splitlines()[0] if str(w.message).strip() else ""
-        if msg and ("model_warning", msg) not in notes:
-            notes.append(("model_warning", msg))
+        if msg and ("model_warning", _statsmodels_detail(msg)) not in notes:
+            notes.append(("model_warning", _statsmodels_detail(msg)))
     tau2 = float(np.asarray(res.cov_re)[0, 0])
     sigma2 = float(res.scale)
     beta = np.asarray(res.fe_params, dtype=float)
     zero_between = bool(np.any((beta == 0.0) & between))
     if tau2 / sigma2 < TAU2_RATIO_TOL or zero_between:
-        notes.append(("model_refit", "tau² ≈ 0" + (" and municipality-level fixed effects of exactly 0"
-                                                   if zero_between else "") + " (statsmodels issue #10239)"))
+        notes.append(("model_refit", (
+            "tau² ≈ 0" + (" und feste Effekte auf Kommunenebene von genau 0" if zero_between else "")
+            + " (statsmodels-Fehler #10239)",
+            "tau² ≈ 0" + (" and municipality-level fixed effects of exactly 0" if zero_between else "")
+            + " (statsmodels issue #10239)")))
         return None, bool(res.converged), notes
     cov = np.asarray(res.cov_params())[: len(beta), : len(beta)]
     # BLUPs and shrinkage from statsmodels' variance components

@@ -17,10 +17,10 @@ A parameter may be a (German, English) pair; each message gets its own half.
 Example
 -------
 >>> NOTES.problem("single_wave", wave="2025", what=("Veränderung", "change")).message("en")
-'Only one wave (2025): change is left out.'
+'Only one wave (2025); left out: change.'
 >>> p = NOTES.problem("too_few_groups", n=1, needed=2, variable="struktur")
 >>> p.code, p.message("en")
-('too_few_groups', "Only 1 group(s) with values of 'struktur'; at least 2 are needed.")
+('too_few_groups', "Only 1 group with values of 'struktur'; at least 2 are needed.")
 >>> str(analysis_error("columns_missing", columns="x")).startswith("Spalte(n) fehlen")
 True
 """
@@ -28,6 +28,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -38,15 +39,21 @@ from core.errors import AnalysisError
 from core.problems import Catalogue, Location, MessageSpec, Problem
 
 __all__ = [
+    "CONSTRUCT_ROLE_LABELS",
     "FACT_LABELS",
     "NOTES",
     "NOTE_COLUMNS",
+    "SIDE_LABELS",
     "AnalysisWarning",
+    "DisplayNames",
     "analysis_error",
     "fact_label",
+    "items_span",
     "items_text",
     "located",
     "notes_frame",
+    "number",
+    "numerus",
     "warn",
 ]
 
@@ -72,25 +79,144 @@ def fact_label(column: str) -> tuple[str, str] | str:
     """The (German, English) name of a municipality fact column, or the column itself."""
     return FACT_LABELS.get(column, column)
 
+
+#: German and English names of the construct roles (``Construct.role`` of the instrument).
+CONSTRUCT_ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "municipal_commitment": ("kommunales Engagement", "municipal commitment"),
+    "civil_commitment": ("zivilgesellschaftliches Engagement", "civil-society commitment"),
+    "structure": ("Strukturen / Ergebnis", "structures / result"),
+    "other": ("sonstiges", "other"),
+}
+
+#: The two sides of the perspective comparison (:func:`analysis.perspective_gaps`).
+SIDE_LABELS: dict[str, tuple[str, str]] = {
+    "reference": ("kommunale Seite", "municipal side"),
+    "comparison": ("Zivilgesellschaft", "civil society"),
+}
+
+
+def number(value: float, digits: int = 3) -> tuple[str, str]:
+    """A number for a note: German with decimal comma, English with decimal point.
+
+    >>> number(-0.0474)
+    ('-0,047', '-0.047')
+    """
+    en = f"{value:.{digits}f}"
+    return en.replace(".", ","), en
+
+
+def items_span(items: Sequence[Any]) -> str:
+    """Item codes as a range when they run without gaps (``"ERG01–ERG05"``), else listed.
+
+    >>> items_span(["ERG01", "ERG02", "ERG03", "ERG04", "ERG05"]), items_span(["A1", "A3"])
+    ('ERG01–ERG05', 'A1, A3')
+    """
+    names = [str(i) for i in items]
+    parts = [re.fullmatch(r"(.*?)(\d+)", n) for n in names]
+    if len(names) >= 3 and all(parts):
+        prefixes = {m.group(1) for m in parts if m}
+        nums = [int(m.group(2)) for m in parts if m]
+        if len(prefixes) == 1 and nums == list(range(nums[0], nums[0] + len(nums))):
+            return f"{names[0]}–{names[-1]}"
+    return items_text(names)
+
+
+@dataclasses.dataclass(frozen=True)
+class DisplayNames:
+    """German and English display names of the raw names a note may carry.
+
+    ``names`` maps a raw name (construct id, respondent-role code, construct role, municipality
+    fact column) to its (German, English) display name; the run builds it from the instrument
+    (:func:`analysis.sections.build_context`). :meth:`apply` re-renders a note with every parameter
+    that is such a name, or a comma-separated list of them, replaced by its display name; a
+    parameter ``side`` names a side of the perspective comparison (:data:`SIDE_LABELS`).
+
+    >>> names = DisplayNames({"struktur": ("Strukturen", "Structures")})
+    >>> p = NOTES.problem("too_few_groups", n=1, needed=2, variable="struktur")
+    >>> names.apply(p).message("de")
+    "Nur 1 Gruppe mit Werten in 'Strukturen'; nötig sind mindestens 2."
+    """
+
+    names: Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+
+    def of(self, raw: Any, lang: str = "de") -> str:
+        """The display name of ``raw`` in ``lang`` (``raw`` itself when none is known)."""
+        pair = self.names.get(str(raw))
+        return str(raw) if pair is None else (pair[0] if lang == "de" else pair[1])
+
+    def _value(self, key: str, value: Any) -> Any:
+        if isinstance(value, Problem):
+            return self.apply(value)
+        if not isinstance(value, str) or not value:
+            return value
+        if key == "side" and value in SIDE_LABELS:
+            return SIDE_LABELS[value]
+        parts = value.split(", ")
+        if not all(p in self.names for p in parts):
+            return value
+        return (", ".join(self.names[p][0] for p in parts), ", ".join(self.names[p][1] for p in parts))
+
+    def apply(self, problem: Problem) -> Problem:
+        """``problem`` re-rendered with display names (same code, location and severity)."""
+        if problem.code not in NOTES:
+            return problem
+        params = {k: self._value(k, v) for k, v in problem.params.items()}
+        if params == dict(problem.params):
+            return problem
+        return NOTES.problem(problem.code, problem.location, severity=problem.severity, **params)
+
 def _spec(severity: str, de: str, en: str, hint: tuple[str, str] = ("", ""), action: str = "") -> MessageSpec:
     return MessageSpec(severity, de, en, hint_de=hint[0], hint_en=hint[1], action=action)
 
 
+def _one(value: Any, lang: str) -> Any:
+    """The ``lang`` half of a parameter: a (de, en) pair gives its half, a :class:`Problem` its message."""
+    if isinstance(value, tuple) and len(value) == 2:
+        return value[0] if lang == "de" else value[1]
+    if isinstance(value, Problem):
+        return value.message(lang)
+    return value
+
+
+#: "1 Kommune(n)" -> "1 Kommune", "3 Kommune(n)" -> "3 Kommunen"; the same for English "(s)"/"(ies)".
+_COUNTED = re.compile(r"(?<![\d.,])(\d+) ([^\W\d_]+)\((n|en|e|s|es|ies)\)")
+
+
+def numerus(text: str) -> str:
+    """``text`` with every ``"<count> word(suffix)"`` in singular or plural as the count says.
+
+    >>> numerus("1 Kommune(n), 0 Gruppe(n), 2 municipality(ies), 1 row(s)")
+    '1 Kommune, 0 Gruppen, 2 municipalities, 1 row'
+    """
+    def one(m: re.Match[str]) -> str:
+        n, word, suffix = m.group(1), m.group(2), m.group(3)
+        if n == "1":
+            return f"{n} {word}"
+        if suffix == "ies" and word.endswith("y"):
+            return f"{n} {word[:-1]}ies"
+        return f"{n} {word}{suffix}"
+
+    return _COUNTED.sub(one, text)
+
+
 class _BilingualCatalogue(Catalogue):
-    """A catalogue whose parameters may be (German, English) pairs, each filled into its language."""
+    """A catalogue whose parameters may be (German, English) pairs, each filled into its language.
+
+    A parameter that is a :class:`Problem` is filled in with its message in the language; counted
+    nouns written ``"{n} Kommune(n)"`` come out in singular or plural (:func:`numerus`).
+    """
 
     @staticmethod
     def _in(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
-        return {k: (v[0] if lang == "de" else v[1]) if isinstance(v, tuple) and len(v) == 2 else v
-                for k, v in params.items()}
+        return {k: _one(v, lang) for k, v in params.items()}
 
     def render(self, code: str, params: Mapping[str, Any], lang: str = "de") -> str:
         """The message of ``code`` in ``lang``; a (de, en) parameter gives its ``lang`` half."""
-        return super().render(code, self._in(params, lang), lang)
+        return numerus(super().render(code, self._in(params, lang), lang))
 
     def hint(self, code: str, params: Mapping[str, Any], lang: str = "de") -> str:
         """The hint of ``code`` in ``lang``; a (de, en) parameter gives its ``lang`` half."""
-        return super().hint(code, self._in(params, lang), lang)
+        return numerus(super().hint(code, self._in(params, lang), lang))
 
 
 NOTES = _BilingualCatalogue("analysis", {
@@ -165,8 +291,8 @@ NOTES = _BilingualCatalogue("analysis", {
     "too_few_observations": _spec("warning", "Zu wenige Beobachtungen für das Modell ({n} für {p} Parameter).",
                                   "Too few observations for the model ({n} for {p} parameters).", _MORE_DATA),
     "too_few_municipalities": _spec("warning",
-                                    "Nur {n} Kommune(n) mit mindestens {min_n} Antworten: {what} entfällt.",
-                                    "Only {n} municipality(ies) with at least {min_n} answers: {what} is left out.",
+                                    "Nur {n} Kommune(n) mit mindestens {min_n} Antworten; nicht berechnet: {what}.",
+                                    "Only {n} municipality(ies) with at least {min_n} answers; left out: {what}.",
                                     _MORE_DATA),
     "no_valid_values": _spec("warning", "Keine gültigen Werte in '{column}'.", "No valid values in '{column}'.",
                              ("Zuordnung der Spalte beim Import prüfen.", "Check how the column was mapped on import.")),
@@ -246,27 +372,36 @@ NOTES = _BilingualCatalogue("analysis", {
                          "angepasst.",
                          "statsmodels returned {detail}; refitted with the exact profiled REML fitter."),
     "model_warning": _spec("info", "Hinweis des Schätzverfahrens: {detail}.", "Note from the estimator: {detail}."),
-    "model_cluster_se": _spec("info", "Standardfehler cluster-robust (CR1) nach Kommune, t mit G − 1 df.",
+    "model_cluster_se": _spec("info", "Standardfehler cluster-robust (CR1) nach Kommune, t mit G − 1 Freiheitsgraden.",
                               "Standard errors CR1 cluster-robust by municipality, t with G − 1 df."),
     # ------------------------------------------------------------------ notes of analysis.run
-    "no_municipality_data": _spec("info", "Keine Kommunendaten: {what} entfällt.",
-                                  "No municipality data: {what} is left out.",
+    "no_municipality_data": _spec("info", "Keine Kommunendaten; nicht berechnet: {what}.",
+                                  "No municipality data; left out: {what}.",
                                   ("Kommunen-Stammdaten (Blatt 'Kommunen' oder --municipalities) mit importieren.",
                                    "Import the municipality master data (sheet 'Kommunen' or --municipalities).")),
-    "municipality_column_missing": _spec("info", "Kommunendaten ohne '{column}': {what} entfällt.",
-                                         "Municipality data without '{column}': {what} is left out.",
+    "municipality_column_missing": _spec("info", "Kommunendaten ohne '{column}'; nicht berechnet: {what}.",
+                                         "Municipality data without '{column}'; left out: {what}.",
                                          ("Spalte in den Kommunendaten ausfüllen.",
                                           "Fill in the column of the municipality data.")),
-    "municipalities_without_answers": _spec("info", "{n} Kommune(n) der Stammdaten ohne Antworten: {examples}.",
-                                            "{n} municipality(ies) of the master data without answers: {examples}.",
+    "municipalities_without_answers": _spec("info", "{n} Kommune(n) der Stammdaten ohne Antworten in allen Wellen: "
+                                            "{examples}.",
+                                            "{n} municipality(ies) of the master data without answers in any wave: "
+                                            "{examples}.",
                                             ("Nichts zu tun, falls diese Kommunen nicht befragt wurden.",
                                              "Nothing to do if these municipalities were not surveyed.")),
     "single_municipality": _spec("info", "Nur eine Kommune in den Daten: Vergleiche zwischen Kommunen entfallen.",
                                  "Only one municipality in the data: comparisons between municipalities are left out.",
                                  _MORE_DATA),
-    "single_wave": _spec("info", "Nur eine Welle ({wave}): {what} entfällt.", "Only one wave ({wave}): {what} is left out.",
+    "single_wave": _spec("info", "Nur eine Welle ({wave}); nicht berechnet: {what}.", "Only one wave ({wave}); left out: {what}.",
                          ("Nach der nächsten Befragungswelle beide Wellen gemeinsam importieren.",
                           "After the next survey wave, import both waves together.")),
+    "single_substantial_wave": _spec("info", "Nur eine ausreichend große Welle ({wave}; zu klein: {small}); "
+                                     "nicht berechnet: {what}.",
+                                     "Only one wave large enough ({wave}; too small: {small}); left out: {what}.",
+                                     ("Wellenbezeichnungen prüfen (Tippfehler?); nach der nächsten Befragungswelle "
+                                      "beide Wellen gemeinsam importieren.",
+                                      "Check the wave labels (a typo?); after the next survey wave, import both "
+                                      "waves together.")),
     "wave_used": _spec("info", "Querschnittsauswertungen: Welle {wave}, {n} von {n_all} Befragten in {n_groups} "
                        "Kommune(n); Wellenfolge {order}.",
                        "Cross-sectional analyses: wave {wave}, {n} of {n_all} respondents in {n_groups} "
@@ -279,6 +414,64 @@ NOTES = _BilingualCatalogue("analysis", {
                                "({n_groups} municipality(ies)).",
                                ("Wellenbezeichnungen prüfen (Tippfehler?) oder mit --wave / --wave-order wählen.",
                                 "Check the wave labels (a typo?) or choose with --wave / --wave-order.")),
+    "wave_default_passed_over": _spec(
+        "warning", "Standardwelle ist {wave} (n = {n}); übergangen, weil zu klein für die Querschnittsauswertungen: "
+        "{passed}. Als ausreichend groß gilt eine Welle mit mindestens {min_n} Befragten in mindestens {k} "
+        "Kommune(n) oder mit mindestens {share} der Befragten der größten Welle.",
+        "The default wave is {wave} (n = {n}); passed over as too small for the cross-sectional analyses: "
+        "{passed}. A wave is large enough with at least {min_n} respondents in at least {k} municipality(ies) "
+        "or with at least {share} of the respondents of the largest wave.",
+        ("Eine Welle ausdrücklich wählen, z. B. --wave {example}; ist die Bezeichnung ein Tippfehler, in den "
+         "Eingabedateien korrigieren und neu importieren.",
+         "Choose a wave explicitly, e.g. --wave {example}; if the label is a typo, correct it in the input files "
+         "and import again.")),
+    "wave_unknown": _spec("error", "Die Welle '{wave}' (--wave) gibt es in diesem Datensatz nicht. Vorhandene "
+                          "Wellen: {found}.",
+                          "Wave '{wave}' (--wave) is not in this dataset. Waves present: {found}.",
+                          ("Eine der vorhandenen Wellen angeben oder --wave weglassen (dann gilt die letzte "
+                           "ausreichend große Welle).",
+                           "Give one of the waves present, or leave out --wave (then the latest wave that is "
+                           "large enough is used).")),
+    "wave_order_unknown": _spec("error", "--wave-order nennt Welle(n), die es in diesem Datensatz nicht gibt: "
+                                "{unknown}. Vorhandene Wellen: {found}.",
+                                "--wave-order names wave(s) that are not in this dataset: {unknown}. Waves present: "
+                                "{found}.",
+                                ("Jede vorhandene Welle genau einmal nennen, früheste zuerst, z. B. --wave-order "
+                                 "{example}.",
+                                 "Name every wave present exactly once, earliest first, e.g. --wave-order "
+                                 "{example}.")),
+    "wave_order_incomplete": _spec("error", "--wave-order lässt vorhandene Welle(n) aus: {missing}. Vorhandene "
+                                   "Wellen: {found}.",
+                                   "--wave-order leaves out wave(s) present in the data: {missing}. Waves present: "
+                                   "{found}.",
+                                   ("Jede vorhandene Welle genau einmal nennen, früheste zuerst, z. B. --wave-order "
+                                    "{example}.",
+                                    "Name every wave present exactly once, earliest first, e.g. --wave-order "
+                                    "{example}.")),
+    "wave_order_duplicate": _spec("error", "--wave-order nennt Welle(n) mehrfach: {duplicates}.",
+                                  "--wave-order names wave(s) more than once: {duplicates}.",
+                                  ("Jede vorhandene Welle genau einmal nennen, früheste zuerst, z. B. --wave-order "
+                                   "{example}.",
+                                   "Name every wave present exactly once, earliest first, e.g. --wave-order "
+                                   "{example}.")),
+    "municipalities_absent_in_wave": _spec("info", "{n} Kommune(n) ohne Antworten in Welle {wave} (Antworten nur in "
+                                           "anderen Wellen): {examples}.",
+                                           "{n} municipality(ies) without answers in wave {wave} (answers only in "
+                                           "other waves): {examples}.",
+                                           ("Diese Kommunen mit --wave und ihrer Welle auswerten.",
+                                            "Analyse these municipalities with --wave and their wave.")),
+    "construct_role_no_data": _spec("warning", "Konstrukt '{construct}' (Rolle {role}): keines seiner Items "
+                                    "{items} ist im Datensatz; nicht berechnet: {what}.",
+                                    "Construct '{construct}' (role {role}): none of its items {items} is in the "
+                                    "dataset; left out: {what}.",
+                                    ("In der Zuordnung (Zuordnungsdatei, --mapping) die Spalten dieser Items "
+                                     "zuordnen und neu importieren.",
+                                     "Map the columns of these items in the mapping (mapping file, --mapping) and "
+                                     "import again.")),
+    "perspective_pooled_model": _spec("info", "Mehrebenenmodell mit Zufallsachsenabschnitt und Mundlak-Term (Abstand "
+                                      "innerhalb der Kommunen); Spalte hedges_g = Abstand / √(tau² + sigma²).",
+                                      "Random-intercept model with Mundlak term (within-municipality gap); column "
+                                      "hedges_g = gap / √(tau² + sigma²)."),
     "construct_single_item": _spec("info", "Konstrukt mit nur einem Item ({items}): als Item berichtet, ohne "
                                    "Reliabilität.",
                                    "Construct with a single item ({items}): reported as an item, no reliability."),
@@ -288,13 +481,15 @@ NOTES = _BilingualCatalogue("analysis", {
                                      "is scored from {k} of {k_all} items.",
                                      ("Zuordnung der Spalten beim Import prüfen.",
                                       "Check the column mapping of the import.")),
-    "construct_no_data": _spec("warning", "Keines der Items hat Antworten ({items}): das Konstrukt entfällt.",
-                               "None of the items has answers ({items}): the construct is left out.",
+    "construct_no_data": _spec("warning", "Konstrukt '{construct}': keines seiner Items ({items}) hat Antworten "
+                               "(nicht zugeordnet oder nie beantwortet); das Konstrukt entfällt.",
+                               "Construct '{construct}': none of its items ({items}) has answers (not mapped or "
+                               "never answered); the construct is left out.",
                                ("Zuordnung der Spalten beim Import prüfen.",
                                 "Check the column mapping of the import.")),
-    "no_construct_roles": _spec("info", "Das Instrument erklärt keine Rolle '{role}' für ein Konstrukt: {what} "
-                                "entfällt.",
-                                "The instrument declares no construct with role '{role}': {what} is left out.",
+    "no_construct_roles": _spec("info", "Das Instrument erklärt für kein Konstrukt die Rolle '{role}'; nicht berechnet: "
+                                "{what}.",
+                                "The instrument declares no construct with role '{role}'; left out: {what}.",
                                 ("Im Instrument die Rolle der Konstrukte angeben (YAML 'role:', XLSForm-Spalte "
                                  "'construct_role').",
                                  "Declare the construct roles in the instrument (YAML 'role:', XLSForm column "
@@ -305,8 +500,8 @@ NOTES = _BilingualCatalogue("analysis", {
     "roles_pooled": _spec("info", "Rollen mit weniger als {min_n} Befragten im Modell als 'andere' zusammengefasst: "
                           "{roles}.",
                           "Roles with fewer than {min_n} respondents pooled as 'andere' in the model: {roles}."),
-    "role_side_absent": _spec("info", "Keine Befragten der Seite '{side}' (Rollen {roles}): {what} entfällt.",
-                              "No respondents on the '{side}' side (roles {roles}): {what} is left out.",
+    "role_side_absent": _spec("info", "Keine Befragten in der Gruppe '{side}' (Rollen: {roles}); nicht berechnet: {what}.",
+                              "No respondents in the group '{side}' (roles: {roles}); left out: {what}.",
                               ("Auch diese Rollen befragen.", "Survey these roles as well.")),
     "single_role": _spec("info", "Alle Befragten haben dieselbe Rolle ({role}): Auswertungen nach Rolle entfallen.",
                          "All respondents have the same role ({role}): analyses by role are left out."),
@@ -343,7 +538,10 @@ NOTES = _BilingualCatalogue("analysis", {
         "{min_n} Befragten durch Differenzbildung mit {tables} berechnet werden kann.",
         "{k} row(s) suppressed as well (column 'suppression' = secondary) so that no group below {min_n} "
         "respondents can be computed by subtracting {tables}.",
-        ("Siehe SECURITY.md, Abschnitt 'Differencing'.", "See SECURITY.md, section 'Differencing'.")),
+        ("Wie die ergänzende Unterdrückung vor Differenzbildung schützt: SECURITY.md, Abschnitt 4a "
+         "(„Differencing“).",
+         "How the complementary suppression protects against differencing: SECURITY.md, section 4a "
+         "('Differencing').")),
     "differencing_unprotected": _spec(
         "warning", "Eine Gruppe von {n} Befragten ({group}) lässt sich aus Landessummen berechnen ({tables}), die nie "
         "unterdrückt werden.",

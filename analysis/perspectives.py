@@ -19,7 +19,7 @@ from core.errors import AnalysisError
 
 from .input_checks import as_list, check_columns, check_level
 from .multilevel import fit_multilevel
-from .notes import AnalysisWarning, analysis_error, items_text
+from .notes import NOTES, AnalysisWarning, analysis_error, items_text
 from .small_cells import DEFAULT_MIN_N, suppress_small_groups
 
 __all__ = ["perspective_gaps", "welch_difference"]
@@ -94,6 +94,7 @@ def perspective_gaps(
     min_n: int = DEFAULT_MIN_N,
     ci: float = 0.95,
     pooled: bool = True,
+    lang: str = "de",
 ) -> pd.DataFrame:
     """Per municipality: reference roles minus comparison roles on one score, with Welch CIs.
 
@@ -117,6 +118,8 @@ def perspective_gaps(
         Confidence level of the intervals.
     pooled : bool, default True
         Append a row with the pooled within-municipality gap.
+    lang : {"de", "en"}, default "de"
+        Language of the ``note`` of the pooled row (what the model is, or why it is missing).
 
     Returns
     -------
@@ -182,11 +185,11 @@ def perspective_gaps(
     out = suppress_small_groups(out, n_col=["n_reference", "n_comparison"], min_n=min_n,
                                 keep=[group, "level"])
     if pooled:
-        out = pd.concat([out, _pooled_gap(sub, dv, group, ci)], ignore_index=True)
+        out = pd.concat([out, _pooled_gap(sub, dv, group, ci, lang)], ignore_index=True)
     return out
 
 
-def _pooled_gap(sub: pd.DataFrame, dv: str, group: str, ci: float) -> pd.DataFrame:
+def _pooled_gap(sub: pd.DataFrame, dv: str, group: str, ci: float, lang: str = "de") -> pd.DataFrame:
     sub = sub.assign(_Rbar=sub.groupby(group)["_R"].transform("mean"))
     # municipalities with only one side carry no within information; the Mundlak term absorbs them
     try:
@@ -194,7 +197,8 @@ def _pooled_gap(sub: pd.DataFrame, dv: str, group: str, ci: float) -> pd.DataFra
     except AnalysisError as exc:
         if exc.problem is not None:  # the pooled row stays, with the reason; run() shows it as a note
             warnings.warn(AnalysisWarning(exc.problem), stacklevel=3)
-        return pd.DataFrame([{group: "gesamt / pooled", "level": "pooled", "note": str(exc)}])
+        reason = exc.problem.message(lang) if exc.problem is not None else str(exc)
+        return pd.DataFrame([{group: "gesamt / pooled", "level": "pooled", "note": reason}])
     c = res.coef("_R")
     both = sub.groupby(group)["_R"].agg(lambda r: 0 < r.mean() < 1)
     return pd.DataFrame([{
@@ -204,6 +208,5 @@ def _pooled_gap(sub: pd.DataFrame, dv: str, group: str, ci: float) -> pd.DataFra
         "p": float(c["p"]), "ci_low": float(c["ci_low"]), "ci_high": float(c["ci_high"]),
         "hedges_g": float(c["estimate"]) / np.sqrt(res.tau2 + res.sigma2),
         "n_municipalities": int(both.sum()), "suppressed": False,
-        "note": "random-intercept model with Mundlak term (within-municipality gap); "
-                "hedges_g column = gap / sqrt(tau² + sigma²)",
+        "note": NOTES.render("perspective_pooled_model", {}, lang),
     }])

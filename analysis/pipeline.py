@@ -47,6 +47,7 @@ from .sections import (
 )
 from .small_cells import SUPPRESSION_COLUMN, complementary_suppression
 from .table_catalogue import TABLES
+from .wave_choice import check_wave_options
 
 __all__ = ["SECTIONS", "run", "score_dataset", "tool_version"]
 
@@ -85,6 +86,13 @@ def run(dataset: Any, config: AnalysisConfig | None = None, *, strict: bool = Fa
         Re-raise unexpected exceptions (programming errors) instead of reporting them as a
         ``part_failed`` note. A property of the data never raises.
 
+    Raises
+    ------
+    core.errors.AnalysisError
+        Only for a wrong choice of the caller: ``config.wave`` not a wave of the data, or
+        ``config.wave_order`` not naming every wave exactly once
+        (:func:`analysis.wave_choice.check_wave_options`).
+
     Returns
     -------
     Results
@@ -100,6 +108,7 @@ def run(dataset: Any, config: AnalysisConfig | None = None, *, strict: bool = Fa
     >>> res.notes[["section", "scope", "reason_de"]]               # doctest: +SKIP
     """
     cfg = config or AnalysisConfig()
+    check_wave_options(dataset, cfg.wave, cfg.wave_order)  # a wrong choice of the user, not of the data
     tables: dict[str, pd.DataFrame] = {}
     docs: dict[str, Any] = {}
     models: dict[str, Any] = {}

@@ -42,7 +42,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .input_checks import check_choice, check_level, group_codes, numeric_matrix
-from .notes import analysis_error, items_text, warn
+from .notes import analysis_error, items_text, number, warn
 
 __all__ = [
     "AlphaResult",
@@ -356,9 +356,9 @@ def cronbach_alpha(
         tot = _alpha_stats(c)
         negative = negatively_keyed_items(x, items) if np.all(var > 0) else []
         if negative:
-            warn("alpha_negative_items", items=items_text(negative), alpha=f"{tot['raw_alpha']:.3f}")
+            warn("alpha_negative_items", items=items_text(negative), alpha=number(tot["raw_alpha"]))
         elif tot["raw_alpha"] < 0:
-            warn("alpha_negative_average_covariance", alpha=f"{tot['raw_alpha']:.3f}")
+            warn("alpha_negative_average_covariance", alpha=number(tot["raw_alpha"]))
         lo, hi = _feldt(tot["raw_alpha"], n, k, ci)
         # alpha if item deleted
         drop_rows = []
@@ -810,7 +810,7 @@ def mcdonald_omega(
     mixed = bool((lam < 0).any() and (lam > 0).any())
     if mixed:
         warn("omega_mixed_signs", items=items_text(i for i, v in zip(items, lam, strict=True) if v < 0),
-             omega=f"{om_tot:.3f}")
+             omega=number(om_tot))
     if not ok:
         warn("omega_not_converged")
     df = k * (k + 1) // 2 - 2 * k

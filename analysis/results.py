@@ -50,10 +50,12 @@ class AnalysisConfig:
         alone (statistics.md c3).
     wave : str or None
         Wave of the cross-sectional analyses (reliability, aggregation, comparisons, typology,
-        model, hypotheses). None = the latest wave of the wave order. Change between waves always
+        model, hypotheses); it must be a wave of the data. None = the latest *substantial* wave of
+        the wave order (:func:`analysis.wave_choice.choose_wave`). Change between waves always
         uses all waves.
     wave_order : tuple of str or None
-        Order of the wave labels, earliest first (``--wave-order``). None = the dataset's own
+        Order of the wave labels, earliest first (``--wave-order``); it must name every wave of
+        the data exactly once. None = the dataset's own
         order (:meth:`surveys.dataset.Dataset.wave_order`: numeric labels sorted, other labels
         by their median submission date).
     """

@@ -65,6 +65,9 @@ class _Bar:
 def _run(args: argparse.Namespace) -> int:
     from core.output_folders import claim_output
 
+    from .analyse import config_from_args
+
+    config_from_args(args)  # an unknown --wave or a bad --wave-order: exit 2 before the folder is touched
     with claim_output(args.out, kind="report", inputs=[args.dataset], wait=args.wait, command="baustein report"):
         return _build(args)
 

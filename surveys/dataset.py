@@ -187,6 +187,28 @@ class Dataset:
         )
 
     @classmethod
+    def load_respondents(cls, folder: str | Path) -> Dataset:
+        """The respondents table (wave, submission date) and manifest of a dataset folder, without answers.
+
+        Enough for :meth:`wave_order` and for checking ``--wave`` / ``--wave-order`` before a
+        command loads, computes or writes anything (large datasets hold millions of answers).
+        """
+        folder = Path(folder)
+        needed = folder / "respondents.parquet"
+        if not needed.exists() or not (folder / "instrument.yaml").exists():
+            return cls.load(folder)  # raises the DatasetError naming what is missing
+        columns = [c for c in ("respondent_id", "ags", "wave", "submitted_at")
+                   if c in pq.read_schema(needed).names]
+        manifest_path = folder / "manifest.json"
+        return cls(
+            respondents=pd.read_parquet(needed, columns=columns),
+            responses=pd.DataFrame(columns=list(RESPONSE_COLUMNS)),
+            municipalities=pd.DataFrame(columns=["ags"]),
+            instrument=Instrument.from_yaml((folder / "instrument.yaml").read_text(encoding="utf-8")),
+            manifest=json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {},
+        )
+
+    @classmethod
     def from_wide(
         cls,
         wide: pd.DataFrame,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..aggregation import icc, rwg
+from ..notes import number
 from ..small_cells import suppress_small_groups
 from .base import Section, SectionResult
 from .context import AnalysisContext
@@ -29,7 +30,7 @@ def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
         agg = icc(data, ctx.constructs, g, ci=cfg.ci)
         for r in agg.itertuples(index=False):
             if pd.notna(r.icc1) and r.icc1 < 0:
-                sec.note("icc_negative", str(r.dv), variable=r.dv, icc=f"{r.icc1:.3f}")
+                sec.note("icc_negative", str(r.dv), variable=r.dv, icc=number(r.icc1))
     rwg_tabs = []
     for c, items in ctx.scales.items():
         with sec.part(c):

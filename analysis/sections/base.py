@@ -64,9 +64,15 @@ class Section:
         self.result.docs[table] = spec.doc(**{**self.ctx.doc_params, **doc_params})
 
     def note(self, code: str, scope: str = "", *, severity: str | None = None, **params: Any) -> None:
-        """Add a note ``code`` of :data:`analysis.notes.NOTES` for ``scope``."""
-        self.result.notes.append(NOTES.problem(code, Location(section=self.name, scope=scope), severity=severity,
-                                               **params))
+        """Add a note ``code`` of :data:`analysis.notes.NOTES` for ``scope``.
+
+        Every note of a section, including those of failed parts and warnings, names constructs,
+        respondent roles and municipality facts by their display names (``ctx.display``).
+        """
+        self._keep(NOTES.problem(code, Location(section=self.name, scope=scope), severity=severity, **params))
+
+    def _keep(self, problem: Problem) -> None:
+        self.result.notes.append(self.ctx.display.apply(problem))
 
     @contextmanager
     def part(self, scope: str = "") -> Iterator[None]:
@@ -77,13 +83,13 @@ class Section:
                 yield
             except AnalysisError as exc:
                 problem = exc.problem or NOTES.problem("part_failed", detail=str(exc))
-                self.result.notes.append(located(problem, self.name, scope))
+                self._keep(located(problem, self.name, scope))
             except Exception as exc:  # a bug, not a property of the data: say so, keep the rest
                 if self.strict:
                     raise
                 detail = f"{type(exc).__name__}: {exc}"
-                self.result.notes.append(located(NOTES.problem("part_failed", detail=detail), self.name, scope))
+                self._keep(located(NOTES.problem("part_failed", detail=detail), self.name, scope))
             finally:
                 for w in caught:
                     if isinstance(w.message, AnalysisWarning):
-                        self.result.notes.append(located(w.message.problem, self.name, scope))
+                        self._keep(located(w.message.problem, self.name, scope))

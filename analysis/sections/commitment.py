@@ -35,8 +35,9 @@ def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
     missing = [r for r in ROLES if r not in ctx.roles]
     if missing:
         for role in missing:
-            sec.note("no_construct_roles", role, role=role,
-                     what=("Typologie, Mehrebenenmodell und Hypothesen", "typology, model and hypotheses"))
+            code, params = ctx.role_missing(role)
+            sec.note(code, role, what=("Typologie, Mehrebenenmodell und Hypothesen", "typology, model and hypotheses"),
+                     **params)
         return sec.result
     m, c, s = (ctx.roles[r] for r in ROLES)
     cfg, g = ctx.config, ctx.group
@@ -68,11 +69,31 @@ def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
         sec.add("struktur_typ_tests", pd.concat(tests, ignore_index=True))
     _model(ctx, sec, data, m, c, s)
     with sec.part("hypothesen"):
-        hyp = evaluate_hypotheses(data, group=g, municipal=m, civil=c, structure=s, midpoint=scale.midpoint,
-                                  threshold=cfg.typology_threshold, smallest_effect=cfg.smallest_effect, ci=cfg.ci,
-                                  min_n=cfg.min_n)
-        sec.add("hypothesen", hyp)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            hyp = evaluate_hypotheses(data, group=g, municipal=m, civil=c, structure=s, midpoint=scale.midpoint,
+                                      threshold=cfg.typology_threshold, smallest_effect=cfg.smallest_effect,
+                                      ci=cfg.ci, min_n=cfg.min_n)
+        sec.add("hypothesen", _notes_in_language(ctx, hyp, caught))
     return sec.result
+
+
+def _notes_in_language(ctx: AnalysisContext, hyp: pd.DataFrame, caught: list[warnings.WarningMessage]) -> pd.DataFrame:
+    """``hyp`` with the reason of each untestable hypothesis in the run's language and with display names.
+
+    The warnings are issued again, so that :meth:`Section.part` turns them into notes.
+    """
+    reasons: dict[str, str] = {}
+    for w in caught:
+        problem = getattr(w.message, "problem", None)
+        if problem is not None and problem.code == "hypothesis_not_testable":
+            reasons[str(problem.params.get("hypothesis"))] = ctx.display.apply(problem).params["reason"]
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if reasons and "note" in hyp.columns:
+        lang = ctx.config.lang
+        hyp = hyp.assign(note=[r.message(lang) if (r := reasons.get(str(k))) is not None else n
+                               for k, n in zip(hyp["hypothesis"], hyp["note"], strict=True)])
+    return hyp
 
 
 def _fact_typology(ctx: AnalysisContext, sec: Section, data: pd.DataFrame, s: str, struct_types: list[pd.DataFrame],

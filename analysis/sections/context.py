@@ -6,10 +6,13 @@
   scale, minimum share of answered items); a construct is scored from the items that have answers
   at all; items without any answer (not mapped, never answered) are left out with a note;
 * the wave order (:meth:`surveys.dataset.Dataset.wave_order`, or ``config.wave_order``) and the
-  cross-sectional wave (``config.wave`` or the latest), with a note saying which wave and how many
-  respondents the cross-sectional tables use;
+  cross-sectional wave (``config.wave``, or the latest *substantial* wave:
+  :func:`analysis.wave_choice.choose_wave`), with a note saying which wave and how many
+  respondents the cross-sectional tables use, and which later waves were passed over;
 * the constructs by **role** (``municipal_commitment``, ``civil_commitment``, ``structure``,
-  ``other``) declared in the instrument: the commitment analyses use roles, never construct ids.
+  ``other``) declared in the instrument: the commitment analyses use roles, never construct ids;
+* the display names of the raw names notes may carry (construct ids, respondent roles,
+  construct roles, municipality facts), taken from the instrument (:class:`analysis.notes.DisplayNames`).
 
 The analysis never imports :mod:`surveys`; the dataset is used through its attributes
 (``instrument``, ``respondents``, ``responses``, ``municipalities``, ``manifest``,
@@ -26,11 +29,12 @@ import pandas as pd
 from core.natural_order import natural_key
 from core.problems import Location, Problem
 
-from ..notes import NOTES, items_text
+from ..notes import CONSTRUCT_ROLE_LABELS, FACT_LABELS, NOTES, DisplayNames, items_span, items_text
 from ..results import AnalysisConfig
 from ..scoring import reverse_items, scales_from_instrument, score_scales
+from ..wave_choice import WAVE_MIN_SHARE, choose_wave
 
-__all__ = ["AnalysisContext", "build_context", "funded", "reverse_keyed"]
+__all__ = ["AnalysisContext", "build_context", "display_names", "funded", "reverse_keyed"]
 
 _SECTION = "daten"
 
@@ -58,6 +62,14 @@ class AnalysisContext:
         Role -> construct id (first construct declaring it that has data).
     municipalities : DataFrame
         Master data with ``ags`` as text (empty without master data).
+    labels : dict
+        Construct id -> its label in the run's language.
+    substantial_waves : list of str
+        The waves large enough for analyses (:func:`analysis.wave_choice.choose_wave`), in order.
+    declared_roles : dict
+        Role -> construct id of the first construct declaring it, with or without data.
+    display : DisplayNames
+        Display names for notes (see :meth:`Section.note <analysis.sections.base.Section.note>`).
     """
 
     dataset: Any
@@ -72,6 +84,9 @@ class AnalysisContext:
     roles: dict[str, str]
     municipalities: pd.DataFrame
     labels: dict[str, str] = field(default_factory=dict)
+    substantial_waves: list[str] = field(default_factory=list)
+    declared_roles: dict[str, str] = field(default_factory=dict)
+    display: DisplayNames = field(default_factory=DisplayNames)
 
     @property
     def group(self) -> str:
@@ -113,6 +128,18 @@ class AnalysisContext:
             out[key] = cid
             out[f"{key}_label"] = self.labels.get(cid, cid)
         return out
+
+    def role_missing(self, role: str) -> tuple[str, dict[str, Any]]:
+        """Why no construct of ``role`` can be used: the note code and its parameters.
+
+        ``construct_role_no_data`` when the instrument declares the role but none of the
+        construct's items is in the data (e.g. not mapped on import), else ``no_construct_roles``.
+        """
+        cid = self.declared_roles.get(role)
+        if cid is None:
+            return "no_construct_roles", {"role": role}
+        items = [i.code for i in self.instrument.items_of(cid)] if hasattr(self.instrument, "items_of") else []
+        return "construct_role_no_data", {"construct": cid, "role": role, "items": items_span(items)}
 
     def scale_of(self, construct: str) -> Any:
         """The response scale of a construct."""
@@ -175,7 +202,8 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
     if g in frame.columns:
         frame[g] = frame[g].astype("string").astype(object).where(frame[g].notna(), None)
     if "wave" in frame.columns:
-        frame["wave"] = frame["wave"].astype("string").astype(object).where(frame["wave"].notna(), None)
+        w = frame["wave"].astype("string").str.strip()
+        frame["wave"] = w.astype(object).where(w.notna() & (w != ""), None)
 
     # constructs scored from the items that have answers at all
     all_scales, _ = scales_from_instrument(inst)
@@ -184,7 +212,7 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
         present = [i for i in items if i in frame.columns and frame[i].notna().any()]
         missing = [i for i in items if i not in present]
         if not present:
-            note("construct_no_data", c, items=items_text(items))
+            note("construct_no_data", c, construct=c, items=items_span(items))
             continue
         if missing:
             note("construct_items_missing", c, items=items_text(missing), k=len(present), k_all=len(items))
@@ -203,14 +231,23 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
     labels = sorted({str(w) for w in frame["wave"].dropna()}, key=natural_key) if "wave" in frame.columns else []
     waves = _wave_order(dataset, labels, config.wave_order) if labels else []
     wave = None
+    substantial: list[str] = []
     if waves:
-        wave = str(config.wave) if config.wave is not None else waves[-1]
+        choice = choose_wave(frame, waves, g, config.min_n, config.wave)
+        wave, substantial = str(choice.wave), list(choice.substantial)
         mask = (frame["wave"] == wave).to_numpy()
         data = frame[mask].reset_index(drop=True)
         keyed = keyed_all[mask].reset_index(drop=True)
         n, n_all = len(data), len(frame)
         n_groups = int(data[g].nunique()) if g in data else 0
         note("wave_used", wave=wave, n=n, n_all=n_all, n_groups=n_groups, order=" → ".join(waves))
+        if choice.passed_over:
+            passed = [(f"Welle {w} (n = {k}, {m} Kommune(n))", f"wave {w} (n = {k}, {m} municipality(ies))")
+                      for w, k, m in choice.passed_over]
+            note("wave_default_passed_over", wave=wave, n=n, min_n=config.min_n, k=max(choice.k, 1),
+                 share=(f"{WAVE_MIN_SHARE:.0%}".replace("%", " %"), f"{WAVE_MIN_SHARE:.0%}"),
+                 passed=("; ".join(p[0] for p in passed), "; ".join(p[1] for p in passed)),
+                 example=_shell_word(choice.passed_over[-1][0]))
         groups_all = int(frame[g].nunique()) if g in frame else 0
         if len(waves) > 1 and (n < 0.2 * n_all or (n_groups == 1 and groups_all > 1)):
             note("wave_subset_small", wave=wave, n=n, n_all=n_all, n_groups=n_groups)
@@ -220,8 +257,11 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
     # constructs by role
     roles: dict[str, str] = {}
     by_role: dict[str, list[str]] = {}
+    declared: dict[str, str] = {}
     for c in inst.constructs:
         role = getattr(c, "role", None)
+        if role and role != "other":
+            declared.setdefault(role, c.id)
         if role and role != "other" and c.id in scales:
             by_role.setdefault(role, []).append(c.id)
     for role, ids in by_role.items():
@@ -235,7 +275,32 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
     ctx = AnalysisContext(
         dataset=dataset, config=config, instrument=inst, all_waves=frame, data=data, keyed=keyed, scales=scales,
         waves=waves, wave=wave, roles=roles, municipalities=muni,
-        labels={c.id: c.label(config.lang) for c in inst.constructs},
+        labels={c.id: c.label(config.lang) for c in inst.constructs}, declared_roles=declared,
+        display=display_names(inst), substantial_waves=substantial,
     )
-    return ctx, notes
+    return ctx, [ctx.display.apply(p) for p in notes]
+
+
+def _shell_word(text: str) -> str:
+    """``text`` as one word of a command line (quoted when it holds a space)."""
+    return f'"{text}"' if any(c.isspace() for c in text) else text
+
+
+def display_names(instrument: Any) -> DisplayNames:
+    """The display names of the raw names a note may carry, from ``instrument`` and the label maps.
+
+    Construct ids -> construct labels, respondent-role codes -> the labels of the ``role`` field's
+    choices, construct roles -> :data:`~analysis.notes.CONSTRUCT_ROLE_LABELS`, municipality fact
+    columns -> :data:`~analysis.notes.FACT_LABELS`.
+    """
+    names: dict[str, tuple[str, str]] = {**FACT_LABELS, **CONSTRUCT_ROLE_LABELS}
+    try:
+        field_ = instrument.field("role")
+    except (KeyError, AttributeError):  # an instrument without a role field
+        field_ = None
+    for ch in getattr(field_, "choices", ()) or ():
+        names[str(ch.name)] = (str(ch.label_de), str(ch.label_en))
+    for c in getattr(instrument, "constructs", ()):
+        names[str(c.id)] = (c.label("de"), c.label("en"))
+    return DisplayNames(names)
 

@@ -56,13 +56,33 @@ def _overview(ctx: AnalysisContext, sec: Section) -> pd.DataFrame:
         over["n"] = over["n"].fillna(0).astype(int)
         if g != "ags":
             over = over.drop(columns=[g]).rename(columns={"ags": g})
-        unanswered = over.loc[over["n"] == 0, g].astype(str).tolist()
-        if unanswered:
-            sec.note("municipalities_without_answers", "kommunen_uebersicht", n=len(unanswered),
-                     examples=items_text(unanswered, limit=5))
+        _unanswered(ctx, sec, over.loc[over["n"] == 0, g].astype(str).tolist())
     else:
         sec.note("no_municipality_data", "kommunen_uebersicht", what=("Stammdaten in der Übersicht", "master data in the overview"))
     return suppress_small_groups(over, "n", cfg.min_n, keep=[c for c in over.columns if c != "n"])
+
+
+def _unanswered(ctx: AnalysisContext, sec: Section, absent: list[str]) -> None:
+    """Notes on master-data municipalities without answers in the wave used: in no wave at all
+    (``municipalities_without_answers``), or only in other waves (``municipalities_absent_in_wave``)."""
+    if not absent:
+        return
+    g = ctx.group
+    answered = set(ctx.all_waves[g].dropna().astype(str)) if g in ctx.all_waves.columns else set()
+    names = ctx.names
+    name_of = dict(zip(names["ags"].astype(str), names["name"], strict=False)) if names is not None else {}
+
+    def text(ags: list[str]) -> str:
+        shown = [f"{name_of[a]} ({a})" if isinstance(name_of.get(a), str) and name_of[a] else a for a in ags]
+        return items_text(shown, limit=5)
+
+    never = [a for a in absent if a not in answered]
+    elsewhere = [a for a in absent if a in answered]
+    if never:
+        sec.note("municipalities_without_answers", "kommunen_uebersicht", n=len(never), examples=text(never))
+    if elsewhere and ctx.wave is not None:
+        sec.note("municipalities_absent_in_wave", "kommunen_uebersicht", n=len(elsewhere), wave=ctx.wave,
+                 examples=text(elsewhere))
 
 
 def _funnels(ctx: AnalysisContext, sec: Section) -> None:

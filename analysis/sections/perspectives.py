@@ -21,13 +21,14 @@ def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
     sec = Section("perspektiven", ctx, strict=strict)
     m = ctx.roles.get("municipal_commitment")
     if m is None:
-        sec.note("no_construct_roles", "municipal_commitment", role="municipal_commitment",
-                 what=("Perspektiven", "perspective gaps"))
+        code, params = ctx.role_missing("municipal_commitment")
+        sec.note(code, "municipal_commitment", what=("Perspektiven", "perspective gaps"), **params)
         return sec.result
     if "role" not in ctx.data.columns:
         return sec.result
     with sec.part(m):
         pg = perspective_gaps(ctx.data, m, role="role", group=ctx.group, reference=list(MUNICIPAL_ROLES),
-                              comparison=list(CIVIL_ROLES), min_n=ctx.config.min_n, ci=ctx.config.ci)
+                              comparison=list(CIVIL_ROLES), min_n=ctx.config.min_n, ci=ctx.config.ci,
+                              lang=ctx.config.lang)
         sec.add("perspektiven", ctx.with_names(pg))
     return sec.result

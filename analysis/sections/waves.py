@@ -1,7 +1,12 @@
-"""Section *Wellen*: change between the first and the last wave, and the programme effect (DiD)."""
+"""Section *Wellen*: change between the first and the last wave, and the programme effect (DiD).
+
+The waves compared are the first and the last *substantial* wave (:mod:`analysis.wave_choice`):
+a typo label with a handful of respondents is not compared with a whole survey wave.
+"""
 
 from __future__ import annotations
 
+from ..notes import items_text
 from ..waves import did_estimate, wave_change
 from .base import Section, SectionResult
 from .context import AnalysisContext
@@ -18,9 +23,16 @@ def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
                  what=("Veränderung zwischen Wellen und Differenz-von-Differenzen",
                        "change between waves and difference-in-differences"))
         return sec.result
+    compared = ctx.substantial_waves or ctx.waves
+    if len(compared) < 2:
+        small = [w for w in ctx.waves if w not in compared]
+        sec.note("single_substantial_wave", "wellen", wave=compared[0], small=items_text(small),
+                 what=("Veränderung zwischen Wellen und Differenz-von-Differenzen",
+                       "change between waves and difference-in-differences"))
+        return sec.result
     if not ctx.constructs:
         return sec.result
-    first, last = ctx.waves[0], ctx.waves[-1]
+    first, last = compared[0], compared[-1]
     frame = ctx.all_waves
     with sec.part("wellen"):
         wc = wave_change(frame, ctx.constructs, group=g, wave="wave", waves=(first, last), min_n=cfg.min_n,

@@ -13,6 +13,7 @@ Baustein of our own, an import with a wave typo, and one small dataset through `
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,11 +174,18 @@ CASES: dict[str, Case] = {
     "negatively correlated item": Case(_reversed_item, [("reliabilitaet", "alpha_negative_items", "ZIV02")],
                                        unchanged={"reliabilitaet": ["kommunal", "struktur"],
                                                   "kommunen": ["kommunal", "struktur"]}),
-    "wave label typo": Case(_wave_typo, [("daten", "wave_used", "Welle 2"), ("daten", "wave_subset_small", "Welle 2")]),
-    "only municipal roles": Case(_only_municipal_roles, [("perspektiven", "role_side_absent", "verein")],
+    # the typo wave (one municipality's rows) is later in the order but too small: the default
+    # cross-sectional wave is the latest substantial one (2025), and a note names the one passed over
+    "wave label typo": Case(_wave_typo, [("daten", "wave_used", "Welle 2025,"),
+                                         ("daten", "wave_default_passed_over", "Welle Welle 2 (n = "),
+                                         ("wellen", "single_substantial_wave", "zu klein: Welle 2")]),
+    # the sides and roles are named as the instrument labels them, not by their codes
+    "only municipal roles": Case(_only_municipal_roles, [("perspektiven", "role_side_absent",
+                                                          "Gruppe 'Zivilgesellschaft' (Rollen: Verein / Initiative")],
                                  tables=("reliabilitaet",)),
-    "all respondents one role": Case(_one_role, [("datenqualitaet", "single_role", "verein"),
-                                                 ("perspektiven", "role_side_absent", "verwaltung")],
+    "all respondents one role": Case(_one_role, [("datenqualitaet", "single_role", "Verein / Initiative"),
+                                                 ("perspektiven", "role_side_absent",
+                                                  "Gruppe 'kommunale Seite' (Rollen: Verwaltung")],
                                      tables=("modell",)),
     "two waves, disjoint municipalities": Case(_disjoint_waves, [("wellen", "no_common_municipalities", "2025")]),
     "one wave": Case(_one_wave, [("wellen", "single_wave", "2027")], unchanged=WHOLE),
@@ -188,6 +196,27 @@ CASES: dict[str, Case] = {
                                                            ("perspektiven", "no_construct_roles", "")],
                                                unchanged=WHOLE),
 }
+
+
+#: English words that never occur in a German sentence of ours.
+_ENGLISH = re.compile(r"\b(the|of|with|and|is|are|not|no|values|group|side|municipality|pooled)\b")
+#: Raw names a German note must not show: respondent-role codes, construct roles, fact columns, page sides.
+_RAW = re.compile(r"\b(verwaltung|buergermeister|gemeinderat|verein|municipal_commitment|civil_commitment|"
+                  r"council_resolution|mayor_involved|named_contact|size_class|district|cohort)\b|'structure'|"
+                  r"'reference'|'comparison'")
+
+
+def _assert_german_notes_are_german(notes: pd.DataFrame, inst: Instrument) -> None:
+    """German notes read as German: no English half, decimal commas, singular after 1, display names."""
+    raw_constructs = [f"'{c.id}'" for c in inst.constructs]
+    for r in notes.itertuples(index=False):
+        text = f"{r.reason_de} {r.hint_de}"
+        assert not _ENGLISH.search(r.reason_de), (r.code, r.reason_de)
+        assert not re.search(r"(?<![\d.])-?0\.\d", text), (r.code, text)  # "Alpha = -0,047", not "-0.047"
+        assert not re.search(r"(?<![\d.,])1 (Kommunen|Gruppen|Zeilen|Kommune\(n\)|Gruppe\(n\))", text), text
+        assert "Hypothesen entfällt" not in text and "Perspektiven entfällt" not in text, text
+        assert not _RAW.search(r.reason_de), (r.code, r.reason_de)
+        assert not any(c in r.reason_de for c in raw_constructs), (r.code, r.reason_de)
 
 
 def _rows(res: Results, table: str, constructs: list[str]) -> pd.DataFrame:
@@ -214,6 +243,7 @@ def test_every_realistic_dataset_analyses_with_a_note_naming_the_cause(name: str
         said = hit["scope"] + " " + hit["reason_de"] + " " + hit["reason_en"]
         assert said.str.contains(text, regex=False).any(), hit
         assert (hit["reason_de"] != "").all() and (hit["reason_en"] != "").all()
+    _assert_german_notes_are_german(notes, inst)
     for table in case.tables:
         assert table in res.tables and len(res[table]), (name, table)
     for table, constructs in case.unchanged.items():
@@ -277,6 +307,10 @@ def test_wave_label_of_one_municipality_is_warned_on_import_and_stated_by_the_an
     rare = rej[rej["code"] == "wave_label_rare"]
     assert rare["value"].astype(str).tolist() == ["Welle 2"]
     rc, out = _cli(["analyse", tmp_path / "ds", "--out", tmp_path / "r.xlsx"], capsys)
+    # by default the typo wave is passed over, and the console says so with its label and n
+    n_typo = int((wide["wave"] == "Welle 2").sum())
+    assert rc == 0 and "Welle / wave 2025" in out and f"Welle Welle 2 (n = {n_typo}, 1 Kommune)" in out, out
+    rc, out = _cli(["analyse", tmp_path / "ds", "--out", tmp_path / "r1.xlsx", "--wave", "Welle 2"], capsys)
     assert rc == 0 and "Welle / wave Welle 2" in out and "umfasst nur" in out, out
     rc, out = _cli(["analyse", tmp_path / "ds", "--out", tmp_path / "r2.xlsx", "--wave-order", "Welle 2,2025"],
                    capsys)
