@@ -179,7 +179,8 @@ def write_import(
     """
     if pseudonymize:
         result = pseudonymize_result(result, load_or_create_key(key_file, forbidden_dirs=[out_dir]))
-    extra = {"rejections.csv": _rejections_csv(result.rejections), "rejections.xlsx": _rejections_xlsx(result.rejections)}
+    rej = result.rejections  # the reports are made while the Parquet files are written
+    extra = {"rejections.csv": lambda: _rejections_csv(rej), "rejections.xlsx": lambda: _rejections_xlsx(rej)}
     return result.dataset.save(out_dir, extra_files=extra)
 
 

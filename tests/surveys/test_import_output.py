@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from cli import main
@@ -70,16 +71,14 @@ def test_failed_write_leaves_the_previous_dataset_untouched(inputs: Path, tmp_pa
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     import surveys.dataset as dsmod
 
-    calls = {"n": 0}
-    real = dsmod._write_parquet
+    real = dsmod._write_table
 
-    def failing(df: pd.DataFrame, path: Path) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def failing(table: pa.Table, path: Path) -> None:  # Parquet files are written in threads
+        if path.name == "respondents.parquet":
             raise OSError("Datenträger voll / disk full (simulated)")
-        real(df, path)
+        real(table, path)
 
-    monkeypatch.setattr(dsmod, "_write_parquet", failing)
+    monkeypatch.setattr(dsmod, "_write_table", failing)
     with pytest.raises(OSError):
         write_import(read_responses(inputs, instrument, wave="2030"), out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
