@@ -39,10 +39,12 @@ STAGES: dict[str, list[tuple[str, str]]] = {
     "  findings (FindingCollector)": [("add", "importing/findings.py"), ("raw", "importing/findings.py")],
     "cross-file stage (assemble)": [("assemble", "importing/assemble.py"),
                                     ("merge_municipalities", "importing/validate.py")],
-    "  tidy long table": [("tidy_tables", "importing/assemble.py"), ("_tidy_tables", "importing/pipeline.py")],
+    "  tidy long table": [("tidy_tables", "importing/assemble.py"), ("_tidy_parts", "importing/assemble.py"),
+                          ("_tidy_tables", "importing/pipeline.py")],
     "write (write_import)": [("write_import", "importing/writing.py"), ("write_import", "importing/pipeline.py")],
     "  pseudonymise IDs": [("pseudonymize_result", "importing/writing.py"),
                            ("pseudonymize_result", "importing/pipeline.py")],
+    "  long respondent_id column (built once, on use)": [("build", "importing/assemble.py")],
     "  Parquet (Dataset.save)": [("save", "surveys/dataset.py")],
     "  rejection report xlsx/csv": [("_rejections_xlsx", "importing/"), ("_rejections_csv", "importing/")],
 }
