@@ -1,6 +1,7 @@
 """Break a pyinstrument profile of the importer down by pipeline stage.
 
-``python benchmarks/stages.py benchmarks/out/profile_state_W1.import.j1.pyisession [--top 20]``
+``python benchmarks/stages.py benchmarks/out/profile_state_W1_import_j1.pyisession [--top 20]``
+``python benchmarks/stages.py --compare before=old.pyisession after=new.pyisession`` (one table, a column each)
 
 Prints the inclusive time of each stage (a stage's time counts once even when its functions nest)
 and the functions with the largest *self* time, with file and line. Only meaningful for in-process
@@ -39,10 +40,12 @@ STAGES: dict[str, list[tuple[str, str]]] = {
     "  findings (FindingCollector)": [("add", "importing/findings.py"), ("raw", "importing/findings.py")],
     "cross-file stage (assemble)": [("assemble", "importing/assemble.py"),
                                     ("merge_municipalities", "importing/validate.py")],
-    "  tidy long table": [("tidy_tables", "importing/assemble.py"), ("_tidy_tables", "importing/pipeline.py")],
+    "  tidy long table": [("tidy_tables", "importing/assemble.py"), ("_tidy_parts", "importing/assemble.py"),
+                          ("_tidy_tables", "importing/pipeline.py")],
     "write (write_import)": [("write_import", "importing/writing.py"), ("write_import", "importing/pipeline.py")],
     "  pseudonymise IDs": [("pseudonymize_result", "importing/writing.py"),
                            ("pseudonymize_result", "importing/pipeline.py")],
+    "  long respondent_id column (built once, on use)": [("build", "importing/assemble.py")],
     "  Parquet (Dataset.save)": [("save", "surveys/dataset.py")],
     "  rejection report xlsx/csv": [("_rejections_xlsx", "importing/"), ("_rejections_csv", "importing/")],
 }
@@ -53,7 +56,8 @@ def _match(frame: Any, targets: list[tuple[str, str]]) -> bool:
     return any(frame.function == fn and frag in fp for fn, frag in targets)
 
 
-def breakdown(session_path: Path, top: int = 20) -> str:
+def _times(session_path: Path) -> tuple[float, float | None, dict[str, float], dict[tuple[str, str], float]]:
+    """Sampled seconds, CPU seconds, seconds per stage and self seconds per function of a session."""
     from pyinstrument.session import Session
 
     session = Session.load(str(session_path))
@@ -80,7 +84,12 @@ def breakdown(session_path: Path, top: int = 20) -> str:
 
     if root is not None:
         walk(root, frozenset())
-    cpu = getattr(session, "cpu_time", None)
+    return total, getattr(session, "cpu_time", None), stage_time, self_time
+
+
+def breakdown(session_path: Path, top: int = 20) -> str:
+    """The stage table and the ``top`` functions by self time of one profile (Markdown)."""
+    total, cpu, stage_time, self_time = _times(session_path)
     cpu_note = f", {cpu:.1f} s CPU" if cpu else ""
     lines = [f"profile {session_path.name}: {total:.1f} s sampled (wall, in-process{cpu_note})", "",
              "| stage | s | share |", "|---|---|---|"]
@@ -93,12 +102,33 @@ def breakdown(session_path: Path, top: int = 20) -> str:
     return "\n".join(lines)
 
 
+def compare(sessions: list[tuple[str, Path]]) -> str:
+    """One stage table with a column per profile (``label=path``), e.g. before and after a change."""
+    times = [(label, *_times(path)) for label, path in sessions]
+    head = "| stage | " + " | ".join(f"{label} s" for label, *_ in times) + " |"
+    lines = [head, "|---|" + "---:|" * len(times)]
+    lines.append("| **sampled in all** (wall; CPU) | " + " | ".join(
+        f"**{total:.1f}**" + (f" ({cpu:.1f})" if cpu else "") for _, total, cpu, _, _ in times) + " |")
+    for stage in STAGES:
+        vals = [st.get(stage, 0.0) for _, _, _, st, _ in times]
+        if any(v >= 0.05 for v in vals):
+            lines.append(f"| {stage} | " + " | ".join(f"{v:.1f}" for v in vals) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("session", type=Path)
+    ap.add_argument("session", type=Path, nargs="?")
     ap.add_argument("--top", type=int, default=20)
+    ap.add_argument("--compare", nargs="+", metavar="LABEL=SESSION",
+                    help="one stage table, a column per profile (e.g. before=a.pyisession after=b.pyisession)")
     a = ap.parse_args()
-    print(breakdown(a.session, a.top))
+    if a.compare:
+        print(compare([(c.split("=", 1)[0], Path(c.split("=", 1)[1])) for c in a.compare]))
+    else:
+        if a.session is None:
+            ap.error("a session, or --compare")
+        print(breakdown(a.session, a.top))
 
 
 if __name__ == "__main__":

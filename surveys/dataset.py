@@ -20,7 +20,8 @@ Example
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,11 +117,17 @@ def size_class(population: pd.Series) -> pd.Series:
     )
 
 
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    # drop pandas metadata that may carry non-deterministic details; keep the schema
-    table = table.replace_schema_metadata(None)
+def _arrow_table(df: pd.DataFrame) -> pa.Table:
+    # pandas metadata dropped (it may carry non-deterministic details); the schema is kept
+    return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+
+
+def _write_table(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, compression="zstd", use_dictionary=True, write_statistics=True)
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    _write_table(_arrow_table(df), path)
 
 
 @dataclass
@@ -144,14 +151,18 @@ class Dataset:
     manifest: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ I/O
-    def save(self, folder: str | Path, extra_files: Mapping[str, bytes] | None = None) -> Path:
-        """Write the dataset atomically into ``folder`` (replacing a previous dataset there)."""
+    def save(self, folder: str | Path,
+             extra_files: Mapping[str, bytes | Callable[[], bytes]] | None = None) -> Path:
+        """Write the dataset atomically into ``folder`` (replacing a previous dataset there).
+
+        ``extra_files``: further files, name -> bytes, or a function returning them (called while
+        the Parquet files are written: Arrow writes them in threads, without the GIL).
+        """
         folder = Path(folder)
-        with atomic_output_dir(folder, kind="dataset") as tmp:
-            _write_parquet(self.respondents, tmp / "respondents.parquet")
-            _write_parquet(self.responses, tmp / "responses.parquet")
-            _write_parquet(self.municipalities, tmp / "municipalities.parquet")
-            _write_parquet(self.instrument.to_frame(), tmp / "instrument.parquet")
+        with atomic_output_dir(folder, kind="dataset") as tmp, ThreadPoolExecutor(max_workers=2) as pool:
+            tables = [(self.responses, "responses"), (self.respondents, "respondents"),
+                      (self.municipalities, "municipalities"), (self.instrument.to_frame(), "instrument")]
+            writes = [pool.submit(_write_table, _arrow_table(df), tmp / f"{name}.parquet") for df, name in tables]
             (tmp / "instrument.yaml").write_text(self.instrument.to_yaml(), encoding="utf-8")
             manifest = dict(self.manifest)
             manifest.setdefault("schema_version", SCHEMA_VERSION)
@@ -161,7 +172,9 @@ class Dataset:
                 encoding="utf-8",
             )
             for name, data in (extra_files or {}).items():
-                (tmp / name).write_bytes(data)
+                (tmp / name).write_bytes(data() if callable(data) else data)
+            for w in writes:
+                w.result()  # a failed write fails the save (the folder is not swapped in)
         return folder
 
     @classmethod

@@ -17,13 +17,14 @@ The audit of outputs before publication lives in :mod:`reporting.audit`.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import math
 import os
 import re
 import secrets
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,13 +135,40 @@ def pseudonymize(
     return pd.Series(out, index=series.index, name=series.name, dtype=object)
 
 
+def _hmac_hex(key: bytes, domain: bytes) -> Callable[[bytes], str]:
+    """``msg -> HMAC-SHA256(key, domain + msg).hexdigest()`` with the keyed states computed once.
+
+    RFC 2104: ``H((K ^ opad) || H((K ^ ipad) || m))``; the hash states after ``K ^ ipad`` (plus the
+    domain) and after ``K ^ opad`` are copied per message instead of hashing the key blocks again
+    (about 3x faster than :func:`hmac.digest` per identifier, the same digest).
+
+    >>> _hmac_hex(b"k" * 16, b"d")(b"m") == hmac.new(b"k" * 16, b"dm", "sha256").hexdigest()
+    True
+    """
+    block = hashlib.sha256().block_size
+    k = hashlib.sha256(key).digest() if len(key) > block else key
+    k = k.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in k))
+    inner.update(domain)
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in k))
+
+    def one(msg: bytes) -> str:
+        i = inner.copy()
+        i.update(msg)
+        o = outer.copy()
+        o.update(i.digest())
+        return o.hexdigest()
+
+    return one
+
+
 def _text_pseudonyms(texts: list[str], key: bytes, prefix: str, seen: dict[str, str]) -> list[Any]:
     """The pseudonym of each distinct text identifier (``pseudonymize``'s rule, one HMAC each); the
     pairs go into ``seen`` (pseudonym -> identifier), a collision raises ``ValueError``."""
-    digest, domain, n = hmac.digest, _DOMAIN, PSEUDONYM_HEX
+    n = PSEUDONYM_HEX
     idents = [t.strip() for t in texts]
-    out: list[Any] = [prefix + digest(key, domain + i.encode("utf-8"), "sha256").hex()[:n] if i else pd.NA
-                      for i in idents]
+    hmac_hex = _hmac_hex(key, _DOMAIN)
+    out: list[Any] = [prefix + hmac_hex(i.encode("utf-8"))[:n] if i else pd.NA for i in idents]
     filled = [i for i in idents if i]
     if len(set(out)) - (len(filled) != len(idents)) != len(set(filled)) or seen:
         for p, i in zip(out, idents, strict=True):  # a collision (2^-64 per pair), or earlier pairs

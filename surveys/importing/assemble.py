@@ -29,7 +29,7 @@ from .municipalities import complete_municipalities
 from .validate import merge_municipalities, resolve_cross_file_ids
 from .wave_labels import check_wave_labels
 
-__all__ = ["ImportResult", "assemble", "repeat_text", "tidy_tables"]
+__all__ = ["ImportResult", "ImportedDataset", "PendingIds", "assemble", "repeat_text", "tidy_tables"]
 
 
 # ---------------------------------------------------------------- result types
@@ -115,7 +115,7 @@ def assemble(
         respondents["respondent_id"] = resolve_cross_file_ids(respondents, fc)
         check_wave_labels(respondents, fc)
 
-    respondents, responses = tidy_tables(respondents, values, reasons, inst)
+    respondents, responses, pending = _tidy_parts(respondents, values, reasons, inst)
     muni_final = complete_municipalities(merged, respondents["ags"])
     rejections = FindingCollector.finish(fc.raw())
 
@@ -131,7 +131,7 @@ def assemble(
         "rows_blank": sum(m["rows_blank"] for m in inputs),
         "rows_label_skipped": sum(m.get("rows_label_skipped", 0) for m in inputs),
         "respondents": len(respondents),
-        "responses": len(responses),
+        "responses": len(responses),  # = respondents x items, the respondent_id column built or not
         "municipalities": len(muni_final),
         "findings": {k: int(v) for k, v in rejections["severity"].value_counts().sort_index().items()},
     }
@@ -150,13 +150,7 @@ def assemble(
             "jobs": n_jobs,
         },
     }
-    dataset = Dataset(
-        respondents=respondents,
-        responses=responses,
-        municipalities=muni_final,
-        instrument=inst,
-        manifest=manifest,
-    )
+    dataset = ImportedDataset(respondents, responses, muni_final, inst, manifest, pending)
     return ImportResult(dataset=dataset, rejections=rejections, manifest=manifest)
 
 
@@ -199,6 +193,67 @@ def tidy_tables(
     respondents: pd.DataFrame, values: np.ndarray, reasons: np.ndarray, inst: Instrument
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sorted respondents table and long responses table (deterministic order and dtypes)."""
+    out, responses, pending = _tidy_parts(respondents, values, reasons, inst)
+    return out, responses if pending is None else pending.build(responses)
+
+
+@dataclass(frozen=True)
+class PendingIds:
+    """The respondent_id column of a long responses table, not built yet: each of ``ids`` (text)
+    repeated ``k`` times, in order (one row per respondent and item)."""
+
+    ids: np.ndarray
+    k: int
+
+    def build(self, rest: pd.DataFrame) -> pd.DataFrame:
+        """``rest`` (item, value, missing_reason) with the respondent_id column in front."""
+        frame = rest.copy(deep=False)
+        frame.insert(0, "respondent_id", repeat_text(self.ids, self.k))
+        return frame
+
+
+class ImportedDataset(Dataset):
+    """The importer's :class:`~surveys.dataset.Dataset`: the same tables, but the respondent_id
+    column of the long responses table (one text per response: millions) is built on first use.
+
+    :func:`.writing.pseudonymize_result` replaces the IDs before that, so the column is built
+    once, with the pseudonyms, instead of once with the delivered IDs and once more.
+    """
+
+    def __init__(self, respondents: pd.DataFrame, responses: pd.DataFrame, municipalities: pd.DataFrame,
+                 instrument: Instrument, manifest: dict[str, Any], pending: PendingIds | None = None) -> None:
+        super().__init__(respondents=respondents, responses=responses, municipalities=municipalities,
+                         instrument=instrument, manifest=manifest)
+        self._pending = pending  # after the dataclass __init__: its assignment of responses clears it
+
+    @property  # type: ignore[override]
+    def responses(self) -> pd.DataFrame:
+        """The long responses table (its respondent_id column built now if it is still pending)."""
+        if self._pending is not None:
+            self._responses = self._pending.build(self._responses)
+            self._pending = None
+        return self._responses
+
+    @responses.setter
+    def responses(self, frame: pd.DataFrame) -> None:
+        self._responses = frame
+        self._pending = None
+
+    def pending_ids(self) -> PendingIds | None:
+        """The respondent_id column of the responses when it is not built yet, else None."""
+        return self._pending
+
+    def responses_without_ids(self) -> pd.DataFrame:
+        """The responses table without its pending respondent_id column (only while it is pending)."""
+        assert self._pending is not None
+        return self._responses
+
+
+def _tidy_parts(
+    respondents: pd.DataFrame, values: np.ndarray, reasons: np.ndarray, inst: Instrument
+) -> tuple[pd.DataFrame, pd.DataFrame, PendingIds | None]:
+    """:func:`tidy_tables` with the long respondent_id column left to build: the respondents, the
+    responses (without that column when the third value is not None) and the column pending."""
     if not _in_source_order(respondents):
         order = respondents.sort_values(["source_file", "source_sheet", "source_row"], kind="stable").index.to_numpy()
         respondents = respondents.loc[order].reset_index(drop=True)
@@ -228,21 +283,20 @@ def tidy_tables(
                 "missing_reason": reason_or_none[reasons.reshape(-1)] if n else np.array([], dtype=object),
             }
         )
-        return out, responses
+        return out, responses, None
     # built in Arrow: each respondent ID and item code once, the long columns by index (take);
     # the same text columns pandas makes of the object arrays (str, NaN for None), without a
-    # Python object per response
+    # Python object per response. The respondent_id column is left to build (PendingIds).
     flat_reasons = reasons.reshape(-1)
-    responses = pd.DataFrame(
+    rest = pd.DataFrame(
         {
-            "respondent_id": repeat_text(out["respondent_id"].to_numpy(dtype=object), k),
             "item": tile_text(list(codes), n),
             "value": _int16_codes(flat_vals),
             "missing_reason": _text(pa.array(reason_or_none.tolist(), type=pa.large_string()).take(flat_reasons))
             if (flat_reasons != 0).any() else reason_or_none[flat_reasons],
         }
     )
-    return out, responses
+    return out, rest, PendingIds(out["respondent_id"].to_numpy(dtype=object).copy(), k)
 
 
 def _text(arr: pa.Array) -> pd.arrays.ArrowStringArray:

@@ -17,11 +17,10 @@ import pyarrow as pa
 from core.atomic import atomic_output_dir
 from core.errors import BausteinError
 from core.spreadsheet_escape import neutralize_frame
-from surveys.dataset import Dataset
 from surveys.pseudonyms import load_or_create_key
 from surveys.pseudonyms import pseudonymize as pseudonymize_ids
 
-from .assemble import ImportResult, repeat_text
+from .assemble import ImportedDataset, ImportResult, PendingIds, repeat_text
 from .findings import readable_rejections
 
 __all__ = ["pseudonymize_result", "write_import", "write_report"]
@@ -42,8 +41,15 @@ def pseudonymize_result(result: ImportResult, key: bytes) -> ImportResult:
     pseudo = pseudonymize_ids(ids, key).to_numpy(dtype=object)
     respondents = ds.respondents.copy()
     respondents["respondent_id"] = pseudo
-    responses = ds.responses.copy()
-    if len(responses):
+    pending = ds.pending_ids() if isinstance(ds, ImportedDataset) else None
+    if pending is not None and len(pending.ids) == len(ids) and np.array_equal(pending.ids, ids.to_numpy()) \
+            and all(isinstance(p, str) for p in pseudo.tolist()):
+        # the long respondent_id column is not built yet: built once, with the pseudonyms
+        rest = ds.responses_without_ids()
+        responses, later = rest, PendingIds(pseudo, pending.k)
+    else:
+        responses, later = ds.responses.copy(), None
+    if later is None and len(responses):
         repeated = _repeated_ids(responses["respondent_id"], ids)
         if repeated is not None:  # the importer's layout: k responses per respondent, in order
             responses["respondent_id"] = (repeat_text(pseudo, repeated) if _is_text(responses["respondent_id"])
@@ -59,8 +65,7 @@ def pseudonymize_result(result: ImportResult, key: bytes) -> ImportResult:
         "method": "HMAC-SHA256, R- + 16 hex (surveys.pseudonyms.pseudonymize)",
         "key_id": hashlib.sha256(b"baustein-eval/key-id\0" + bytes(key)).hexdigest()[:12],
     }
-    dataset = Dataset(respondents=respondents, responses=responses, municipalities=ds.municipalities,
-                      instrument=ds.instrument, manifest=manifest)
+    dataset = ImportedDataset(respondents, responses, ds.municipalities, ds.instrument, manifest, later)
     return ImportResult(dataset=dataset, rejections=result.rejections, manifest=manifest)
 
 
@@ -179,7 +184,8 @@ def write_import(
     """
     if pseudonymize:
         result = pseudonymize_result(result, load_or_create_key(key_file, forbidden_dirs=[out_dir]))
-    extra = {"rejections.csv": _rejections_csv(result.rejections), "rejections.xlsx": _rejections_xlsx(result.rejections)}
+    rej = result.rejections  # the reports are made while the Parquet files are written
+    extra = {"rejections.csv": lambda: _rejections_csv(rej), "rejections.xlsx": lambda: _rejections_xlsx(rej)}
     return result.dataset.save(out_dir, extra_files=extra)
 
 

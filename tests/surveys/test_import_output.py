@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from cli import main
@@ -34,6 +35,32 @@ def test_reimport_gives_byte_identical_parquet(inputs: Path, tmp_path: Path, ins
     for name in ("respondents", "responses", "municipalities", "instrument"):
         assert (a / f"{name}.parquet").read_bytes() == (b / f"{name}.parquet").read_bytes(), name
     assert (a / "rejections.csv").read_bytes() == (b / "rejections.csv").read_bytes()
+
+
+def test_pseudonyms_in_the_long_table_are_the_same_whether_it_was_built_before_or_not(
+    inputs: Path, instrument: Instrument
+) -> None:
+    # the importer leaves the long respondent_id column unbuilt until it is used, so that
+    # pseudonymising builds it once; building it first (any access) must change nothing
+    from surveys.importing.pipeline import pseudonymize_result
+
+    key = bytes(range(32))
+    lazy = pseudonymize_result(read_responses(inputs, instrument), key).dataset
+    built = read_responses(inputs, instrument)
+    assert built.dataset.responses["respondent_id"].notna().all()  # built here, with the delivered IDs
+    eager = pseudonymize_result(built, key).dataset
+    for name in ("respondents", "responses"):
+        pd.testing.assert_frame_equal(getattr(lazy, name), getattr(eager, name))
+    k = len(instrument.items)
+    assert lazy.responses["respondent_id"].tolist() == [r for r in lazy.respondents["respondent_id"] for _ in range(k)]
+    assert lazy.responses["respondent_id"].str.fullmatch(r"R-[0-9a-f]{16}").all()
+
+
+def test_responses_assigned_to_an_imported_dataset_replace_the_pending_ids(inputs: Path, instrument: Instrument) -> None:
+    ds = read_responses(inputs, instrument).dataset
+    frame = pd.DataFrame({"respondent_id": ["x"], "item": ["KOM01"]})
+    ds.responses = frame
+    assert ds.responses is frame
 
 
 def test_written_dataset_loads_and_manifest_reconciles(inputs: Path, tmp_path: Path, instrument: Instrument) -> None:
@@ -70,16 +97,14 @@ def test_failed_write_leaves_the_previous_dataset_untouched(inputs: Path, tmp_pa
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     import surveys.dataset as dsmod
 
-    calls = {"n": 0}
-    real = dsmod._write_parquet
+    real = dsmod._write_table
 
-    def failing(df: pd.DataFrame, path: Path) -> None:
-        calls["n"] += 1
-        if calls["n"] == 2:
+    def failing(table: pa.Table, path: Path) -> None:  # Parquet files are written in threads
+        if path.name == "respondents.parquet":
             raise OSError("Datenträger voll / disk full (simulated)")
-        real(df, path)
+        real(table, path)
 
-    monkeypatch.setattr(dsmod, "_write_parquet", failing)
+    monkeypatch.setattr(dsmod, "_write_table", failing)
     with pytest.raises(OSError):
         write_import(read_responses(inputs, instrument, wave="2030"), out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -30,6 +30,16 @@ def test_pseudonym_is_the_documented_hmac_sha256_prefix() -> None:
     assert pseudonymize(["17"], KEY).tolist() == ["R-" + expected]
 
 
+@pytest.mark.parametrize("key", [KEY, b"k" * 16, bytes(range(64)), bytes(range(200)) + b"long key > block"])
+def test_pseudonyms_equal_the_stdlib_hmac_for_every_key_length(key: bytes) -> None:
+    # the precomputed inner/outer hash states (RFC 2104) against hmac.digest, keys shorter than,
+    # equal to and longer than SHA-256's 64-byte block; identifiers ASCII, umlauts, long
+    ids = ["1", "Fragebogen 17", "uuid:0f3c-Ä-ß", "x" * 300, *(f"p{i:016x}" for i in range(50))]
+    want = ["R-" + hmac.digest(key, b"baustein-eval/respondent/v1\x00" + i.encode("utf-8"), "sha256").hex()[:16]
+            for i in ids]
+    assert pseudonymize(ids, key).tolist() == want
+
+
 def test_same_respondent_written_differently_gets_the_same_pseudonym() -> None:
     out = pseudonymize([17, 17.0, " 17 ", "17"], KEY)
     assert out.nunique() == 1
