@@ -31,12 +31,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from core.atomic import atomic_output_dir
 from core.spreadsheet_escape import escape_html
 
 from . import labels as L  # noqa: N812
+from .formatting import name_map
 from .messages import note as notes
 from .messages import report_error
+from .profile_data import suppressed_mask
 
 __all__ = [
     "OVERVIEW_NOTEBOOKS",
@@ -371,9 +375,9 @@ def build_reports(
     if want_pdf and not chromium:
         raise report_error("chromium_missing")
 
-    summary = results.tables["kommunen_uebersicht"]
-    eligible = summary.loc[~summary["suppressed"].astype(bool), "ags"].astype(str).tolist()
-    names = dict(zip(ds.municipalities["ags"].astype(str), ds.municipalities["name"].astype(str)))
+    summary = results.tables.get("kommunen_uebersicht", pd.DataFrame(columns=["ags", "suppressed"]))
+    eligible = summary.loc[~suppressed_mask(summary), "ags"].astype(str).tolist()
+    names = {**name_map(summary), **name_map(ds.municipalities)}
     if all_municipalities:
         wanted = eligible
     else:

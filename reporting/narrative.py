@@ -31,7 +31,7 @@ import pandas as pd
 from . import labels as L  # noqa: N812
 from .baustein_advice import Recommendation, recommendations_for
 from .formatting import fmt_interval, fmt_number, fmt_signed
-from .profile_data import ProfileData
+from .profile_data import ProfileData, suppressed_mask
 
 __all__ = ["Advice", "ProfileText", "Sentence", "profile_text"]
 
@@ -308,7 +308,7 @@ def profile_text(data: ProfileData, instrument: Any, ags: str, lang: str = "de",
     ags = str(ags)
     over = data.overview.get(ags)
     name = str(over["name"].iloc[0]) if over is not None and "name" in over.columns and len(over) else ags
-    if over is None or over.empty or bool(over["suppressed"].iloc[0]):
+    if over is None or over.empty or bool(suppressed_mask(over).iloc[0]):
         return ProfileText(ags, name, lang, None, note=L.text("too_small", lang, k=data.min_n), min_n=data.min_n)
     n = int(over["n"].iloc[0])
     labels = {c.id: c.label(lang) for c in instrument.constructs}

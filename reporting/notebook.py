@@ -25,7 +25,7 @@ import pandas as pd
 from core.spreadsheet_escape import escape_html
 
 from . import labels as L  # noqa: N812
-from .formatting import fmt_number, fmt_p, is_missing
+from .formatting import fmt_number, fmt_p, is_missing, name_map
 
 __all__ = [
     "NOTE_PAGES",
@@ -85,9 +85,7 @@ class ReportContext:
 
     def municipality_name(self, ags: str) -> str:
         """The name of a municipality (its AGS when unknown)."""
-        m = self.dataset.municipalities
-        hit = m.loc[m["ags"].astype(str) == str(ags), "name"]
-        return str(hit.iloc[0]) if len(hit) else str(ags)
+        return name_map(self.dataset.municipalities).get(str(ags), str(ags))
 
     @functools.cached_property
     def frame(self) -> pd.DataFrame:
