@@ -30,6 +30,7 @@ __all__ = [
     "comparison",
     "comparison_tests",
     "empty_figure",
+    "fact_label",
     "funnel",
     "funnel_positions",
     "hypotheses_table",
@@ -1003,11 +1004,31 @@ def profile_header(ctx: Any, ags: str) -> str:
     if row.empty or bool(suppressed_mask(row).iloc[0]):
         return L.text("too_small", ctx.lang, k=ctx.min_n)
     r = row.iloc[0]
-    facts = " · ".join(str(r[c]) for c in ("district", "size_class", "cohort") if c in r and pd.notna(r[c]))
+    facts = [fact_label(c, r[c], ctx.lang) for c in ("district", "size_class", "cohort") if c in r]
     wave = ctx.results.meta.get("wave")
     n = L.text("respondents_n", ctx.lang, n=fmt_number(r["n"], 0, ctx.lang, count=True))
-    wtxt = f" ({L.text('wave', ctx.lang)} {wave})" if wave else ""
-    return f"## {r.get('name', ags)} ({ags})\n\n{facts} · **{n}**{wtxt}"
+    wtxt = f" ({L.text('wave', ctx.lang)} {wave})" if wave not in (None, "") else ""
+    line = " · ".join([f for f in facts if f] + [f"**{n}{wtxt}**"])
+    name = r.get("name", ags)
+    return f"## {name} ({ags})\n\n{line}" if name != ags else f"## {ags}\n\n{line}"
+
+
+def fact_label(column: str, value: Any, lang: str = "de") -> str:
+    """A municipality fact as the profile header shows it: the cohort and size class say what they are.
+
+    >>> fact_label("cohort", "2024"), fact_label("cohort", "nicht gefördert"), fact_label("size_class", None)
+    ('Förderkohorte 2024', 'nicht gefördert', '')
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip():
+        return ""
+    v = str(value).strip()
+    if column == "cohort":
+        if "gefördert" in v.lower() or "funded" in v.lower():
+            return v
+        return f"{L.header('cohort', lang)} {v}"
+    if column == "size_class":
+        return f"{v} {'Einwohner' if lang == 'de' else 'inhabitants'}"
+    return v
 
 
 def profile_vs_state(results: Any, inst: Any, ags: str, lang: str = "de") -> go.Figure:

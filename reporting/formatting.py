@@ -90,15 +90,17 @@ def _blank(x: Any) -> bool:
 def fill_names(table: pd.DataFrame, ags: str = "ags", name: str = "name") -> pd.DataFrame:
     """``table`` with every missing or blank municipality name replaced by the AGS (as text).
 
-    A dataset imported without municipality master data has no names (None/NaN); pages, charts
-    and the index then show the AGS instead of "nan" or a crash. Tables without both columns
-    are returned unchanged.
+    A dataset imported without municipality master data has no names (None/NaN, or no name
+    column at all); pages, charts and the index then show the AGS instead of "nan" or a crash.
+    Tables without an AGS column are returned unchanged.
 
     >>> fill_names(pd.DataFrame({"ags": ["08111000", "08222000"], "name": [None, "Mannheim"]}))["name"].tolist()
     ['08111000', 'Mannheim']
     """
-    if ags not in table.columns or name not in table.columns:
+    if ags not in table.columns:
         return table
+    if name not in table.columns:
+        table = table.assign(**{name: None})
     codes = table[ags].astype(object).map(lambda a: "" if is_missing(a) else str(a))
     names = [a if _blank(n) else str(n) for n, a in zip(table[name].astype(object), codes)]
     return table.assign(**{name: pd.Series(names, index=table.index, dtype=object)})
@@ -112,7 +114,5 @@ def name_map(table: pd.DataFrame | None, ags: str = "ags", name: str = "name") -
     """
     if table is None or ags not in getattr(table, "columns", ()):
         return {}
-    if name not in table.columns:
-        return {str(a): str(a) for a in table[ags] if not is_missing(a)}
     t = fill_names(table, ags, name)
     return {str(a): str(n) for a, n in zip(t[ags].astype(object), t[name]) if not is_missing(a)}

@@ -134,6 +134,14 @@ UI: dict[str, Pair] = {
     "index_overview": ("Übersicht des Landes", "State overview"),
     "index_downloads": ("Zum Herunterladen", "Downloads"),
     "index_no_profile": ("kein Profil (weniger als {k} Antworten)", "no profile (fewer than {k} answers)"),
+    "index_without_profile": ("Kommunen ohne Profil", "Municipalities without a profile"),
+    "no_profile_primary": ("weniger als {k} Befragte in Welle {wave}", "fewer than {k} respondents in wave {wave}"),
+    "no_profile_primary_nowave": ("weniger als {k} Befragte", "fewer than {k} respondents"),
+    "no_profile_secondary": ("ergänzend unterdrückt, um eine andere kleine Gruppe zu schützen: genug Befragte, aber "
+                             "zusammen mit den übrigen Zahlen ließe sich sonst eine Gruppe unter {k} berechnen",
+                             "suppressed in addition to protect another small group: enough respondents, but "
+                             "together with the other figures a group below {k} could otherwise be worked out"),
+    "n_resp_wave": ("Befragte (Welle {wave})", "Respondents (wave {wave})"),
     "flag_above": ("über dem Landesmittel: {what}", "above the state mean: {what}"),
     "flag_below": ("unter dem Landesmittel: {what}", "below the state mean: {what}"),
     "results_xlsx": ("Ergebnistabellen (Excel)", "Result tables (Excel)"),
