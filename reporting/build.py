@@ -452,7 +452,8 @@ def build_reports(
         (tmp / "assets" / "report.css").write_text(REPORT_CSS, encoding="utf-8")
         (tmp / "notebooks").mkdir()
         (tmp / "profile").mkdir()
-        write_results(results, tmp / "results.xlsx", tmp / "results.json", instrument=ds.instrument)
+        write_results(results, tmp / "results.xlsx", tmp / "results.json", instrument=ds.instrument,
+                      dataset_name=ds.manifest.get("dataset_name") or dataset_dir.name)
         base = {"dataset": str(dataset_dir), "lang": lang, "min_n": min_n, "wave": wave,
                 "wave_order": list(order) if order is not None else None, "interactive": False}
         import nbformat

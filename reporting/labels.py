@@ -35,6 +35,7 @@ from surveys.importing.findings import ACTION_WORDS, REJECTION_HEADERS, SEVERITY
 
 __all__ = [
     "COLUMNS",
+    "COLUMN_HELP",
     "GLOSSARY",
     "HIDDEN_COLUMNS",
     "PHRASES",
@@ -623,6 +624,7 @@ COLUMNS: dict[str, Pair] = {
     "sentence_en": ("Ergebnis in einem Satz (englisch)", "Result in one sentence"),
     "note": ("Hinweis", "Note"),
     "suppressed": ("unterdrückt (zu wenige Antworten)", "Suppressed (too few answers)"),
+    "suppression": ("Art der Unterdrückung", "Kind of suppression"),
     # notes (hinweise)
     "section": ("Abschnitt", "Section"),
     "scope": ("betrifft", "Concerns"),
@@ -648,6 +650,15 @@ TABLE_COLUMNS: dict[tuple[str, str], Pair] = {
     ("modell_kennwerte", "value"): ("Wert", "Value"),
     ("hinweise", "code"): ("Code", "Code"),
     **{("rejections", c): h for c, h in REJECTION_HEADERS.items()},
+}
+
+#: Help of a column in the README sheet of results.xlsx where the analysis' own text names codes
+#: (``{k}``: the minimum cell size); other columns keep the help of the table catalogue.
+COLUMN_HELP: dict[str, Pair] = {
+    "suppression": ("primär unterdrückt: weniger als {k} Befragte; ergänzend unterdrückt: genug Befragte, aber "
+                    "sonst ließe sich eine kleinere Gruppe durch Differenzbildung berechnen; leer: gezeigt.",
+                    "primary: fewer than {k} respondents; secondary: enough respondents, but a smaller group could "
+                    "otherwise be worked out by differencing; blank: shown."),
 }
 
 #: Columns left out of a language's workbook and pages because another column says the same in it.
@@ -683,6 +694,9 @@ VALUES: dict[str, dict[str, Pair]] = {
              "Kruskal-Wallis": ("Kruskal-Wallis", "Kruskal-Wallis")},
     "kind": {"omnibus": ("Gesamttest", "omnibus"), "posthoc": ("Paarvergleich", "pairwise")},
     "level": {"municipality": ("Kommune", "municipality"), "pooled": ("alle Kommunen (gepoolt)", "pooled")},
+    "suppression": {"primary": ("primär unterdrückt (zu wenige Befragte)", "primary (too few respondents)"),
+                    "secondary": ("ergänzend unterdrückt (schützt eine andere kleine Gruppe)",
+                                  "secondary (protects another small group)")},
     "design": {"welch": ("unabhängige Stichproben (Welch)", "independent samples (Welch)"),
                "paired": ("gepaarte Stichproben", "paired samples"),
                "mixed": ("teils gepaart", "partly paired")},
