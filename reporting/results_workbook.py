@@ -118,7 +118,7 @@ def localise_table(name: str, table: pd.DataFrame, lang: str = "de", instrument:
         t["type"] = t["type"].map(lambda v: L.value("yesno", v, lang) if isinstance(v, str) else v)
     for col in t.columns:
         if t[col].dtype == object or pd.api.types.is_string_dtype(t[col]):
-            t[col] = t[col].map(lambda v: L.text("all_pooled", lang) if v == _POOLED_CELL else v)
+            t[col] = t[col].map(lambda v: L.text("all_pooled", lang) if isinstance(v, str) and v == _POOLED_CELL else v)
     headers = [L.header("type", lang) if c == "type_en" else L.header(c, lang, name) for c in t.columns]
     return _unique_headers(t, headers)
 
