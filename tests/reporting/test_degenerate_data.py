@@ -25,6 +25,8 @@ from reporting import figures as F  # noqa: N812
 from reporting import labels as L  # noqa: N812
 from reporting.build import OVERVIEW_NOTEBOOKS, PROFILE_NOTEBOOK, drop_stderr, failure_summary, load_notebook
 from reporting.formatting import fill_names, name_map
+from reporting.index_page import index_rows
+from reporting.methods import methods_sections
 from reporting.notebook import setup
 from reporting.profile import profile_parts
 from surveys.dataset import Dataset
@@ -118,6 +120,9 @@ def test_every_figure_builder_returns_a_result_on_degenerate_data(case: str, lan
             assert "nan" not in _annotations(out).lower(), name
     assert isinstance(F.profile_header(ctx, ags), str)
     assert isinstance(F.import_files_table(ctx.dataset, lang)[0], pd.DataFrame)
+    assert methods_sections(ctx.dataset, ctx.results, lang)
+    rows = index_rows(ctx.results, ctx.instrument, lang)
+    assert not len(rows) or rows["name"].notna().all()
 
 
 def test_too_few_answers_show_the_short_state_instead_of_a_chart(datasets) -> None:  # type: ignore[no-untyped-def]
@@ -210,14 +215,32 @@ def test_report_of_a_mapped_real_export_without_master_data_exits_0(tmp_path: Pa
         assert "Warning" not in text and "Traceback" not in text, page.name
 
 
-def test_a_failing_notebook_exits_3_with_one_clean_line_and_a_log(tmp_path: Path, datasets, capsys,
-                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    folder = tmp_path / "notebooks"
+def _notebooks_with(folder: Path, name: str, code: str) -> Path:
+    """A copy of the report notebooks with one more cell at the end of ``name``."""
     folder.mkdir()
     for nb in (ROOT / "notebooks").glob("*.py"):
         (folder / nb.name).write_text(nb.read_text(encoding="utf-8"), encoding="utf-8")
-    with open(folder / "02_instrument.py", "a", encoding="utf-8") as fh:
-        fh.write('\n# %%\nraise TypeError("sequence item 0: expected str instance, float found")\n')
+    with open(folder / f"{name}.py", "a", encoding="utf-8") as fh:
+        fh.write(f"\n# %%\n{code}\n")
+    return folder
+
+
+def test_warnings_and_stderr_of_a_notebook_never_reach_the_page(tmp_path: Path, datasets, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    code = ('import sys, warnings\nwarnings.warn("divide by zero encountered in divide", RuntimeWarning)\n'
+            'print("/tmp/x/analysis/descriptives.py:61: RuntimeWarning", file=sys.stderr)\nprint("Ende der Seite")')
+    monkeypatch.setenv("BAUSTEIN_NOTEBOOKS", str(_notebooks_with(tmp_path / "nb", "01_import_quality", code)))
+    rc = main(["report", str(datasets["all_suppressed"]), "--out", str(tmp_path / "bericht"), "--no-pdf", "--no-docx",
+               "--no-images"])
+    assert rc == 0
+    page = (tmp_path / "bericht" / "01_import_quality.html").read_text(encoding="utf-8")
+    assert "Ende der Seite" in page  # the cell ran and its ordinary output is there
+    assert "RuntimeWarning" not in page and "divide by zero" not in page
+
+
+def test_a_failing_notebook_exits_3_with_one_clean_line_and_a_log(tmp_path: Path, datasets, capsys,
+                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    folder = _notebooks_with(tmp_path / "notebooks", "02_instrument",
+                             'raise TypeError("sequence item 0: expected str instance, float found")')
     monkeypatch.setenv("BAUSTEIN_NOTEBOOKS", str(folder))
     rc = main(["report", str(datasets["all_suppressed"]), "--out", str(tmp_path / "bericht"), "--no-pdf", "--no-docx",
                "--no-images"])
