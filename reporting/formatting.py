@@ -101,6 +101,8 @@ def fill_names(table: pd.DataFrame, ags: str = "ags", name: str = "name") -> pd.
         return table
     if name not in table.columns:
         table = table.assign(**{name: None})
+    elif table[name].notna().all() and not table[name].astype(str).str.strip().str.lower().isin(["", "nan", "none", "<na>"]).any():
+        return table  # every municipality has a name (the usual case), vectorised
     codes = table[ags].astype(object).map(lambda a: "" if is_missing(a) else str(a))
     names = [a if _blank(n) else str(n) for n, a in zip(table[name].astype(object), codes)]
     return table.assign(**{name: pd.Series(names, index=table.index, dtype=object)})

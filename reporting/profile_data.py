@@ -73,6 +73,9 @@ def suppressed_mask(t: pd.DataFrame) -> pd.Series:
     """
     if "suppressed" not in t.columns:
         return pd.Series(False, index=t.index)
+    s = t["suppressed"]
+    if pd.api.types.is_bool_dtype(s) and not s.isna().any():  # the usual case, vectorised
+        return s.astype(bool)
     return t["suppressed"].astype(object).map(lambda v: True if v is None or v is pd.NA or v != v else bool(v)).astype(bool)
 
 
