@@ -318,15 +318,21 @@ def failure_summary(exc: BaseException, limit: int = 300) -> str:
 
 def failure_log(name: str, exc: BaseException, params: str = "") -> Path:
     """Write the full traceback of a failed notebook (colour codes removed) to a new file in the
-    temporary folder and return its path (``baustein-report-<notebook>-*.log``)."""
+    temporary folder and return its path (``baustein-report-<notebook>-*.log``).
+
+    A notebook's error carries the kernel's traceback as its text; any other exception gets its
+    Python traceback.
+    """
     import datetime as dt
     import tempfile
+    import traceback
 
     from surveys import __version__
 
+    detail = str(exc) if hasattr(exc, "ename") else "".join(traceback.format_exception(exc))
     fd, path = tempfile.mkstemp(prefix=f"baustein-report-{re.sub(r'[^A-Za-z0-9_]', '_', name)}-", suffix=".log")
     body = (f"baustein-eval {__version__}, {dt.datetime.now().isoformat(timespec='seconds')}\n"
-            f"Notebook: {name}\nParameter / parameters:\n{params}\n\n{_ANSI.sub('', str(exc))}\n")
+            f"Notebook / Teil: {name}\nParameter / parameters:\n{params}\n\n{_ANSI.sub('', detail)}\n")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(body)
     return Path(path)

@@ -32,6 +32,13 @@ MESSAGES = Catalogue("report", {
                 "der Berichtsordner bleibt unverändert.",
         hint_en="This is a bug in baustein-eval, not in your data: please report the file; the report "
                 "folder is unchanged."),
+    "report_failed": MessageSpec(
+        "error", "Der Bericht konnte nicht erstellt werden ({error}). Vollständige Meldung: {log}",
+        "The report could not be built ({error}). Full traceback: {log}",
+        hint_de="Das ist ein Fehler in baustein-eval, nicht in Ihren Daten: bitte die Datei melden; "
+                "der Berichtsordner bleibt unverändert.",
+        hint_en="This is a bug in baustein-eval, not in your data: please report the file; the report "
+                "folder is unchanged."),
     "unknown_ags": MessageSpec(
         "error", "Unbekannte AGS: {ags}. Bekannt sind z. B.: {known}.", "Unknown AGS: {ags}. Known are e.g. {known}.",
         hint_de="Die AGS (8 Ziffern) aus dem Blatt 'Kommunen' bzw. der Übersicht (index.html) nehmen.",

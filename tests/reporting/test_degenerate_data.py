@@ -256,3 +256,25 @@ def test_a_failing_notebook_exits_3_with_one_clean_line_and_a_log(tmp_path: Path
     assert "Traceback" in text and "raise TypeError" in text and "\x1b[" not in text
     log.unlink()
     assert not (tmp_path / "bericht").exists()
+
+
+def test_a_bug_outside_the_notebooks_exits_3_with_one_line_and_a_log(tmp_path: Path, datasets, capsys,
+                                                                     monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import reporting.results_workbook as workbook
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("kaputt beim Schreiben")
+
+    monkeypatch.setattr(workbook, "write_results", broken)
+    monkeypatch.delenv("BAUSTEIN_DEBUG", raising=False)
+    rc = main(["report", str(datasets["all_suppressed"]), "--out", str(tmp_path / "bericht"), "--no-pdf", "--no-docx",
+               "--no-images"])
+    err = capsys.readouterr().err
+    lines = [x for x in err.splitlines() if x.strip()]
+    assert rc == 3 and len(lines) == 1, err
+    assert "Der Bericht konnte nicht erstellt werden (RuntimeError: kaputt beim Schreiben)" in err
+    log = Path(re.search(r"Vollständige Meldung: (\S+\.log)", err).group(1))  # type: ignore[union-attr]
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "in broken" in text and "kaputt beim Schreiben" in text
+    log.unlink()
+    assert not (tmp_path / "bericht").exists()
