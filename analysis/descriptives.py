@@ -58,7 +58,7 @@ class VarianceComponents:
 
 
 def _gls_mean(n: np.ndarray, ybar: np.ndarray, tau2: float, sigma2: float) -> float:
-    w = 1.0 / (tau2 + sigma2 / n)
+    w = 1.0 / (tau2 + sigma2 / n) if np.all(tau2 + sigma2 / n > 0) else (tau2 + sigma2 / n <= 0).astype(float)
     return float(np.sum(w * ybar) / np.sum(w))
 
 

@@ -534,7 +534,7 @@ NOTES = _BilingualCatalogue("analysis", {
                                      "Hypothesis {hypothesis} not testable: {reason}"),
     # ------------------------------------------------------------------ privacy (analysis.small_cells)
     "complementary_suppression": _spec(
-        "info", "{k} Zeile(n) zusätzlich unterdrückt (Spalte 'suppression' = secondary), damit keine Gruppe unter "
+        "info", "{k} Zeile(n) ergänzend unterdrückt (Spalte „Art der Unterdrückung“), damit keine Gruppe unter "
         "{min_n} Befragten durch Differenzbildung mit {tables} berechnet werden kann.",
         "{k} row(s) suppressed as well (column 'suppression' = secondary) so that no group below {min_n} "
         "respondents can be computed by subtracting {tables}.",

@@ -2,7 +2,8 @@
 
 Each sub-command lives in its own module of this package and exposes ``register(subparsers)``;
 :func:`main` collects them. User errors (:class:`core.errors.BausteinError`) are printed as a
-plain message (exit code 2); an unexpected error prints a short notice instead of a traceback
+plain message (exit code 2; an explained internal error, :class:`core.errors.InternalError`, exit
+code 3); an unexpected error prints a short notice instead of a traceback
 (exit code 3) unless ``--debug`` or ``BAUSTEIN_DEBUG=1`` is given. Usage errors are printed in
 German and English (exit code 2). Exit codes: :mod:`cli.messages`.
 """
@@ -61,8 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result = args.func(args)
     except BausteinError as exc:
-        print(f"Fehler / error: {exc}", file=sys.stderr)
-        return EXIT_USER
+        code = getattr(exc, "exit_code", EXIT_USER)
+        prefix = "Interner Fehler / internal error" if code == EXIT_INTERNAL else "Fehler / error"
+        print(f"{prefix}: {exc}", file=sys.stderr)
+        return code
     except KeyboardInterrupt:
         print("Abgebrochen / interrupted.", file=sys.stderr)
         return 130

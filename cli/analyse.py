@@ -89,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
     ds = Dataset.load(args.dataset)
     results = run(ds, config, strict=bool(getattr(args, "debug", False)))
     with own_output_files(args.out, args.json):
-        write_results(results, args.out, args.json, instrument=ds.instrument)
+        write_results(results, args.out, args.json, instrument=ds.instrument, dataset_name=args.dataset)
     n_tables = len(results.tables) - ("hinweise" in results.tables)
     print(f"{n_tables} Tabellen geschrieben / tables written: {args.out}")
     if args.json:

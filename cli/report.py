@@ -73,7 +73,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from reporting.build import build_reports
+    import os
+
+    from core.errors import BausteinError
+    from reporting.build import build_reports, failure_log, failure_summary
+    from reporting.messages import internal_error
 
     from .analyse import config_from_args
 
@@ -94,6 +98,12 @@ def _build(args: argparse.Namespace) -> int:
             docx=args.docx,
             progress=bar,
         )
+    except (BausteinError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug outside the notebooks (documents, images, index): one line and a log
+        if getattr(args, "debug", False) or os.environ.get("BAUSTEIN_DEBUG") == "1":
+            raise
+        raise internal_error("report_failed", error=failure_summary(exc), log=failure_log("report", exc)) from exc
     finally:
         bar.close()
     _print_notes(args, config)

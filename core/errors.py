@@ -26,6 +26,7 @@ __all__ = [
     "GeneratorError",
     "InputFileError",
     "InstrumentError",
+    "InternalError",
     "ReportError",
     "XLSFormError",
 ]
@@ -41,6 +42,9 @@ class BausteinError(Exception):
     problem : core.problems.Problem, optional
         The located problem behind the error (its code, location and catalogue text).
     """
+
+    #: Exit code of the command line when this error ends a command (2: a user error, see README).
+    exit_code = 2
 
     def __init__(self, message: str = "", *, problem: Problem | None = None) -> None:
         if problem is not None and not message:
@@ -86,6 +90,16 @@ class AnalysisError(BausteinError):
 
 class ReportError(BausteinError):
     """A report could not be built."""
+
+
+class InternalError(BausteinError):
+    """A fault inside baustein-eval (a bug, not a property of the data), already explained to the user.
+
+    The command line prints its one-line message (which names where the details were written)
+    and exits with code 3, never with a traceback.
+    """
+
+    exit_code = 3
 
 
 class GeneratorError(BausteinError):

@@ -31,12 +31,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from core.atomic import atomic_output_dir
 from core.spreadsheet_escape import escape_html
 
 from . import labels as L  # noqa: N812
+from .formatting import name_map
+from .messages import internal_error, report_error
 from .messages import note as notes
-from .messages import report_error
+from .profile_data import suppressed_mask
 
 __all__ = [
     "OVERVIEW_NOTEBOOKS",
@@ -267,8 +271,14 @@ class _Kernel:
         return self
 
     def run(self, nb: Any) -> Any:
-        """Execute every cell of ``nb`` in this kernel (a failing cell raises :class:`ReportError`)."""
-        from nbclient.exceptions import CellExecutionError
+        """Execute every cell of ``nb`` in this kernel.
+
+        A failing cell is a bug of ours, never the user's: it raises :class:`core.errors.InternalError`
+        (exit code 3) with one clean line naming the notebook and the exception, and the full
+        traceback (colour codes removed) in a log file that the line names (:func:`failure_log`).
+        Warnings a cell prints on stderr are dropped from the page (readers never see them).
+        """
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
         client = self._client
         client.nb = nb
@@ -276,13 +286,65 @@ class _Kernel:
         try:
             for index, cell in enumerate(nb.cells):
                 client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
-        except CellExecutionError as exc:
+        except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
             name = nb.metadata.get("baustein", {}).get("notebook", "?")
-            raise report_error("notebook_failed", name=name, detail=str(exc)[-2000:]) from exc
+            params = next((c.source for c in nb.cells if "injected-parameters" in c.get("metadata", {}).get("tags", [])), "")
+            raise internal_error("notebook_failed", name=name, error=failure_summary(exc),
+                                 log=failure_log(name, exc, params)) from exc
+        drop_stderr(nb)
         return nb
 
     def __exit__(self, *exc: Any) -> None:
         self._ctx.__exit__(*exc)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+def failure_summary(exc: BaseException, limit: int = 300) -> str:
+    """``ExceptionType: message`` of a failed cell on one line, without colour codes.
+
+    >>> from nbclient.exceptions import CellExecutionError
+    >>> failure_summary(CellExecutionError("tb", "TypeError", "int() argument must be … not 'NAType'"))
+    "TypeError: int() argument must be … not 'NAType'"
+    """
+    ename = getattr(exc, "ename", None) or type(exc).__name__
+    evalue = getattr(exc, "evalue", None)
+    if evalue is None:
+        evalue = str(exc)
+    text = " ".join(_ANSI.sub("", f"{ename}: {evalue}").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def failure_log(name: str, exc: BaseException, params: str = "") -> Path:
+    """Write the full traceback of a failed notebook (colour codes removed) to a new file in the
+    temporary folder and return its path (``baustein-report-<notebook>-*.log``).
+
+    A notebook's error carries the kernel's traceback as its text; any other exception gets its
+    Python traceback.
+    """
+    import datetime as dt
+    import tempfile
+    import traceback
+
+    from surveys import __version__
+
+    detail = str(exc) if hasattr(exc, "ename") else "".join(traceback.format_exception(exc))
+    fd, path = tempfile.mkstemp(prefix=f"baustein-report-{re.sub(r'[^A-Za-z0-9_]', '_', name)}-", suffix=".log")
+    body = (f"baustein-eval {__version__}, {dt.datetime.now().isoformat(timespec='seconds')}\n"
+            f"Notebook / Teil: {name}\nParameter / parameters:\n{params}\n\n{_ANSI.sub('', detail)}\n")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(body)
+    return Path(path)
+
+
+def drop_stderr(nb: Any) -> Any:
+    """Remove stderr stream outputs (warnings, library noise) from every cell of an executed notebook."""
+    for cell in nb.cells:
+        if cell.get("outputs"):
+            cell["outputs"] = [o for o in cell["outputs"]
+                               if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    return nb
 
 
 @dataclass
@@ -371,9 +433,9 @@ def build_reports(
     if want_pdf and not chromium:
         raise report_error("chromium_missing")
 
-    summary = results.tables["kommunen_uebersicht"]
-    eligible = summary.loc[~summary["suppressed"].astype(bool), "ags"].astype(str).tolist()
-    names = dict(zip(ds.municipalities["ags"].astype(str), ds.municipalities["name"].astype(str)))
+    summary = results.tables.get("kommunen_uebersicht", pd.DataFrame(columns=["ags", "suppressed"]))
+    eligible = summary.loc[~suppressed_mask(summary), "ags"].astype(str).tolist()
+    names = {**name_map(summary), **name_map(ds.municipalities)}
     if all_municipalities:
         wanted = eligible
     else:
@@ -396,7 +458,8 @@ def build_reports(
         (tmp / "assets" / "report.css").write_text(REPORT_CSS, encoding="utf-8")
         (tmp / "notebooks").mkdir()
         (tmp / "profile").mkdir()
-        write_results(results, tmp / "results.xlsx", tmp / "results.json", instrument=ds.instrument)
+        write_results(results, tmp / "results.xlsx", tmp / "results.json", instrument=ds.instrument,
+                      dataset_name=ds.manifest.get("dataset_name") or dataset_dir.name)
         base = {"dataset": str(dataset_dir), "lang": lang, "min_n": min_n, "wave": wave,
                 "wave_order": list(order) if order is not None else None, "interactive": False}
         import nbformat

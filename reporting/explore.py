@@ -23,9 +23,9 @@ import plotly.graph_objects as go
 
 from . import labels as L  # noqa: N812
 from . import plotting as P  # noqa: N812
-from .figures import term_labels
-from .formatting import fmt_number
-from .profile_data import CIVIL_ROLES, MUNICIPAL_ROLES, role_construct, with_ci_columns
+from .figures import empty_figure, term_labels
+from .formatting import fill_names, fmt_number, name_map
+from .profile_data import CIVIL_ROLES, MUNICIPAL_ROLES, role_construct, suppressed_mask, with_ci_columns
 
 __all__ = ["COLOR_OPTIONS", "ROLE_GROUPS", "ExploreChoice", "ExploreView", "explore_view", "explore_widget",
            "show_default_view"]
@@ -113,14 +113,14 @@ def _colour(ctx: Any, choice: ExploreChoice, means: pd.DataFrame, typ: pd.DataFr
     missing = L.text("no_data", lang)
     if choice.color == "survey_type":
         col = "type" if lang == "de" or "type_en" not in typ else "type_en"
-        return means[g].map(dict(zip(typ[g].astype(str), typ[col]))).fillna(missing)
+        return means[g].astype(str).map(dict(zip(typ[g].astype(str), typ[col]))).astype(object).fillna(missing)
     m = ctx.dataset.municipalities.astype({"ags": str}).set_index("ags")
     if choice.color == "fact_type":
         from analysis import fact_typology
 
         ft = fact_typology(ctx.dataset.municipalities.astype({"ags": str}), group="ags")
         col = "type" if lang == "de" or "type_en" not in ft else "type_en"
-        return means[g].map(dict(zip(ft["ags"].astype(str), ft[col]))).fillna(missing)
+        return means[g].astype(str).map(dict(zip(ft["ags"].astype(str), ft[col]))).astype(object).fillna(missing)
     if choice.color not in m.columns:
         return pd.Series(missing, index=means.index)
     vals = means[g].map(m[choice.color])
@@ -159,16 +159,18 @@ def explore_view(ctx: Any, choice: ExploreChoice | None = None) -> ExploreView:
     sel = _selection(ctx, choice)
     notes: list[str] = []
     dims = list(dict.fromkeys([choice.x, choice.y]))
-    summ = municipality_summary(sel, dims, group=g, min_n=min_n) if len(sel) else pd.DataFrame()
+    # a scale without a single answer in the selection (items not mapped, roles not surveyed): no points
+    ready = len(sel) > 0 and all(d in sel.columns and sel[d].notna().any() for d in dims)
+    summ = municipality_summary(sel, dims, group=g, min_n=min_n) if ready else pd.DataFrame()
     if len(summ):
-        summ = summ[~summ["suppressed"].astype(bool)]
+        summ = summ[~suppressed_mask(summ)]
     wide = (summ.pivot_table(index=g, columns="variable", values="mean", observed=True) if len(summ)
-            else pd.DataFrame(columns=dims))
+            else pd.DataFrame(columns=dims, index=pd.Index([], name=g)))
     n = summ.groupby(g)["n"].min() if len(summ) else pd.Series(dtype=float)
     means = wide.reindex(columns=dims).dropna().reset_index()
     means["n"] = means[g].map(n)
-    names = dict(zip(ctx.dataset.municipalities["ags"].astype(str), ctx.dataset.municipalities["name"].astype(str)))
-    means["name"] = means[g].astype(str).map(names).fillna(means[g].astype(str))
+    names = name_map(ctx.dataset.municipalities)
+    means["name"] = [names.get(str(a), str(a)) for a in means[g]]
     n_all = sel[g].nunique() if len(sel) else 0
     if n_all > len(means):
         notes.append(L.text("explore_hidden", lang, k=n_all - len(means), min_n=min_n))
@@ -177,7 +179,7 @@ def explore_view(ctx: Any, choice: ExploreChoice | None = None) -> ExploreView:
     if mun and civ and {mun, civ} <= set(sel.columns) and len(sel):
         try:
             typ = commitment_typology(sel, mun, civ, group=g, min_n=min_n)
-            typ = typ[~typ["suppressed"].astype(bool)]
+            typ = typ[~suppressed_mask(typ)]
         except AnalysisError as exc:
             notes.append(str(exc.problem.message(lang)) if getattr(exc, "problem", None) else str(exc))
     means["colour"] = _colour(ctx, choice, means, typ, g) if len(means) else []
@@ -188,7 +190,7 @@ def explore_view(ctx: Any, choice: ExploreChoice | None = None) -> ExploreView:
         means, x=choice.x, y=choice.y, color="colour", size="n", label="name", threshold=None,
         x_title=labels.get(choice.x, choice.x), y_title=labels.get(choice.y, choice.y), category_order=order,
         lang=lang, highlight=highlight,
-    ) if len(means) else go.Figure()
+    ) if len(means) else empty_figure(lang, min_n)
     # a legend title beside the entries keeps them from wrapping at print width: title on top
     fig.update_layout(legend_title_text=colour_label + ":", legend_title_side="top")
     # typology table: municipalities per colour group and their mean position
@@ -202,7 +204,10 @@ def explore_view(ctx: Any, choice: ExploreChoice | None = None) -> ExploreView:
     model = pd.DataFrame()
     m_heads: dict[str, str] = {}
     summary = ""
-    data = sel.dropna(subset=[*dims, "role"]) if "role" in sel.columns else sel.dropna(subset=dims)
+    if not ready:
+        data = sel.iloc[0:0]
+    else:
+        data = sel.dropna(subset=[*dims, "role"]) if "role" in sel.columns else sel.dropna(subset=dims)
     vis_ags = set(means[g].astype(str))
     data = data[data[g].astype(str).isin(vis_ags)]
     if choice.x != choice.y and data[g].nunique() >= 3:
@@ -282,8 +287,8 @@ def explore_widget(ctx: Any) -> dict[str, Any]:  # pragma: no cover - needs ipyw
     # "" stands for "the analysis wave" and "nobody": a dropdown shows no selection for a None value
     waves = [(L.text("all_waves_latest", lang) + f" ({ctx.results.meta.get('wave')})", "")] + [
         (str(w), str(w)) for w in (ctx.results.meta.get("waves") or [])]
-    o = ctx.results["kommunen_uebersicht"]
-    o = o[~o["suppressed"].astype(bool)]
+    o = fill_names(ctx.results["kommunen_uebersicht"])
+    o = o[~suppressed_mask(o)]
     munis = [(L.text("nobody", lang), "")] + [(f"{n} ({a})", str(a)) for a, n in zip(o["ags"], o["name"])]
     style = {"description_width": "initial"}
     controls = {

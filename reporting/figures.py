@@ -20,8 +20,8 @@ from plotly.subplots import make_subplots
 
 from . import labels as L  # noqa: N812
 from . import plotting as P  # noqa: N812
-from .formatting import fmt_number
-from .profile_data import role_construct, with_ci_columns
+from .formatting import fill_names, fmt_number, name_map
+from .profile_data import role_construct, suppressed_mask, with_ci_columns
 
 __all__ = [
     "aggregation_table",
@@ -29,6 +29,8 @@ __all__ = [
     "commitment_scatter",
     "comparison",
     "comparison_tests",
+    "empty_figure",
+    "fact_label",
     "funnel",
     "funnel_positions",
     "hypotheses_table",
@@ -76,8 +78,9 @@ def section(key: str, lang: str = "de") -> str:
 
 
 def _table(results: Any, name: str) -> pd.DataFrame:
-    """Result table ``name`` with ``ci_low``/``ci_high`` names (empty when absent)."""
-    return with_ci_columns(results[name]) if name in results else pd.DataFrame()
+    """Result table ``name`` with ``ci_low``/``ci_high`` names and a name for every municipality
+    (its AGS where the dataset has no master data); empty when absent."""
+    return fill_names(with_ci_columns(results[name])) if name in results else pd.DataFrame()
 
 
 def _role_labels(inst: Any, lang: str) -> dict[str, str]:
@@ -109,7 +112,11 @@ def readable(text: Any, inst: Any, lang: str = "de") -> Any:
 
 
 def _empty(lang: str, k: int = 5) -> go.Figure:
-    """A small figure that says why nothing is shown (too few answers, minimum ``k``)."""
+    """A small figure that says why nothing is shown (too few answers, minimum ``k``).
+
+    Every figure builder of this module returns it when its table is absent, empty, fully
+    suppressed or without values (a pilot, a tiny wave, an export without master data).
+    """
     fig = go.Figure()
     fig.add_annotation(text=L.text("too_small", lang, k=k), showarrow=False, x=0.5, y=0.5,
                        xref="paper", yref="paper")
@@ -118,9 +125,23 @@ def _empty(lang: str, k: int = 5) -> go.Figure:
     return P.layout_defaults(fig, lang, height=200)
 
 
+#: Public name of the "too few answers" figure (the explorer of notebook 04 shows it too).
+empty_figure = _empty
+
+
 def _visible(t: pd.DataFrame) -> pd.DataFrame:
-    """Rows not suppressed by the small-cell rule."""
-    return t[~t["suppressed"].astype(bool)] if "suppressed" in t.columns else t
+    """Rows not suppressed by the small-cell rule (a missing flag counts as suppressed)."""
+    return t[~suppressed_mask(t)]
+
+
+def _of(t: pd.DataFrame, ags: str) -> pd.DataFrame:
+    """The rows of municipality ``ags`` (none when the table has no AGS column)."""
+    return t[t["ags"].astype(str) == str(ags)] if "ags" in t.columns else t.iloc[0:0]
+
+
+def _has(t: pd.DataFrame, *cols: str) -> bool:
+    """True when ``t`` has rows and every column ``cols`` with at least one value."""
+    return len(t) > 0 and all(c in t.columns and t[c].notna().any() for c in cols)
 
 
 def _headers(t: pd.DataFrame, cols: list[str], lang: str, table: str | None = None) -> dict[str, str]:
@@ -136,8 +157,7 @@ def _role_label(inst: Any, role: str, lang: str) -> str:
 
 def _names(results: Any) -> dict[str, str]:
     """AGS -> municipality name."""
-    o = results["kommunen_uebersicht"] if "kommunen_uebersicht" in results else pd.DataFrame()
-    return dict(zip(o["ags"].astype(str), o["name"].astype(str))) if "name" in o else {}
+    return name_map(results.tables.get("kommunen_uebersicht"))
 
 
 def _dropdown_widget(options: list[tuple[str, Any]], description: str,
@@ -229,8 +249,7 @@ def import_files_table(dataset: Any, lang: str = "de") -> tuple[pd.DataFrame, di
     munis = pd.Series(dtype=str)
     r = dataset.respondents
     if {"source_file", "ags"} <= set(r.columns) and src in df.columns:
-        names = dict(zip(dataset.municipalities["ags"].astype(str), dataset.municipalities["name"].astype(str))) \
-            if len(dataset.municipalities) else {}
+        names = name_map(dataset.municipalities)
         per_file = r.groupby(r["source_file"].astype(str), observed=True)["ags"].agg(
             lambda s: sorted(set(s.astype(str))))
         munis = df[src].astype(str).map(per_file).map(
@@ -329,6 +348,8 @@ def missingness(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     plotly.graph_objects.Figure
     """
     t = _table(results, "fehlende_werte")
+    if not _has(t, "item"):
+        return _empty(lang, results.config.min_n)
     labels = {i.code: P.wrap_label(i.label(lang), 60, 2) for i in inst.items}
     fig = go.Figure()
     reasons = [r for r in ("dont_know", "no_answer", "not_shown", "invalid") if r in t.columns]
@@ -397,11 +418,15 @@ def likert_construct(results: Any, inst: Any, construct: str, lang: str = "de") 
     plotly.graph_objects.Figure
     """
     items = [i.code for i in inst.items_of(construct)]
-    freq = _table(results, "likert")
-    freq = freq[freq["item"].isin(items) & freq["code"].notna()].copy()
+    freq = _visible(_table(results, "likert"))
+    if not _has(freq, "item", "code", "share"):
+        return _empty(lang, results.config.min_n)
+    freq = freq[freq["item"].isin(items) & freq["code"].notna() & freq["share"].notna()].copy()
+    if freq.empty:
+        return _empty(lang, results.config.min_n)
     scale = inst.scales[inst.construct(construct).scale]
     freq["code"] = freq["code"].astype(int)
-    freq["n"] = freq["n_valid"]
+    freq["n"] = freq.get("n_valid", pd.NA)
     labels = {i.code: i.label(lang) for i in inst.items_of(construct)}
     return P.likert_bars(
         freq, item="item", category="code", share="share", n="n", categories=list(scale.valid_codes),
@@ -428,8 +453,12 @@ def reliability_forest(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     plotly.graph_objects.Figure
     """
     t = _visible(_table(results, "reliabilitaet"))
-    if t.empty:
+    if not _has(t, "raw_alpha"):
         return _empty(lang, results.config.min_n)
+    t = t.reset_index(drop=True)
+    for c in ("ci_low", "ci_high", "omega_total"):
+        if c not in t:
+            t[c] = np.nan
     labels = t["construct"].map(_construct_labels(inst, lang)).fillna(t["label"]) if "construct" in t else t["label"]
     pos = np.arange(len(t))
     off = P.offsets(2)
@@ -505,10 +534,12 @@ def funnel(results: Any, inst: Any, construct: str, lang: str = "de", highlight:
         Title names the scale and whether the limits allow for overdispersion.
     """
     u = _visible(_table(results, "funnel"))
-    u = u[u["construct"] == construct]
     cv = _table(results, "funnel_grenzen")
+    if not _has(u, "construct", "value", "target") or not _has(cv, "construct"):
+        return _empty(lang, results.config.min_n)
+    u = u[(u["construct"] == construct) & u["value"].notna()]
     cv = cv[cv["construct"] == construct]
-    if u.empty:
+    if u.empty or cv.empty:
         return _empty(lang, results.config.min_n)
     label = inst.construct(construct).label(lang)
     lv = {L.text("limit95", lang): ("lower_95", "upper_95"), L.text("limit998", lang): ("lower_99.8", "upper_99.8")}
@@ -541,13 +572,20 @@ def agreement_panel(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     plotly.graph_objects.Figure
         Two panels; the legend sits below them, away from the panel titles.
     """
-    agg = _table(results, "aggregation")
+    agg = _visible(_table(results, "aggregation"))
     rw = _visible(_table(results, "uebereinstimmung"))
+    agg = agg if _has(agg, "icc1") else agg.iloc[0:0]
+    rw = rw if _has(rw, "construct", "rwg_star_j") else rw.iloc[0:0]
+    if agg.empty and rw.empty:
+        return _empty(lang, results.config.min_n)
+    for c in ("icc2", "icc1_ci_low", "icc1_ci_high"):
+        if c not in agg:
+            agg = agg.assign(**{c: np.nan})
     labels = _construct_labels(inst, lang)
     fig = make_subplots(rows=1, cols=2, subplot_titles=(
         "ICC(1) und ICC(2) je Skala" if lang == "de" else "ICC(1) and ICC(2) per scale",
         "r*wg(j) je Kommune" if lang == "de" else "r*wg(j) per municipality"))
-    xs = [P.wrap_label(labels.get(d, d), 16) for d in agg["dv"]] if "dv" in agg else agg["label"]
+    xs = [P.wrap_label(labels.get(d, d), 16) for d in agg["dv"]] if "dv" in agg else agg.get("label", agg.index)
     fig.add_bar(x=xs, y=agg["icc1"], name="ICC(1)", marker_color=P.OKABE_ITO[0], row=1, col=1,
                 error_y=P.ci_error_bars(agg["icc1"], agg["icc1_ci_low"], agg["icc1_ci_high"]))
     fig.add_bar(x=xs, y=agg["icc2"], name="ICC(2)", marker_color=P.OKABE_ITO[1], row=1, col=1)
@@ -633,13 +671,15 @@ def comparison(results: Any, inst: Any, by: str, lang: str = "de") -> go.Figure:
         t-intervals over the municipality means (:func:`_mean_of_municipality_means`).
     """
     k = _visible(_table(results, "kommunen"))
-    if by not in k.columns or k.empty:
+    if not _has(k, by, "variable", "mean"):
         return _empty(lang, results.config.min_n)
     labels = _construct_labels(inst, lang)
     grp = _mean_of_municipality_means(k, [by, "variable"], _FIGURE_CI)
     grp["n"] = grp["count"]
     grp["construct"] = grp["variable"].map(labels)
     grp = grp[grp["count"] >= 2]
+    if grp.empty:
+        return _empty(lang, results.config.min_n)
     order = {c.id: i for i, c in enumerate(inst.constructs)}
     rank = _group_order(results, by)
     grp = grp.assign(_g=grp[by].map(rank).fillna(len(rank)), _c=grp["variable"].map(order)).sort_values(
@@ -677,8 +717,9 @@ def profiles_small_multiples(results: Any, inst: Any, lang: str = "de", max_pane
         A note names how many further municipalities have their own profile page.
     """
     k = _visible(_table(results, "kommunen"))
-    if k.empty:
+    if not _has(k, "ags", "variable", "mean"):
         return _empty(lang, results.config.min_n)
+    k = k[k["mean"].notna()]
     munis = list(dict.fromkeys(k["ags"]))[:max_panels]
     labels = _construct_labels(inst, lang)
     order = [c.id for c in inst.constructs]
@@ -727,13 +768,18 @@ def commitment_scatter(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     plotly.graph_objects.Figure
     """
     t = _visible(_table(results, "typologie"))
-    if t.empty or "mean_structure" not in t:
+    if not _has(t, "mean_municipal", "mean_structure", "ags"):
         return _empty(lang, results.config.min_n)
     t = t.dropna(subset=["mean_municipal", "mean_structure"])
     if t.empty:
         return _empty(lang, results.config.min_n)
     tcol = "type" if lang == "de" or "type_en" not in t else "type_en"
-    t = t.assign(n=t[["n_municipal", "n_civil"]].min(axis=1), label=t.get("name", t["ags"]))
+    n_cols = [c for c in ("n_municipal", "n_civil") if c in t]
+    t = t.assign(n=t[n_cols].min(axis=1) if n_cols else 1, label=t.get("name", t["ags"]))
+    if "mean_civil" not in t:
+        t = t.assign(mean_civil=np.nan)
+    if tcol not in t:
+        t = t.assign(**{tcol: L.text("no_data", lang)})
     thr = float(t["threshold_municipal"].iloc[0]) if "threshold_municipal" in t else 3.0
     return P.commitment_scatter(
         t, x="mean_municipal", y="mean_structure", color=tcol, size="n", structure="mean_civil", label="label",
@@ -751,11 +797,11 @@ def structure_by_type(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     plotly.graph_objects.Figure
     """
     t = _visible(_table(results, "struktur_nach_typ"))
-    if t.empty:
-        return _empty(lang)
+    if not _has(t, "typology", "type", "mean", "ci_low"):
+        return _empty(lang, results.config.min_n)
     t = t[t["typology"].isin(["Befragung", "Kommunendaten"])].dropna(subset=["ci_low"])
     if t.empty:
-        return _empty(lang)
+        return _empty(lang, results.config.min_n)
     tcol = "type" if lang == "de" or "type_en" not in t else "type_en"
     t = t.assign(n=t["n_municipalities"], typ=t["typology"].map(lambda x: L.value("typology", x, lang)))
     return P.means_with_ci(t, x=tcol, color="typ", n="n", x_title=L.text("type", lang),
@@ -772,11 +818,11 @@ def structure_by_facts(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     """
     t = _visible(_table(results, "struktur_nach_typ"))
     facts = list(L.VALUES["fact"])
-    if t.empty:
-        return _empty(lang)
+    if not _has(t, "typology", "type", "mean", "ci_low"):
+        return _empty(lang, results.config.min_n)
     t = t[t["typology"].isin(facts)].dropna(subset=["ci_low"])
     if t.empty:
-        return _empty(lang)
+        return _empty(lang, results.config.min_n)
     t = t.assign(fact=t["typology"].map(lambda x: L.value("fact", x, lang)), n=t["n_municipalities"],
                  answer=t["type"].map(lambda x: L.value("yesno", x, lang)))
     return P.means_with_ci(t, x="fact", color="answer", n="n", x_title=" ", n_label=L.text("municipalities_n", lang),
@@ -838,9 +884,9 @@ def model_coefficients(results: Any, inst: Any, lang: str = "de") -> go.Figure:
     -------
     plotly.graph_objects.Figure
     """
-    if "modell" not in results:
-        return _empty(lang)
     m = _table(results, "modell")
+    if not _has(m, "term", "estimate"):
+        return _empty(lang, results.config.min_n)
     m = m.assign(_role=m["term"].astype(str).str.startswith("C(")).sort_values("_role", kind="stable").drop(columns="_role")
     return P.coefficient_plot(m, term_labels=term_labels(inst, lang, list(m["term"])), lang=lang)
 
@@ -936,9 +982,9 @@ def pick_municipality(results: Any, ags: str | None) -> str:
     core.errors.ReportError
         When no municipality has enough answers for a profile (``no_profile``).
     """
-    o = _visible(results["kommunen_uebersicht"])
+    o = _visible(_table(results, "kommunen_uebersicht"))
     if ags is None:
-        if o.empty:
+        if o.empty or "ags" not in o:
             from .messages import report_error
 
             raise report_error("no_profile", min_n=results.config.min_n)
@@ -954,16 +1000,35 @@ def profile_header(ctx: Any, ags: str) -> str:
     str
         Markdown; the small-cell note instead when the municipality has too few answers.
     """
-    o = ctx.results["kommunen_uebersicht"]
-    row = o[o["ags"].astype(str) == ags]
-    if row.empty or bool(row["suppressed"].iloc[0]):
+    row = _of(_table(ctx.results, "kommunen_uebersicht"), ags)
+    if row.empty or bool(suppressed_mask(row).iloc[0]):
         return L.text("too_small", ctx.lang, k=ctx.min_n)
     r = row.iloc[0]
-    facts = " · ".join(str(r[c]) for c in ("district", "size_class", "cohort") if c in r and pd.notna(r[c]))
+    facts = [fact_label(c, r[c], ctx.lang) for c in ("district", "size_class", "cohort") if c in r]
     wave = ctx.results.meta.get("wave")
     n = L.text("respondents_n", ctx.lang, n=fmt_number(r["n"], 0, ctx.lang, count=True))
-    wtxt = f" ({L.text('wave', ctx.lang)} {wave})" if wave else ""
-    return f"## {r.get('name', ags)} ({ags})\n\n{facts} · **{n}**{wtxt}"
+    wtxt = f" ({L.text('wave', ctx.lang)} {wave})" if wave not in (None, "") else ""
+    line = " · ".join([f for f in facts if f] + [f"**{n}{wtxt}**"])
+    name = r.get("name", ags)
+    return f"## {name} ({ags})\n\n{line}" if name != ags else f"## {ags}\n\n{line}"
+
+
+def fact_label(column: str, value: Any, lang: str = "de") -> str:
+    """A municipality fact as the profile header shows it: the cohort and size class say what they are.
+
+    >>> fact_label("cohort", "2024"), fact_label("cohort", "nicht gefördert"), fact_label("size_class", None)
+    ('Förderkohorte 2024', 'nicht gefördert', '')
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip():
+        return ""
+    v = str(value).strip()
+    if column == "cohort":
+        if "gefördert" in v.lower() or "funded" in v.lower():
+            return v
+        return f"{L.header('cohort', lang)} {v}"
+    if column == "size_class":
+        return f"{v} {'Einwohner' if lang == 'de' else 'inhabitants'}"
+    return v
 
 
 def profile_vs_state(results: Any, inst: Any, ags: str, lang: str = "de") -> go.Figure:
@@ -974,9 +1039,10 @@ def profile_vs_state(results: Any, inst: Any, ags: str, lang: str = "de") -> go.
     plotly.graph_objects.Figure
     """
     k = _table(results, "kommunen")
-    mine = _visible(k[k["ags"].astype(str) == ags])
-    if mine.empty:
+    mine = _visible(_of(k, ags))
+    if not _has(mine, "variable", "mean"):
         return _empty(lang, results.config.min_n)
+    mine = mine[mine["mean"].notna()]
     state = _mean_of_municipality_means(_visible(k), ["variable"], _FIGURE_CI, sort=False)
     state = state.assign(group=L.text("state", lang))
     name = str(mine["name"].iloc[0]) if "name" in mine else ags
@@ -1009,14 +1075,14 @@ def perspective_gaps(results: Any, inst: Any, ags: str, lang: str = "de", gaps: 
     if gaps is None:
         p = _table(results, "perspektiven")
         m = role_construct(inst, "municipal_commitment")
-        gaps = p[(p["ags"].astype(str) == ags)].assign(construct=m) if len(p) and "ags" in p else pd.DataFrame()
+        gaps = _of(p, ags).assign(construct=m) if len(p) else pd.DataFrame()
     gaps = with_ci_columns(gaps) if len(gaps) else pd.DataFrame(columns=["construct", "gap", "ci_low", "ci_high"])
     vis = _visible(gaps).dropna(subset=["gap"]) if "gap" in gaps else gaps
     rows = [{"term": labels.get(r.construct, r.construct), "estimate": float(r.gap), "ci_low": float(r.ci_low),
              "ci_high": float(r.ci_high)} for r in vis.itertuples()]
     p = _table(results, "perspektiven")
     pooled = p[p["level"] != "municipality"] if "level" in p else p.iloc[0:0]
-    if len(pooled) and pd.notna(pooled["gap"].iloc[0]):
+    if len(pooled) and "gap" in pooled and pd.notna(pooled["gap"].iloc[0]):
         rows.append({"term": f"{_role_label(inst, 'municipal_commitment', lang)}: {L.text('all_pooled', lang)}",
                      "estimate": float(pooled["gap"].iloc[0]), "ci_low": float(pooled["ci_low"].iloc[0]),
                      "ci_high": float(pooled["ci_high"].iloc[0])})
@@ -1040,12 +1106,11 @@ def wave_change(results: Any, inst: Any, ags: str, lang: str = "de") -> go.Figur
     -------
     plotly.graph_objects.Figure
     """
-    if "wellen" not in results:
-        return _empty(lang)
     w = _table(results, "wellen")
-    mine = _visible(w[w["ags"].astype(str) == ags])
-    if mine.empty:
+    mine = _visible(_of(w, ags))
+    if not _has(mine, "construct", "change"):
         return _empty(lang, results.config.min_n)
+    mine = mine[mine["change"].notna()]
     labels = _construct_labels(inst, lang)
     tab = mine.assign(term=mine["construct"].map(labels), estimate=mine["change"])
     wave = L.text("wave", lang)
@@ -1063,9 +1128,10 @@ def funnel_positions(results: Any, inst: Any, ags: str, lang: str = "de") -> go.
         Grey bands for the 95 % and 99.8 % ranges around the state mean, the mean as a dot.
     """
     u = _table(results, "funnel")
-    mine = _visible(u[u["ags"].astype(str) == ags])
-    if mine.empty:
+    mine = _visible(_of(u, ags))
+    if not _has(mine, "construct", "value", "target", "lower_95", "upper_95", "lower_99.8", "upper_99.8"):
         return _empty(lang, results.config.min_n)
+    mine = mine[mine["value"].notna()]
     labels = _construct_labels(inst, lang)
     fig = go.Figure()
     y = mine["construct"].map(lambda c: P.wrap_label(labels.get(c, c), 32))

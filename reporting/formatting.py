@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["fmt_interval", "fmt_number", "fmt_p", "fmt_signed", "is_missing"]
+__all__ = ["fill_names", "fmt_interval", "fmt_number", "fmt_p", "fmt_signed", "is_missing", "name_map"]
 
 MINUS = "−"
 
@@ -81,3 +81,40 @@ def fmt_interval(lo: Any, hi: Any, decimals: int = 2, lang: str = "de") -> str:
     """A confidence interval as ``[0,12; 0,46]`` (German) or ``[0.12, 0.46]`` (English)."""
     sep = "; " if lang == "de" else ", "
     return f"[{fmt_number(lo, decimals, lang)}{sep}{fmt_number(hi, decimals, lang)}]"
+
+
+def _blank(x: Any) -> bool:
+    return is_missing(x) or not str(x).strip() or str(x).strip().lower() in {"nan", "none", "<na>"}
+
+
+def fill_names(table: pd.DataFrame, ags: str = "ags", name: str = "name") -> pd.DataFrame:
+    """``table`` with every missing or blank municipality name replaced by the AGS (as text).
+
+    A dataset imported without municipality master data has no names (None/NaN, or no name
+    column at all); pages, charts and the index then show the AGS instead of "nan" or a crash.
+    Tables without an AGS column are returned unchanged.
+
+    >>> fill_names(pd.DataFrame({"ags": ["08111000", "08222000"], "name": [None, "Mannheim"]}))["name"].tolist()
+    ['08111000', 'Mannheim']
+    """
+    if ags not in table.columns:
+        return table
+    if name not in table.columns:
+        table = table.assign(**{name: None})
+    elif table[name].notna().all() and not table[name].astype(str).str.strip().str.lower().isin(["", "nan", "none", "<na>"]).any():
+        return table  # every municipality has a name (the usual case), vectorised
+    codes = table[ags].astype(object).map(lambda a: "" if is_missing(a) else str(a))
+    names = [a if _blank(n) else str(n) for n, a in zip(table[name].astype(object), codes)]
+    return table.assign(**{name: pd.Series(names, index=table.index, dtype=object)})
+
+
+def name_map(table: pd.DataFrame | None, ags: str = "ags", name: str = "name") -> dict[str, str]:
+    """AGS -> display name (the AGS itself where the name is missing), from a table with both columns.
+
+    >>> name_map(pd.DataFrame({"ags": ["08111000"], "name": [float("nan")]}))
+    {'08111000': '08111000'}
+    """
+    if table is None or ags not in getattr(table, "columns", ()):
+        return {}
+    t = fill_names(table, ags, name)
+    return {str(a): str(n) for a, n in zip(t[ags].astype(object), t[name]) if not is_missing(a)}

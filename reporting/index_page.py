@@ -21,11 +21,11 @@ import pandas as pd
 from core.spreadsheet_escape import escape_html
 
 from . import labels as L  # noqa: N812
-from .formatting import fmt_number
+from .formatting import fill_names, fmt_number
 from .notebook import notes_html
-from .profile_data import table_or_none
+from .profile_data import suppressed_mask, table_or_none
 
-__all__ = ["IndexEntry", "index_rows", "write_index_html"]
+__all__ = ["IndexEntry", "index_rows", "no_profile_reasons", "write_index_html"]
 
 
 @dataclass(frozen=True)
@@ -45,18 +45,19 @@ def index_rows(results: Any, instrument: Any, lang: str = "de") -> pd.DataFrame:
     over = table_or_none(results, "kommunen_uebersicht")
     if over is None or over.empty:
         return pd.DataFrame()
-    o = over[~over["suppressed"].astype(bool)].copy()
+    o = over[~suppressed_mask(over)].copy()
     o["ags"] = o["ags"].astype(str)
+    o = fill_names(o)
     out = o[[c for c in ("ags", "name", "district", "n") if c in o.columns]].copy()
     typ = table_or_none(results, "typologie")
     if typ is not None and "type" in typ.columns:
         col = "type" if lang == "de" or "type_en" not in typ.columns else "type_en"
-        t = typ[~typ["suppressed"].astype(bool)] if "suppressed" in typ.columns else typ
+        t = typ[~suppressed_mask(typ)]
         out["type"] = out["ags"].map(dict(zip(t["ags"].astype(str), t[col])))
     k = table_or_none(results, "kommunen")
     constructs = [c.id for c in instrument.constructs]
     if k is not None and len(k):
-        kv = k[~k["suppressed"].astype(bool)]
+        kv = k[~suppressed_mask(k)]
         wide = kv.pivot_table(index=kv["ags"].astype(str), columns="variable", values="mean", observed=True)
         for c in constructs:
             if c in wide.columns:
@@ -65,7 +66,7 @@ def index_rows(results: Any, instrument: Any, lang: str = "de") -> pd.DataFrame:
     labels = {c.id: c.label(lang) for c in instrument.constructs}
     flags: dict[str, str] = {}
     if f is not None and len(f):
-        fo = f[(~f["suppressed"].astype(bool)) & f["outside_95"].astype(bool)]
+        fo = f[(~suppressed_mask(f)) & f["outside_95"].astype(object).map(lambda v: v is True or v == 1)]
         for a, sub in fo.groupby(fo["ags"].astype(str)):
             up = [labels.get(c, c) for c, v, t in zip(sub["construct"], sub["value"], sub["target"]) if v >= t]
             down = [labels.get(c, c) for c, v, t in zip(sub["construct"], sub["value"], sub["target"]) if v < t]
@@ -73,6 +74,36 @@ def index_rows(results: Any, instrument: Any, lang: str = "de") -> pd.DataFrame:
             flags[a] = "; ".join(parts)
     out["flags"] = [flags.get(a, "") for a in out["ags"]]
     return out.reset_index(drop=True)
+
+
+def no_profile_reasons(results: Any, profiles: Any, lang: str = "de",
+                       requested: Sequence[tuple[str, str]] = ()) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Why municipalities have no profile: (reason, [(AGS, name), ...]) in a fixed order.
+
+    From ``kommunen_uebersicht``: a municipality suppressed because it has fewer than ``min_n``
+    respondents in the analysed wave (``suppression`` "primary", or no such column), or suppressed
+    in addition to protect another small group (``suppression`` "secondary": it has enough
+    respondents, but its figures would let a smaller group be worked out). ``requested`` adds
+    municipalities asked for with ``--municipality`` that the table does not list. Municipalities
+    with a profile, or visible ones simply not asked for, are left out.
+    """
+    over = table_or_none(results, "kommunen_uebersicht")
+    k, wave = results.config.min_n, results.meta.get("wave")
+    primary = (L.text("no_profile_primary", lang, k=k, wave=wave) if wave not in (None, "") else
+               L.text("no_profile_primary_nowave", lang, k=k))
+    secondary = L.text("no_profile_secondary", lang, k=k)
+    groups: dict[str, list[tuple[str, str]]] = {primary: [], secondary: []}
+    seen: set[str] = set()
+    if over is not None and len(over) and "ags" in over.columns:
+        o = fill_names(over)
+        kind = o["suppression"].astype(object) if "suppression" in o else pd.Series("", index=o.index)
+        for a, name, sup, how in zip(o["ags"].astype(str), o["name"], suppressed_mask(o), kind):
+            if a in profiles or not sup:
+                continue
+            groups[secondary if str(how) == "secondary" else primary].append((a, str(name)))
+            seen.add(a)
+    groups[primary] += [(a, n) for a, n in requested if a not in seen and a not in profiles]
+    return [(reason, sorted(munis, key=lambda x: x[1])) for reason, munis in groups.items() if munis]
 
 
 _SCRIPT = """
@@ -162,14 +193,17 @@ def write_index_html(
     profiles : dict AGS -> {"html": href, "pdf": href, "docx": href}
         Files written per municipality (only those with a profile page are listed).
     suppressed : sequence of (AGS, name)
-        Municipalities without a profile (fewer than ``min_n`` answers), listed by name only.
+        Municipalities asked for but without a profile; with every municipality the analysis
+        suppressed they are listed below the table with the reason (:func:`no_profile_reasons`).
     min_n : int
     """
     rows = index_rows(results, instrument, lang)
     rows = rows[rows["ags"].isin(profiles)] if len(rows) else rows
     constructs = [c for c in instrument.constructs if len(rows) and f"mean_{c.id}" in rows.columns]
+    wave = results.meta.get("wave")
+    n_head = L.text("n_resp_wave", lang, wave=wave) if wave not in (None, "") else L.text("n_resp", lang)
     head = [("name", L.text("municipality", lang), "text"), ("ags", "AGS", "text"),
-            ("district", L.header("district", lang), "text"), ("n", L.text("n_resp", lang), "number"),
+            ("district", L.header("district", lang), "text"), ("n", n_head, "number"),
             ("type", L.text("type", lang), "text")]
     head += [(f"mean_{c.id}", c.label(lang), "number") for c in constructs]
     head += [("flags", L.text("index_flags", lang), "text")]
@@ -206,9 +240,14 @@ def write_index_html(
         dl_links += f'\n<li><details><summary>{escape_html(L.text("images", lang))}</summary>{items}</details></li>'
 
     small = ""
-    if suppressed:
-        names = ", ".join(f"{escape_html(n)} ({escape_html(a)})" for a, n in suppressed)
-        small = (f'<p class="note">{escape_html(L.text("index_no_profile", lang, k=min_n))}: {names}</p>')
+    reasons = no_profile_reasons(results, profiles, lang, suppressed)
+    if reasons:
+        items = "".join(
+            f"<li><strong>{escape_html(reason)}</strong>: "
+            + ", ".join(f"{escape_html(n)} ({escape_html(a)})" if n != a else escape_html(a) for a, n in munis)
+            + "</li>" for reason, munis in reasons)
+        small = (f'<h3 id="ohne-profil">{escape_html(L.text("index_without_profile", lang))}</h3>'
+                 f'<ul class="no-profile">{items}</ul>')
     notes = notes_html(results, "index", lang, instrument)
     total = len(rows)
     count_tmpl = L.text("index_shown", lang, k="{k}", n="{n}")

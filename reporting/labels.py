@@ -35,6 +35,7 @@ from surveys.importing.findings import ACTION_WORDS, REJECTION_HEADERS, SEVERITY
 
 __all__ = [
     "COLUMNS",
+    "COLUMN_HELP",
     "GLOSSARY",
     "HIDDEN_COLUMNS",
     "PHRASES",
@@ -134,6 +135,14 @@ UI: dict[str, Pair] = {
     "index_overview": ("Übersicht des Landes", "State overview"),
     "index_downloads": ("Zum Herunterladen", "Downloads"),
     "index_no_profile": ("kein Profil (weniger als {k} Antworten)", "no profile (fewer than {k} answers)"),
+    "index_without_profile": ("Kommunen ohne Profil", "Municipalities without a profile"),
+    "no_profile_primary": ("weniger als {k} Befragte in Welle {wave}", "fewer than {k} respondents in wave {wave}"),
+    "no_profile_primary_nowave": ("weniger als {k} Befragte", "fewer than {k} respondents"),
+    "no_profile_secondary": ("ergänzend unterdrückt, um eine andere kleine Gruppe zu schützen: genug Befragte, aber "
+                             "zusammen mit den übrigen Zahlen ließe sich sonst eine Gruppe unter {k} berechnen",
+                             "suppressed in addition to protect another small group: enough respondents, but "
+                             "together with the other figures a group below {k} could otherwise be worked out"),
+    "n_resp_wave": ("Befragte (Welle {wave})", "Respondents (wave {wave})"),
     "flag_above": ("über dem Landesmittel: {what}", "above the state mean: {what}"),
     "flag_below": ("unter dem Landesmittel: {what}", "below the state mean: {what}"),
     "results_xlsx": ("Ergebnistabellen (Excel)", "Result tables (Excel)"),
@@ -615,6 +624,7 @@ COLUMNS: dict[str, Pair] = {
     "sentence_en": ("Ergebnis in einem Satz (englisch)", "Result in one sentence"),
     "note": ("Hinweis", "Note"),
     "suppressed": ("unterdrückt (zu wenige Antworten)", "Suppressed (too few answers)"),
+    "suppression": ("Art der Unterdrückung", "Kind of suppression"),
     # notes (hinweise)
     "section": ("Abschnitt", "Section"),
     "scope": ("betrifft", "Concerns"),
@@ -640,6 +650,15 @@ TABLE_COLUMNS: dict[tuple[str, str], Pair] = {
     ("modell_kennwerte", "value"): ("Wert", "Value"),
     ("hinweise", "code"): ("Code", "Code"),
     **{("rejections", c): h for c, h in REJECTION_HEADERS.items()},
+}
+
+#: Help of a column in the README sheet of results.xlsx where the analysis' own text names codes
+#: (``{k}``: the minimum cell size); other columns keep the help of the table catalogue.
+COLUMN_HELP: dict[str, Pair] = {
+    "suppression": ("primär unterdrückt: weniger als {k} Befragte; ergänzend unterdrückt: genug Befragte, aber "
+                    "sonst ließe sich eine kleinere Gruppe durch Differenzbildung berechnen; leer: gezeigt.",
+                    "primary: fewer than {k} respondents; secondary: enough respondents, but a smaller group could "
+                    "otherwise be worked out by differencing; blank: shown."),
 }
 
 #: Columns left out of a language's workbook and pages because another column says the same in it.
@@ -675,6 +694,9 @@ VALUES: dict[str, dict[str, Pair]] = {
              "Kruskal-Wallis": ("Kruskal-Wallis", "Kruskal-Wallis")},
     "kind": {"omnibus": ("Gesamttest", "omnibus"), "posthoc": ("Paarvergleich", "pairwise")},
     "level": {"municipality": ("Kommune", "municipality"), "pooled": ("alle Kommunen (gepoolt)", "pooled")},
+    "suppression": {"primary": ("primär unterdrückt (zu wenige Befragte)", "primary (too few respondents)"),
+                    "secondary": ("ergänzend unterdrückt (schützt eine andere kleine Gruppe)",
+                                  "secondary (protects another small group)")},
     "design": {"welch": ("unabhängige Stichproben (Welch)", "independent samples (Welch)"),
                "paired": ("gepaarte Stichproben", "paired samples"),
                "mixed": ("teils gepaart", "partly paired")},

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.errors import ReportError
+from core.errors import InternalError, ReportError
 from core.problems import Catalogue, Location, MessageSpec
 
-__all__ = ["MESSAGES", "note", "report_error"]
+__all__ = ["MESSAGES", "internal_error", "note", "report_error"]
 
 _CHROMIUM_HINT = ("Chromium installieren (Debian/Ubuntu: apt-get install chromium) oder ohne PDF bauen (--no-pdf).",
                   "Install Chromium (Debian/Ubuntu: apt-get install chromium) or build without PDF (--no-pdf).")
@@ -26,10 +26,19 @@ MESSAGES = Catalogue("report", {
         hint_de="Aus dem Projektordner installieren (pip install -e .) oder BAUSTEIN_NOTEBOOKS setzen.",
         hint_en="Install from the project folder (pip install -e .) or set BAUSTEIN_NOTEBOOKS."),
     "notebook_failed": MessageSpec(
-        "error", "Das Notebook {name} konnte nicht ausgeführt werden: {detail}",
-        "The notebook {name} could not be run: {detail}",
-        hint_de="Mit 'baustein --debug report …' erneut ausführen und die Ausgabe melden.",
-        hint_en="Rerun with 'baustein --debug report …' and report the output."),
+        "error", "Das Notebook {name} konnte nicht ausgeführt werden ({error}). Vollständige Meldung: {log}",
+        "The notebook {name} could not be run ({error}). Full traceback: {log}",
+        hint_de="Das ist ein Fehler in baustein-eval, nicht in Ihren Daten: bitte die Datei melden; "
+                "der Berichtsordner bleibt unverändert.",
+        hint_en="This is a bug in baustein-eval, not in your data: please report the file; the report "
+                "folder is unchanged."),
+    "report_failed": MessageSpec(
+        "error", "Der Bericht konnte nicht erstellt werden ({error}). Vollständige Meldung: {log}",
+        "The report could not be built ({error}). Full traceback: {log}",
+        hint_de="Das ist ein Fehler in baustein-eval, nicht in Ihren Daten: bitte die Datei melden; "
+                "der Berichtsordner bleibt unverändert.",
+        hint_en="This is a bug in baustein-eval, not in your data: please report the file; the report "
+                "folder is unchanged."),
     "unknown_ags": MessageSpec(
         "error", "Unbekannte AGS: {ags}. Bekannt sind z. B.: {known}.", "Unknown AGS: {ags}. Known are e.g. {known}.",
         hint_de="Die AGS (8 Ziffern) aus dem Blatt 'Kommunen' bzw. der Übersicht (index.html) nehmen.",
@@ -64,6 +73,11 @@ MESSAGES = Catalogue("report", {
 def report_error(code: str, **params: Any) -> ReportError:
     """A :class:`ReportError` with the catalogue entry ``code`` (raise it)."""
     return ReportError(problem=MESSAGES.problem(code, Location(), **params))
+
+
+def internal_error(code: str, **params: Any) -> InternalError:
+    """An :class:`InternalError` (exit code 3) with the catalogue entry ``code`` (raise it)."""
+    return InternalError(problem=MESSAGES.problem(code, Location(), **params))
 
 
 def note(code: str, lang: str = "de", **params: Any) -> str:

@@ -20,9 +20,9 @@ import pandas as pd
 from core.spreadsheet_escape import escape_html
 
 from . import labels as L  # noqa: N812
-from .formatting import fmt_number
+from .formatting import fill_names, fmt_number
 from .notebook import table_html
-from .profile_data import table_or_none, with_ci_columns
+from .profile_data import suppressed_mask, table_or_none, with_ci_columns
 
 __all__ = ["REFERENCES", "Block", "blocks_html", "methods_sections", "write_methods_html"]
 
@@ -111,7 +111,7 @@ def methods_sections(dataset: Any, results: Any, lang: str = "de", dataset_name:
     inst = dataset.instrument
     over = table_or_none(results, "kommunen_uebersicht")
     over = over if over is not None else pd.DataFrame({"n": [], "suppressed": []})
-    shown = over[~over["suppressed"].astype(bool)]
+    shown = fill_names(over[~suppressed_mask(over)])
     totals = dataset.manifest.get("totals", {})
     waves = ", ".join(map(str, meta.get("waves") or [])) or "–"
     out: list[tuple[str, list[Block]]] = []

@@ -4,9 +4,12 @@
 
 * 3–6 sentences a mayor can read (:class:`Sentence`): the strongest and the weakest scale
   compared with the state, the place in the funnel plots, the largest gap between roles and the
-  largest change since the last wave, each with words for its uncertainty -- *deutlich* when the
-  value lies outside the 95 % limits (or its 95 % interval excludes zero), *im Rahmen des
-  Zufalls* otherwise;
+  largest change since the last wave, each with words for its *size* and its *uncertainty*,
+  kept apart (:func:`size_word`, :func:`chance_words`): the size from the difference in points
+  (*etwa gleichauf* below 0.1, *etwas* below 0.3, *merklich* below 0.6, *deutlich* from 0.6 on the
+  1-5 scale), the uncertainty from the funnel limits (or the 95 % interval of a difference):
+  *mehr als Zufall* outside them, *im Rahmen des Zufalls* inside -- so 1,70 against 2,50 with
+  few answers reads "deutlich niedriger, aber bei 8 Antworten noch im Rahmen des Zufalls";
 * the **Ansatzpunkte aus dem Baustein** (:class:`Advice`): the statements with the lowest
   scores, traced to the Baustein statement they were derived from, with the Baustein's
   recommendations that address them, quoted (:mod:`reporting.baustein_advice`).
@@ -31,7 +34,7 @@ import pandas as pd
 from . import labels as L  # noqa: N812
 from .baustein_advice import Recommendation, recommendations_for
 from .formatting import fmt_interval, fmt_number, fmt_signed
-from .profile_data import ProfileData
+from .profile_data import ProfileData, suppressed_mask
 
 __all__ = ["Advice", "ProfileText", "Sentence", "profile_text"]
 
@@ -95,26 +98,82 @@ def _num(x: Any, lang: str, d: int = 2) -> str:
     return fmt_number(x, d, lang)
 
 
-def _position(row: pd.Series, lang: str) -> str:
-    """Where the value lies against the state mean, with its uncertainty (from the funnel limits)."""
-    above = float(row["value"]) >= float(row["target"])
+#: Size of a difference in points on the 1-5 scale: (upper bound, German, English), smallest first.
+SIZE_WORDS: tuple[tuple[float, str, str], ...] = (
+    (0.10, "etwa gleichauf", "about level"),
+    (0.30, "etwas", "slightly"),
+    (0.60, "merklich", "noticeably"),
+    (float("inf"), "deutlich", "markedly"),
+)
+
+
+def size_word(diff: float, lang: str = "de") -> str:
+    """How large a difference in points is, in words, with its direction.
+
+    >>> size_word(-0.8), size_word(0.05), size_word(0.2, "en")
+    ('deutlich niedriger', 'etwa gleichauf', 'slightly higher')
+    """
+    d = abs(float(diff))
+    for bound, de, en in SIZE_WORDS:
+        if d < bound:
+            if bound == SIZE_WORDS[0][0]:
+                return de if lang == "de" else en
+            if lang == "de":
+                return f"{de} {'höher' if diff > 0 else 'niedriger'}"
+            return f"{en} {'higher' if diff > 0 else 'lower'}"
+    raise AssertionError("unreachable")  # pragma: no cover - the last bound is infinite
+
+
+def chance_words(outside: str | None, diff: float, n: Any, lang: str = "de") -> str:
+    """Whether a difference is more than chance, in words (the funnel level it lies outside, if any).
+
+    ``outside`` is ``"99,8"``/``"95"`` (or the English levels) when the value lies outside those
+    limits, None inside; a difference that is not small but inside the limits says that the few
+    answers (``n``) leave it within chance.
+
+    >>> chance_words(None, -0.8, 8)
+    'aber bei 8 Antworten noch im Rahmen des Zufalls'
+    >>> chance_words("95", 0.4, 40, "en")
+    'more than chance (outside the 95 % limits)'
+    """
     de = lang == "de"
-    for col, level_de, level_en, word_de, word_en in (("outside_99.8", "99,8", "99.8", "sehr deutlich", "very clearly"),
-                                                      ("outside_95", "95", "95", "deutlich", "clearly")):
+    if outside:
+        return f"mehr als Zufall (außerhalb der {outside}-%-Grenzen)" if de else \
+            f"more than chance (outside the {outside} % limits)"
+    if abs(float(diff)) >= SIZE_WORDS[1][0]:
+        few = fmt_number(n, 0, lang, count=True) if n is not None and not pd.isna(n) else None
+        if de:
+            return f"aber bei {few} Antworten noch im Rahmen des Zufalls" if few else "aber noch im Rahmen des Zufalls"
+        return f"but with {few} answers still within the range of chance" if few else "but still within the range of chance"
+    return "im Rahmen des Zufalls" if de else "within the range of chance"
+
+
+def _position(row: pd.Series, lang: str) -> str:
+    """Size and uncertainty of the difference to the state mean: ``deutlich niedriger, aber … Zufalls``."""
+    diff = float(row["value"]) - float(row["target"])
+    de = lang == "de"
+    outside = None
+    for col, level_de, level_en in (("outside_99.8", "99,8", "99.8"), ("outside_95", "95", "95")):
         if bool(row.get(col, False)):
-            if de:
-                return f"{word_de} {'darüber' if above else 'darunter'} (außerhalb der {level_de}-%-Grenzen)"
-            return f"{word_en} {'above' if above else 'below'} (outside the {level_en} % limits)"
-    if de:
-        return f"etwas {'darüber' if above else 'darunter'}, aber im Rahmen des Zufalls"
-    return f"slightly {'above' if above else 'below'}, but within the range of chance"
+            outside = level_de if de else level_en
+            break
+    return f"{size_word(diff, lang)}, {chance_words(outside, diff, row.get('n'), lang)}"
 
 
-def _certainty(lo: Any, hi: Any, lang: str) -> str:
+def _certainty(lo: Any, hi: Any, lang: str, diff: Any = 0.0) -> str:
+    """Size and uncertainty of a difference with a 95 % interval (clear when it excludes zero)."""
     clear = pd.notna(lo) and pd.notna(hi) and (float(lo) > 0 or float(hi) < 0)
+    d = 0.0 if pd.isna(diff) else abs(float(diff))
+    big = ("ein deutlicher", "a marked") if d >= SIZE_WORDS[2][0] else ("ein merklicher", "a noticeable")
     if lang == "de":
-        return "ein deutlicher Unterschied" if clear else "im Rahmen des Zufalls"
-    return "a clear difference" if clear else "within the range of chance"
+        if clear:
+            return "mehr als Zufall (das 95-%-KI schließt 0 aus)"
+        return (f"{big[0]} Unterschied, aber noch im Rahmen des Zufalls" if d >= SIZE_WORDS[1][0]
+                else "im Rahmen des Zufalls")
+    if clear:
+        return "more than chance (the 95 % CI excludes 0)"
+    return f"{big[1]} difference, but still within the range of chance" if d >= SIZE_WORDS[1][0] else \
+        "within the range of chance"
 
 
 def standing(funnel_rows: pd.DataFrame) -> pd.Series:
@@ -137,27 +196,38 @@ def _funnel_sentences(f: pd.DataFrame, name: str, labels: dict[str, str], lang: 
     de = lang == "de"
     out = []
     c_best, c_worst = str(best["construct"]), str(worst["construct"])
+    lab_best, lab_worst = labels.get(c_best, c_best), labels.get(c_worst, c_worst)
+    # the best scale may still lie below the state mean (and the weakest above it): say so in words
+    best_below = float(best["value"]) - float(best["target"]) <= -SIZE_WORDS[0][0]
+    worst_above = float(worst["value"]) - float(worst["target"]) >= SIZE_WORDS[0][0]
     if de:
+        nums = f"{_num(best['value'], lang)} gegenüber {_num(best['target'], lang)} im Landesmittel (Skala 1 bis 5)"
         out.append(Sentence("strongest", (
-            f"Am günstigsten steht {name} im Vergleich mit den anderen Kommunen bei **{labels.get(c_best, c_best)}** da: "
-            f"{_num(best['value'], lang)} gegenüber {_num(best['target'], lang)} im Landesmittel "
-            f"(Skala 1 bis 5), {_position(best, lang)}."), c_best))
+            f"Im Vergleich mit den anderen Kommunen schneidet {name} bei **{lab_best}** am besten ab, liegt aber auch "
+            f"dort unter dem Landesmittel: {nums}, {_position(best, lang)}." if best_below else
+            f"Am günstigsten steht {name} im Vergleich mit den anderen Kommunen bei **{lab_best}** da: {nums}, "
+            f"{_position(best, lang)}."), c_best))
     else:
+        nums = f"{_num(best['value'], lang)} against a state mean of {_num(best['target'], lang)} (scale 1 to 5)"
         out.append(Sentence("strongest", (
-            f"Compared with the other municipalities, {name} stands best on **{labels.get(c_best, c_best)}**: "
-            f"{_num(best['value'], lang)} against a state mean of {_num(best['target'], lang)} "
-            f"(scale 1 to 5), {_position(best, lang)}."), c_best))
+            f"Compared with the other municipalities, {name} does best on **{lab_best}**, but lies below the state "
+            f"mean there too: {nums}, {_position(best, lang)}." if best_below else
+            f"Compared with the other municipalities, {name} stands best on **{lab_best}**: {nums}, "
+            f"{_position(best, lang)}."), c_best))
     if c_worst != c_best:
         if de:
+            nums = f"{_num(worst['value'], lang)} gegenüber {_num(worst['target'], lang)} im Landesmittel"
             out.append(Sentence("weakest", (
-                f"Am ungünstigsten steht die Kommune bei **{labels.get(c_worst, c_worst)}** da: "
-                f"{_num(worst['value'], lang)} gegenüber {_num(worst['target'], lang)} im Landesmittel, "
-                f"{_position(worst, lang)}."),
+                f"Am schwächsten schneidet die Kommune bei **{lab_worst}** ab, liegt aber auch dort über dem "
+                f"Landesmittel: {nums}, {_position(worst, lang)}." if worst_above else
+                f"Am ungünstigsten steht die Kommune bei **{lab_worst}** da: {nums}, {_position(worst, lang)}."),
                 c_worst))
         else:
+            nums = f"{_num(worst['value'], lang)} against {_num(worst['target'], lang)}"
             out.append(Sentence("weakest", (
-                f"It stands weakest on **{labels.get(c_worst, c_worst)}**: {_num(worst['value'], lang)} "
-                f"against {_num(worst['target'], lang)}, {_position(worst, lang)}."), c_worst))
+                f"It does least well on **{lab_worst}**, but lies above the state mean there too: {nums}, "
+                f"{_position(worst, lang)}." if worst_above else
+                f"It stands weakest on **{lab_worst}**: {nums}, {_position(worst, lang)}."), c_worst))
     outside = f[f["outside_95"].astype(bool)] if "outside_95" in f.columns else f.iloc[0:0]
     k, total = len(f) - len(outside), len(f)
     if outside.empty:
@@ -170,13 +240,15 @@ def _funnel_sentences(f: pd.DataFrame, name: str, labels: dict[str, str], lang: 
         down = [labels.get(c, c) for c, v, t in zip(outside["construct"], outside["value"], outside["target"]) if v < t]
         parts = []
         if up:
-            parts.append(("darüber bei " if de else "above at ") + ", ".join(f"**{u}**" for u in up))
+            parts.append(("über dem Landesmittel bei " if de else "above the state mean on ")
+                         + ", ".join(f"**{u}**" for u in up))
         if down:
-            parts.append(("darunter bei " if de else "below at ") + ", ".join(f"**{d}**" for d in down))
+            parts.append(("unter dem Landesmittel bei " if de else "below the state mean on ")
+                         + ", ".join(f"**{d}**" for d in down))
         text = (f"In den Trichterdiagrammen liegt {name} bei {k} von {total} Skalen innerhalb der Grenzen des "
-                f"Zufalls; deutlich {' und '.join(parts)}." if de else
-                f"In the funnel plots {name} lies within the limits of chance on {k} of {total} scales; clearly "
-                f"{' and '.join(parts)}.")
+                f"Zufalls; mehr als Zufall ist die Lage {' und '.join(parts)}." if de else
+                f"In the funnel plots {name} lies within the limits of chance on {k} of {total} scales; more than "
+                f"chance is its position {' and '.join(parts)}.")
     out.append(Sentence("funnel", text))
     return out
 
@@ -197,7 +269,7 @@ def _roles_sentence(gaps: pd.DataFrame | None, labels: dict[str, str], min_n: in
     c = str(row["construct"])
     gap = float(row["gap"])
     ci = fmt_interval(row.get("ci_low"), row.get("ci_high"), 2, lang)
-    cert = _certainty(row.get("ci_low"), row.get("ci_high"), lang)
+    cert = _certainty(row.get("ci_low"), row.get("ci_high"), lang, gap)
     if de:
         direction = "höher" if gap >= 0 else "niedriger"
         return Sentence("roles", (
@@ -227,7 +299,7 @@ def _change_sentence(waves: pd.DataFrame | None, labels: dict[str, str], n_waves
     row = w.loc[w["change"].abs().idxmax()]
     c = str(row["construct"])
     ci = fmt_interval(row.get("ci_low"), row.get("ci_high"), 2, lang)
-    cert = _certainty(row.get("ci_low"), row.get("ci_high"), lang)
+    cert = _certainty(row.get("ci_low"), row.get("ci_high"), lang, row["change"])
     if de:
         return Sentence("change", (
             f"Seit der Welle {row['wave_from']} hat sich **{labels.get(c, c)}** am stärksten verändert: von "
@@ -308,7 +380,7 @@ def profile_text(data: ProfileData, instrument: Any, ags: str, lang: str = "de",
     ags = str(ags)
     over = data.overview.get(ags)
     name = str(over["name"].iloc[0]) if over is not None and "name" in over.columns and len(over) else ags
-    if over is None or over.empty or bool(over["suppressed"].iloc[0]):
+    if over is None or over.empty or bool(suppressed_mask(over).iloc[0]):
         return ProfileText(ags, name, lang, None, note=L.text("too_small", lang, k=data.min_n), min_n=data.min_n)
     n = int(over["n"].iloc[0])
     labels = {c.id: c.label(lang) for c in instrument.constructs}

@@ -25,7 +25,7 @@ import pandas as pd
 from core.spreadsheet_escape import escape_html
 
 from . import labels as L  # noqa: N812
-from .formatting import fmt_number, fmt_p, is_missing
+from .formatting import fmt_number, fmt_p, is_missing, name_map
 
 __all__ = [
     "NOTE_PAGES",
@@ -39,6 +39,7 @@ __all__ = [
     "md",
     "no_raw_html",
     "notes_html",
+    "quiet_warnings",
     "setup",
     "show",
     "show_glossary",
@@ -85,9 +86,7 @@ class ReportContext:
 
     def municipality_name(self, ags: str) -> str:
         """The name of a municipality (its AGS when unknown)."""
-        m = self.dataset.municipalities
-        hit = m.loc[m["ags"].astype(str) == str(ags), "name"]
-        return str(hit.iloc[0]) if len(hit) else str(ags)
+        return name_map(self.dataset.municipalities).get(str(ags), str(ags))
 
     @functools.cached_property
     def frame(self) -> pd.DataFrame:
@@ -109,6 +108,25 @@ class ReportContext:
 _LOADED: dict[tuple[Any, ...], ReportContext] = {}
 
 
+def quiet_warnings() -> bool:
+    """Inside a notebook kernel, silence Python warnings (RuntimeWarning, FutureWarning ...).
+
+    A warning printed by a cell lands on the report page, where a reader sees a local path and
+    library noise (``descriptives.py:61: RuntimeWarning: divide by zero``). The analysis turns
+    every property of the data into a note instead; warnings are for developers, who run the
+    package outside a kernel. Returns True when the filter was installed (in a kernel).
+    """
+    import sys
+    import warnings
+
+    shell = sys.modules.get("IPython")
+    ip = getattr(shell, "get_ipython", lambda: None)() if shell is not None else None
+    if ip is None or type(ip).__name__ != "ZMQInteractiveShell":
+        return False
+    warnings.simplefilter("ignore")
+    return True
+
+
 def setup(dataset: str | Path | None = None, lang: str = "de", min_n: int = 5, wave: str | None = None,
           wave_order: Sequence[str] | None = None) -> ReportContext:
     """Load the dataset and its (cached) analysis results for a notebook.
@@ -116,6 +134,7 @@ def setup(dataset: str | Path | None = None, lang: str = "de", min_n: int = 5, w
     Loaded once per kernel for the same folder, files (size and mtime), language, ``min_n``, wave and
     wave order (the options of ``baustein analyse``/``report``: :class:`analysis.AnalysisConfig`).
     """
+    quiet_warnings()
     path = Path(dataset or default_dataset()).resolve()
     stamp = tuple(
         (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(path.glob("*")) if p.is_file()

@@ -203,8 +203,8 @@ def likert_bars(
     base = -(wide.iloc[:, :mid].sum(axis=1) + (wide.iloc[:, mid] / 2 if k % 2 else 0))
     labels_y = [item_labels.get(i, str(i)) if item_labels else str(i) for i in wide.index]
     if n is not None and n in freq.columns:
-        nn = freq.groupby(item, observed=True)[n].max()
-        labels_y = [f"{lab} (n = {int(nn.get(i, 0))})" for lab, i in zip(labels_y, wide.index)]
+        nn = pd.to_numeric(freq[n], errors="coerce").groupby(freq[item], observed=True).max()
+        labels_y = [lab if pd.isna(nn.get(i)) else f"{lab} (n = {int(nn.get(i))})" for lab, i in zip(labels_y, wide.index)]
     labels_y = [wrap_label(lab, wrap) for lab in labels_y]
     colors = LIKERT_COLORS if k == 5 else _interpolate_colors(k)
     fig = go.Figure()

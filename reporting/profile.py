@@ -15,8 +15,10 @@ from typing import Any
 
 from . import figures as F  # noqa: N812
 from . import labels as L  # noqa: N812
+from .formatting import fill_names
 from .narrative import ProfileText, profile_text
 from .notebook import figure_bundle, html_bundle, markdown_bundle, notes_html
+from .profile_data import suppressed_mask
 
 __all__ = ["PROFILE_GLOSSARY", "Part", "profile_parts", "profile_widget", "show_profile"]
 
@@ -104,9 +106,10 @@ def profile_widget(ctx: Any, ags: str | None = None) -> Any:  # pragma: no cover
     import ipywidgets as widgets
     from IPython.display import display
 
-    o = ctx.results["kommunen_uebersicht"]
-    o = o[~o["suppressed"].astype(bool)]
-    options = [(f"{n} ({a})", str(a)) for a, n in zip(o["ags"].astype(str), o["name"])]
+    o = fill_names(ctx.results["kommunen_uebersicht"])
+    o = o[~suppressed_mask(o)]
+    options = [(f"{n} ({a})", str(a)) if n != str(a) else (str(a), str(a))
+               for a, n in zip(o["ags"].astype(str), o["name"])]
     out = widgets.Output()
     dd = widgets.Dropdown(options=options, value=str(ags) if ags in {v for _, v in options} else None,
                           description=L.text("municipality", ctx.lang), layout={"width": "480px"},

@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CIVIL_ROLES", "MUNICIPAL_ROLES", "ProfileData", "by_municipality", "role_construct", "table_or_none",
-           "with_ci_columns"]
+from .formatting import fill_names
+
+__all__ = ["CIVIL_ROLES", "MUNICIPAL_ROLES", "ProfileData", "by_municipality", "role_construct", "suppressed_mask",
+           "table_or_none", "with_ci_columns"]
 
 #: Roles on the municipal and the civil-society side of a role gap (as in ``analysis.run``).
 MUNICIPAL_ROLES = ("verwaltung", "buergermeister", "gemeinderat")
@@ -63,8 +65,26 @@ def table_or_none(results: Any, name: str) -> pd.DataFrame | None:
     return results.tables.get(name)
 
 
+def suppressed_mask(t: pd.DataFrame) -> pd.Series:
+    """Boolean mask of the rows suppressed by the small-cell rule; a missing flag counts as suppressed.
+
+    >>> suppressed_mask(pd.DataFrame({"suppressed": [False, None, True]})).tolist()
+    [False, True, True]
+    """
+    if "suppressed" not in t.columns:
+        return pd.Series(False, index=t.index)
+    s = t["suppressed"]
+    if pd.api.types.is_bool_dtype(s) and not s.isna().any():  # the usual case, vectorised
+        return s.astype(bool)
+    return t["suppressed"].astype(object).map(lambda v: True if v is None or v is pd.NA or v != v else bool(v)).astype(bool)
+
+
 def _visible(t: pd.DataFrame) -> pd.DataFrame:
-    return t[~t["suppressed"].astype(bool)] if "suppressed" in t.columns else t
+    return t[~suppressed_mask(t)]
+
+
+def _named(t: pd.DataFrame | None) -> pd.DataFrame | None:
+    return None if t is None else fill_names(t)
 
 
 @dataclass
@@ -110,6 +130,7 @@ class ProfileData:
         """
         from analysis import municipality_summary, perspective_gaps
         from analysis.pipeline import score_dataset
+        from core.errors import AnalysisError
 
         cfg = results.config
         min_n = int(cfg.min_n)
@@ -120,7 +141,9 @@ class ProfileData:
         wave = results.meta.get("wave")
         if wave is not None and "wave" in frame.columns:
             frame = frame[frame["wave"].astype(str) == str(wave)]
-        items = [c for c in inst.item_codes if c in frame.columns]
+        # items and scales without a single valid answer in the wave (not mapped, never answered) are
+        # left out here; the analysis notes name them
+        items = [c for c in inst.item_codes if c in frame.columns and frame[c].notna().any()]
         item_tab = pd.DataFrame()
         state = pd.Series(dtype=float)
         if items and len(frame):
@@ -133,11 +156,14 @@ class ProfileData:
                                               item_tab["mean"])
             state = _visible(item_tab).groupby("item")["keyed_mean"].mean()
         gap_rows = []
-        constructs = [c.id for c in inst.constructs if c.id in frame.columns]
+        constructs = [c.id for c in inst.constructs if c.id in frame.columns and frame[c.id].notna().any()]
         if "role" in frame.columns and len(frame):
             for c in constructs:
-                gt = perspective_gaps(frame, c, role="role", group=g, reference=list(MUNICIPAL_ROLES),
-                                      comparison=list(CIVIL_ROLES), min_n=min_n, pooled=False)
+                try:
+                    gt = perspective_gaps(frame, c, role="role", group=g, reference=list(MUNICIPAL_ROLES),
+                                          comparison=list(CIVIL_ROLES), min_n=min_n, pooled=False)
+                except AnalysisError:  # one side not surveyed at all: the profile says "too few answers"
+                    continue
                 gap_rows.append(with_ci_columns(gt).assign(construct=c))
         gaps = pd.concat(gap_rows, ignore_index=True) if gap_rows else pd.DataFrame()
         pooled = pd.DataFrame()
@@ -147,7 +173,7 @@ class ProfileData:
         return cls(
             funnel=by_municipality(table_or_none(results, "funnel"), g),
             waves=by_municipality(table_or_none(results, "wellen"), g),
-            overview=by_municipality(table_or_none(results, "kommunen_uebersicht"), g),
+            overview=by_municipality(_named(table_or_none(results, "kommunen_uebersicht")), g),
             items=by_municipality(item_tab, g),
             state_items=state,
             gaps=by_municipality(gaps, g),

@@ -28,24 +28,28 @@ from . import labels as L  # noqa: N812
 __all__ = ["localise_table", "results_to_json", "write_results", "write_results_json", "write_results_xlsx"]
 
 
-#: Infinite numbers (e.g. an F statistic of a perfect fit) as text: xlsxwriter would write them as a
-#: formula (``=1/0``) and JSON has no infinity; U+2212 (not "-") so they are not formula-like.
+#: Infinite numbers (e.g. the degrees of freedom of a z test, an F statistic of a perfect fit) as text:
+#: xlsxwriter would write them as a formula (``=1/0``) and JSON has no infinity; U+2212 (not "-") so
+#: they are not formula-like. JSON keeps the symbol; the workbook writes the word of its language,
+#: the same in every sheet, and explains it in the README sheet.
 INFINITY_TEXT = {True: "∞", False: "−∞"}
+INFINITY_WORDS = {"de": {True: "unendlich", False: "−unendlich"}, "en": {True: "infinite", False: "−infinite"}}
 
 
-def _excel_value(v: Any) -> Any:
+def _excel_value(v: Any, lang: str | None = None) -> Any:
+    inf = INFINITY_WORDS["de" if lang == "de" else "en"] if lang else INFINITY_TEXT
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, float) and math.isnan(v):
         return None
     if isinstance(v, float) and math.isinf(v):
-        return INFINITY_TEXT[v > 0]
+        return inf[v > 0]
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (np.floating,)):
         if np.isnan(v):
             return None
-        return INFINITY_TEXT[bool(v > 0)] if np.isinf(v) else float(v)
+        return inf[bool(v > 0)] if np.isinf(v) else float(v)
     if isinstance(v, (np.bool_, bool)):
         return bool(v)
     if isinstance(v, pd.Timestamp):
@@ -58,7 +62,9 @@ _P = re.compile(r"^(p|p_.*|lrt_p)$")
 #: Columns whose cells hold codes a reader should see as words, and the kind of code.
 _CODE_COLUMNS = {"by": "by", "source": "by", "typology": "typology", "test": "test", "kind": "kind", "level": "level",
                  "design": "design", "flag": "flag", "alternative": "alternative", "verdict": "verdict",
-                 "statistic": "statistic", "severity": "severity", "action": "action"}
+                 "statistic": "statistic", "severity": "severity", "action": "action", "suppression": "suppression"}
+#: The pooled row of ``perspektiven`` (its group column says "gesamt / pooled" in both languages).
+_POOLED_CELL = "gesamt / pooled"
 #: Columns whose text cells may name constructs or facts or hold English phrases.
 _TEXT_COLUMNS = ("method", "operationalisation", "outcome", "predictor", "unit", "se_type", "effect_size_type",
                  "note", "scope")
@@ -110,8 +116,32 @@ def localise_table(name: str, table: pd.DataFrame, lang: str = "de", instrument:
                 t[col] = t[col].map(lambda v: L.translate_phrases(v, lang))
     if lang != "de" and "type" in t.columns and "type_en" not in table.columns:
         t["type"] = t["type"].map(lambda v: L.value("yesno", v, lang) if isinstance(v, str) else v)
+    for col in t.columns:
+        if t[col].dtype == object or pd.api.types.is_string_dtype(t[col]):
+            t[col] = t[col].map(lambda v: L.text("all_pooled", lang) if isinstance(v, str) and v == _POOLED_CELL else v)
     headers = [L.header("type", lang) if c == "type_en" else L.header(c, lang, name) for c in t.columns]
-    return t, headers
+    return _unique_headers(t, headers)
+
+
+def _unique_headers(t: pd.DataFrame, headers: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """No two columns of a sheet under one header: a column that repeats an earlier one with the same
+    header (a construct id turned into its label beside the label column) is left out; a different
+    one gets a number ("Skala (2)")."""
+    keep: list[int] = []
+    out: list[str] = []
+    first: dict[str, int] = {}
+    for j, h in enumerate(headers):
+        if h in first:
+            if t.iloc[:, first[h]].astype(object).equals(t.iloc[:, j].astype(object)):
+                continue
+            k = 2
+            while f"{h} ({k})" in out:
+                k += 1
+            h = f"{h} ({k})"
+        first.setdefault(h, j)
+        keep.append(j)
+        out.append(h)
+    return t.iloc[:, keep], out
 
 
 def _is_whole(s: pd.Series) -> bool:
@@ -119,7 +149,39 @@ def _is_whole(s: pd.Series) -> bool:
     return bool(len(v)) and bool(np.all(np.isclose(v, np.round(v))))
 
 
-def write_results_xlsx(results: Any, path: str | Path, instrument: Any = None) -> Path:
+def readme_lines(results: Any, lang: str = "de", dataset_name: str | Path | None = None) -> list[str]:
+    """The lines at the top of the README sheet: those of the analysis with the dataset's name
+    (``dataset_name`` -- a name, or the dataset folder as a Path -- where the analysis has none; the
+    part left out when neither has one) and a line explaining infinite values."""
+    de = lang == "de"
+    if isinstance(dataset_name, Path):
+        dataset_name = dataset_name.resolve().name
+    name = results.meta.get("dataset") or dataset_name or ""
+    lines = []
+    for line in results.readme_lines(lang):
+        if line.startswith("Instrument:"):
+            key = " · Datensatz: " if de else " · dataset: "
+            head = line.split(key, 1)[0]
+            line = f"{head}{key}{name}" if name else head
+        lines.append(line)
+    lines.insert(max(len(lines) - 1, 0),
+                 "„unendlich“: unendliche Freiheitsgrade (Normalverteilung, z-Test) oder Teststatistik."
+                 if de else "'infinite': infinite degrees of freedom (normal distribution, z test) or test statistic.")
+    return lines
+
+
+def column_help(doc: Any, column: str, lang: str, min_n: int) -> str:
+    """README help of a column: the label catalogue's where it has one, else the table catalogue's,
+    with the minimum cell size written as the number (never "min_n")."""
+    if column in L.COLUMN_HELP:
+        pair = L.COLUMN_HELP[column]
+        return (pair[0] if lang == "de" else pair[1]).format(k=min_n)
+    text = doc.column_help(column, lang) if doc else ""
+    return re.sub(r"\bmin_n\b", str(min_n), text)
+
+
+def write_results_xlsx(results: Any, path: str | Path, instrument: Any = None,
+                       dataset_name: str | Path | None = None) -> Path:
     """Write the results workbook (see module docstring) atomically.
 
     Parameters
@@ -129,6 +191,8 @@ def write_results_xlsx(results: Any, path: str | Path, instrument: Any = None) -
     path : path
     instrument : surveys.instrument.Instrument, optional
         Turns construct ids, role codes, answer codes and model terms into their labels.
+    dataset_name : str or Path, optional
+        Name of the dataset for the README sheet (or its folder, as a Path) when the analysis has none.
     """
     import xlsxwriter
 
@@ -155,7 +219,8 @@ def write_results_xlsx(results: Any, path: str | Path, instrument: Any = None) -
     r = 0
     readme.write(r, 0, "baustein-eval – Ergebnistabellen" if de else "baustein-eval – result tables", bold)
     r += 1
-    for line in results.readme_lines(lang):
+    min_n = int(results.config.min_n)
+    for line in readme_lines(results, lang, dataset_name):
         readme.write(r, 0, neutralize_cell(line), wrap)
         r += 1
     r += 1
@@ -169,7 +234,7 @@ def write_results_xlsx(results: Any, path: str | Path, instrument: Any = None) -
         r += 1
         for col, h in zip(table.columns, headers):
             readme.write(r, 1, neutralize_cell(h))
-            readme.write(r, 2, neutralize_cell(doc.column_help(col, lang) if doc else ""), wrap)
+            readme.write(r, 2, neutralize_cell(column_help(doc, col, lang, min_n)), wrap)
             r += 1
     readme.freeze_panes(0, 0)
 
@@ -197,7 +262,7 @@ def write_results_xlsx(results: Any, path: str | Path, instrument: Any = None) -
             width = min(60, max(10, len(headers[j]) * 0.9, *(len(str(v)) for v in tab.iloc[:200, j].tolist()) if len(tab) else [0]))
             ws.set_column(j, j, width, cf)
             for i, v in enumerate(tab.iloc[:, j].tolist(), start=1):
-                v = _excel_value(v)
+                v = _excel_value(v, lang)
                 if whole and isinstance(v, float):
                     v = round(v)
                 ws.write(i, j, v, cf)
@@ -242,9 +307,10 @@ def write_results_json(results: Any, path: str | Path) -> Path:
 
 
 def write_results(results: Any, xlsx: str | Path | None, json_path: str | Path | None = None,
-                  instrument: Any = None) -> None:
-    """Write the workbook and/or the JSON file (``instrument``: labels for codes in the workbook)."""
+                  instrument: Any = None, dataset_name: str | Path | None = None) -> None:
+    """Write the workbook and/or the JSON file (``instrument``: labels for codes in the workbook;
+    ``dataset_name``: shown in its README sheet when the analysis has none)."""
     if xlsx is not None:
-        write_results_xlsx(results, xlsx, instrument)
+        write_results_xlsx(results, xlsx, instrument, dataset_name)
     if json_path is not None:
         write_results_json(results, json_path)

@@ -101,9 +101,55 @@ def test_uncertainty_words_follow_the_funnel_limits(ctx: ReportContext) -> None:
         for s in text.sentences:
             if s.kind in ("strongest", "weakest"):
                 outside = bool(rows.loc[s.construct, "outside_95"])
-                assert ("deutlich" in s.text) == outside and ("im Rahmen des Zufalls" in s.text) == (not outside)
+                assert ("mehr als Zufall" in s.text) == outside and ("im Rahmen des Zufalls" in s.text) == (not outside)
                 seen.add(outside)
     assert seen == {True, False}  # the example data has both cases
+
+
+def _rottenburg(value: float, target: float, outside: bool = False, n: int = 8) -> ProfileData:
+    """The trial's pilot: Rottenburg (n = 8) on two scales, both below the state mean, within the limits."""
+    ags = "08416048"
+    over = pd.DataFrame({"ags": [ags], "name": ["Rottenburg am Neckar"], "n": [n], "suppressed": [False]})
+    funnel = pd.DataFrame({"ags": ags, "construct": ["kommunal", "wirkung"], "value": [2.14, value],
+                           "target": [2.67, target], "n": [n, n], "z_adjusted": [-0.9, -1.6],
+                           "outside_95": [False, outside], "outside_99.8": [False, False], "suppressed": [False, False]})
+    return ProfileData(funnel={ags: funnel}, overview={ags: over}, min_n=5)
+
+
+def test_words_for_a_difference_say_its_size_and_its_uncertainty_apart(instrument) -> None:  # type: ignore[no-untyped-def]
+    text = profile_text(_rottenburg(1.70, 2.50), instrument, "08416048", "de")
+    weakest = next(s for s in text.sentences if s.kind == "weakest").text
+    # 0,80 points below: a large difference, which 8 answers leave within chance -- never "etwas darunter"
+    assert "1,70 gegenüber 2,50" in weakest and "deutlich niedriger" in weakest
+    assert "aber bei 8 Antworten noch im Rahmen des Zufalls" in weakest and "etwas" not in weakest
+    outside = next(s for s in profile_text(_rottenburg(1.70, 2.50, outside=True), instrument, "08416048",
+                                           "de").sentences if s.kind == "weakest").text
+    assert "deutlich niedriger, mehr als Zufall (außerhalb der 95-%-Grenzen)" in outside
+    small = next(s for s in profile_text(_rottenburg(2.45, 2.50), instrument, "08416048", "en").sentences
+                 if s.kind == "weakest").text
+    assert "about level, within the range of chance" in small
+
+
+def test_the_best_scale_below_the_state_mean_reads_naturally(instrument) -> None:  # type: ignore[no-untyped-def]
+    strongest = next(s for s in profile_text(_rottenburg(1.70, 2.50), instrument, "08416048", "de").sentences
+                     if s.kind == "strongest").text
+    assert strongest.startswith("Im Vergleich mit den anderen Kommunen schneidet Rottenburg am Neckar bei "
+                                "**Kommunales Engagement** am besten ab, liegt aber auch dort unter dem Landesmittel")
+    assert "merklich niedriger" in strongest and "darunter" not in strongest and "Am günstigsten" not in strongest
+
+
+def test_profile_header_labels_the_funding_cohort_and_names_the_wave(tmp_path: Path, instrument) -> None:  # type: ignore[no-untyped-def]
+    from analysis import AnalysisConfig, Results
+    from reporting.figures import profile_header
+
+    over = pd.DataFrame({"ags": ["08416025"], "name": ["Mössingen"], "district": ["Landkreis Tübingen"],
+                         "size_class": ["20.000 bis unter 100.000"], "cohort": ["2024"], "n": [6.0],
+                         "suppressed": [False]})
+    res = Results(tables={"kommunen_uebersicht": over}, docs={}, config=AnalysisConfig(), meta={"wave": "2025"})
+    ctx = ReportContext(dataset=None, results=res, lang="de", min_n=5)
+    head = profile_header(ctx, "08416025")
+    assert "· Förderkohorte 2024 ·" in head and "· 2024 ·" not in head
+    assert "**n = 6 Befragte (Welle 2025)**" in head
 
 
 def _tiny_data(suppress_gap: bool) -> ProfileData:
