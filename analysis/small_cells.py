@@ -28,7 +28,16 @@ from core.problems import Location, Problem
 
 from .differencing import Knowledge, candidate_groups, merge_atoms, merged_blocks
 from .notes import NOTES
-from .partitions import MeasureKey, PublicationContext, PublishedCells, describe_cells, is_suppressed
+from .partitions import (
+    RESPONDENTS,
+    MeasureKey,
+    PublicationContext,
+    PublishedCells,
+    believed_links,
+    describe_cells,
+    is_suppressed,
+    keep_linked,
+)
 from .table_catalogue import TABLES, Cell, TableSpec
 
 __all__ = [
@@ -228,7 +237,7 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
     SuppressionResult
     """
     min_n = context.min_n
-    pub = describe_cells(tables, context, specs)
+    pub = _linked(describe_cells(tables, context, specs, link=True))
     notes = _model_check(pub, strict, specs)
     rows = _Rows(tables)
     involved: dict[str, set[str]] = {}
@@ -270,6 +279,7 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
             if not changed:
                 break
     out, counts = _apply(tables, rows, specs)
+    _blank_small_wave_totals(out, min_n)
     for name, extra in involved.items():
         k_rows = int(counts.loc[counts["table"] == name, "secondary"].sum())
         notes.append(NOTES.problem(
@@ -277,6 +287,45 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
             tables=", ".join(f"'{t}'" for t in sorted(extra))))
     notes.extend(unprotected.values())
     return SuppressionResult(out, notes, counts, closed)
+
+
+def _linked(pub: PublishedCells) -> PublishedCells:
+    """The published counts of scored respondents (or answers) that act as counts of respondents.
+
+    A reader who assumes that everybody has a score links the measures
+    (:func:`analysis.partitions.describe_cells`, ``link``). Kept: where the assumption is right
+    (the true counts agree, so the figure *is* a head count), and where a reader would believe it
+    (:func:`analysis.partitions.believed_links`, as ``baustein audit`` does): protecting those too
+    leaves the audit nothing to find.
+    """
+    c = pub.cells
+    keep = believed_links(pub)
+    linked = np.flatnonzero(c["linked"].to_numpy() & c["published"].to_numpy())
+    atoms = pub.atoms.get(RESPONDENTS)
+    if len(linked) and atoms is not None and "n" in atoms.columns:
+        atom_n = atoms["n"].to_numpy(dtype=float)
+        pops = pub.populations[RESPONDENTS]
+        truth = np.array([atom_n[pops[p]].sum() for p in c["population"].to_numpy()[linked]])
+        keep[linked] |= np.abs(c["n"].to_numpy(dtype=float)[linked] - truth) < 0.5
+    return keep_linked(pub, keep)
+
+
+def _blank_small_wave_totals(tables: dict[str, pd.DataFrame], min_n: int) -> None:
+    """Blank ``wave_n`` (respondents of the wave, in every one-wave table) where it is 1 to ``min_n`` − 1.
+
+    ``wave_n`` stays visible in suppressed rows (it is the same state total in every row); a wave
+    with fewer than ``min_n`` respondents (a pilot, a typo in a wave label) must not show its size.
+
+    >>> t = {"x": pd.DataFrame({"n": [np.nan], "wave_n": [1]})}
+    >>> _blank_small_wave_totals(t, 5); t["x"]["wave_n"].isna().tolist()
+    [True]
+    """
+    for name, t in tables.items():
+        if "wave_n" in t.columns:
+            n = pd.to_numeric(t["wave_n"], errors="coerce")
+            small = ((n >= 1) & (n < min_n)).to_numpy()
+            if small.any():
+                tables[name] = _blank(t.copy(), small, [c for c in t.columns if c != "wave_n"])
 
 
 def _fix(m: _Measure, atoms: np.ndarray, local: bool, coef: Mapping[int, float]) -> set[tuple[str, int]] | None:
@@ -295,15 +344,25 @@ def _fix(m: _Measure, atoms: np.ndarray, local: bool, coef: Mapping[int, float])
     options: list[tuple[tuple[int, float], set[tuple[str, int]]]] = []
     singles = sorted((p for p in coef if not m.fixed[p] and k.known[p]),
                      key=lambda p: (len(m.shown_by[p]), m.pop_n[p], m.order[p], p))
-    for p in singles[:_MAX_TRIES]:
-        rows = set(m.shown_by[p])
+
+    def works(rows: set[tuple[str, int]]) -> bool:
         lost = m.hidden_if(rows)
         k.hide(lost)
-        works = not k.determined(atoms, local_only=local)  # a leak left through state totals comes next
+        ok = not k.determined(atoms, local_only=local)  # a leak left through state totals comes next
         k.show(lost)
-        if works:
-            options.append((m.cost(rows), rows))
+        return ok
+
+    for p in singles[:_MAX_TRIES]:
+        if works(set(m.shown_by[p])):
+            options.append((m.cost(set(m.shown_by[p])), set(m.shown_by[p])))
             break
+    if not options:  # e.g. a side of perspektiven and a role of antworten_kommune_rolle together
+        pairs = sorted(((m.cost(rows), sorted(rows)) for x, p in enumerate(singles[:_MAX_TRIES])
+                        for q in singles[x + 1:_MAX_TRIES] for rows in [set(m.shown_by[p]) | set(m.shown_by[q])]))
+        for cost, rows in pairs:
+            if works(set(rows)):
+                options.append((cost, set(rows)))
+                break
     moved = _perturbation(m, atoms)
     if moved is not None:
         rows = set().union(*(m.shown_by[p] for p in moved))
@@ -356,7 +415,7 @@ def _unprotected(m: _Measure, atoms: np.ndarray, size: int, pub: PublishedCells,
 def _model_check(pub: PublishedCells, strict: bool, specs: Mapping[str, Any] | None) -> list[Problem]:
     """Published counts must equal the size of the population the catalogue says they describe."""
     notes: list[Problem] = []
-    c = pub.cells[pub.cells["n"].notna()]
+    c = pub.cells[pub.cells["n"].notna() & ~pub.cells["linked"]]  # a linked count is checked as its own measure
     if c.empty:
         return notes
     truth = c["n"].to_numpy(dtype=float).copy()
