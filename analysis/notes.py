@@ -257,6 +257,15 @@ NOTES = _BilingualCatalogue("analysis", {
                                          "Municipality data without '{column}': {what} is left out.",
                                          ("Spalte in den Kommunendaten ausfüllen.",
                                           "Fill in the column of the municipality data.")),
+    "municipalities_below_min_n": _spec(
+        "info", "{n} Kommune(n) mit weniger als {min_n} Befragten in der ausgewerteten Welle: {examples}. Sie gehen "
+        "in keine Zahl dieser Welle ein, auch nicht in Landeswerte, Rollen- und Typgruppen oder Modelle; so lässt "
+        "sich ihre Gruppe nicht aus Landeswert minus übrige Kommunen berechnen.",
+        "{n} municipality(ies) with fewer than {min_n} respondents in the analysed wave: {examples}. They enter no "
+        "figure of this wave, state figures, role and type groups and models included, so that their group cannot "
+        "be computed as the state figure minus the other municipalities.",
+        ("Nichts zu tun; mehr Befragte dieser Kommunen einbeziehen, damit sie ausgewertet werden (SECURITY.md, 4a).",
+         "Nothing to do; include more respondents of these municipalities to have them analysed (SECURITY.md, 4a).")),
     "municipalities_without_answers": _spec("info", "{n} Kommune(n) der Stammdaten ohne Antworten: {examples}.",
                                             "{n} municipality(ies) of the master data without answers: {examples}.",
                                             ("Nichts zu tun, falls diese Kommunen nicht befragt wurden.",

@@ -99,6 +99,9 @@ class PublicationContext:
     groups_reported : callable, optional
         ``groups_reported(table, row, attribute, measure) -> set of attribute values`` whose
         group reaches ``min_n`` (None if not known).
+    left_out : frozenset of str
+        Municipalities below ``min_n`` in the cross-sectional wave: no cross-sectional figure but
+        their own (suppressed) rows includes them (:func:`analysis.small_cells.reported_groups`).
     """
 
     min_n: int
@@ -109,6 +112,7 @@ class PublicationContext:
     attributes: pd.DataFrame = field(default_factory=pd.DataFrame)
     reported: Callable[[MeasureKey], set[str] | None] | None = None
     groups_reported: Callable[[str, Any, str, MeasureKey], set[str] | None] | None = None
+    left_out: frozenset[str] = frozenset()
 
     def atoms_of(self, measure: MeasureKey) -> pd.DataFrame:
         """The atoms of ``measure`` (those of the respondents when the measure has none of its own)."""
@@ -363,6 +367,9 @@ def describe_cells(tables: Mapping[str, pd.DataFrame], ctx: PublicationContext,
                 measure: MeasureKey = (cell.measure, of)
                 waves, roles = _waves(cell, row, ctx), _roles(cell, row)
                 munis, why = _municipalities(cell, row, ctx, name, measure)
+                if ctx.left_out and cell.wave == "cross" and not cell.ags and not why:
+                    every = set(ctx.atoms_of(measure)["ags"].dropna()) if munis is None else munis
+                    munis = set(every) - ctx.left_out
                 if why:
                     if (name, k, why) not in unresolved:
                         unresolved.append((name, k, why))

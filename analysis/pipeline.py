@@ -167,9 +167,12 @@ def privacy_context(ctx: AnalysisContext, tables: dict[str, pd.DataFrame]) -> Pu
     attributes = municipality_attributes(ctx.municipalities, tables.get("typologie"), tables.get("typologie_fakten"),
                                          funded)
 
+    gone = left_out(ctx)
+
     def cross(measure: tuple[str, str]) -> pd.DataFrame:
         a = measures.get(measure, measures[("respondents", "")])
-        return a if ctx.wave is None else a[a["wave"] == ctx.wave]
+        a = a if ctx.wave is None else a[a["wave"] == ctx.wave]
+        return a[~a["ags"].isin(gone)] if gone else a
 
     def reported(measure: tuple[str, str]) -> set[str]:
         per = cross(measure).groupby("ags")["n"].sum()
@@ -183,7 +186,16 @@ def privacy_context(ctx: AnalysisContext, tables: dict[str, pd.DataFrame]) -> Pu
 
     return PublicationContext(min_n=min_n, wave=ctx.wave, waves=tuple(ctx.waves), atoms=measures,
                               construct_roles=dict(ctx.roles), attributes=attributes, reported=reported,
-                              groups_reported=groups_reported)
+                              groups_reported=groups_reported, left_out=left_out(ctx))
+
+
+def left_out(ctx: AnalysisContext) -> frozenset[str]:
+    """Municipalities of the cross-sectional wave left out of its figures (below the minimum cell size)."""
+    g = ctx.group
+    if g not in ctx.all_waves.columns:
+        return frozenset()
+    wave = ctx.all_waves if ctx.wave is None else ctx.all_waves[ctx.all_waves["wave"] == ctx.wave]
+    return frozenset(str(a) for a in set(wave[g].dropna()) - set(ctx.data[g].dropna()))
 
 
 def privacy_meta(ctx: AnalysisContext, counts: pd.DataFrame) -> dict[str, Any]:
@@ -193,6 +205,7 @@ def privacy_meta(ctx: AnalysisContext, counts: pd.DataFrame) -> dict[str, Any]:
         "wave": ctx.wave,
         "waves": list(ctx.waves),
         "construct_roles": dict(ctx.roles),
+        "left_out": sorted(left_out(ctx)),
         "cells": {name: [c.to_dict() for c in spec.all_cells()] for name, spec in TABLES.items() if spec.all_cells()},
         "suppression": {
             "rows_primary": int(counts["primary"].sum()) if len(counts) else 0,

@@ -45,6 +45,7 @@ __all__ = [
     "SUPPRESSION_COLUMN",
     "SuppressionResult",
     "complementary_suppression",
+    "reported_groups",
     "suppress_small_groups",
 ]
 
@@ -90,6 +91,31 @@ def suppress_small_groups(
     out = _blank(out, small, keep)
     out["suppressed"] = small
     return out
+
+
+def reported_groups(data: pd.DataFrame, group: str, min_n: int = DEFAULT_MIN_N) -> tuple[np.ndarray, list[str]]:
+    """Rows of the municipalities that reach ``min_n`` respondents, and the municipalities left out.
+
+    The cross-sectional figures of :func:`analysis.run` -- state totals and means, role and type
+    groups, models -- are computed over these municipalities only. A state total that included a
+    municipality of 1 to ``min_n`` − 1 respondents would give it away by subtracting the published
+    municipalities (state minus the rest), and protecting it would cost the next-smallest
+    municipality all its figures (SECURITY.md, section 4a). When no municipality reaches the
+    minimum, every row is kept (everything is suppressed anyway).
+
+    >>> d = pd.DataFrame({"ags": ["A"] * 6 + ["B"] * 3})
+    >>> keep, left_out = reported_groups(d, "ags", 5)
+    >>> int(keep.sum()), left_out
+    (6, ['B'])
+    """
+    if group not in data.columns or data.empty:
+        return np.ones(len(data), dtype=bool), []
+    size = data.groupby(group, observed=True)[group].transform("size")
+    keep = (size >= min_n).to_numpy() & data[group].notna().to_numpy()
+    if not keep.any():
+        return np.ones(len(data), dtype=bool), []
+    left_out = sorted({str(a) for a in data.loc[~keep, group].dropna()})
+    return keep, left_out
 
 
 # --------------------------------------------------------------------------- complementary suppression
@@ -356,13 +382,17 @@ def _fix(m: _Measure, atoms: np.ndarray, local: bool, coef: Mapping[int, float])
         if works(set(m.shown_by[p])):
             options.append((m.cost(set(m.shown_by[p])), set(m.shown_by[p])))
             break
-    if not options:  # e.g. a side of perspektiven and a role of antworten_kommune_rolle together
-        pairs = sorted(((m.cost(rows), sorted(rows)) for x, p in enumerate(singles[:_MAX_TRIES])
-                        for q in singles[x + 1:_MAX_TRIES] for rows in [set(m.shown_by[p]) | set(m.shown_by[q])]))
-        for cost, rows in pairs:
-            if works(set(rows)):
-                options.append((cost, set(rows)))
-                break
+    # two populations together (a side of perspektiven and a role of antworten_kommune_rolle) may be
+    # cheaper than the one that works alone (a municipality's total, shown in twenty rows)
+    bound = options[0][0] if options else (np.inf, np.inf)
+    pairs = sorted((m.cost(rows), sorted(rows)) for x, p in enumerate(singles[:_MAX_TRIES])
+                   for q in singles[x + 1:_MAX_TRIES] for rows in [set(m.shown_by[p]) | set(m.shown_by[q])])
+    for cost, rows in pairs:
+        if cost >= bound:
+            break
+        if works(set(rows)):
+            options.append((cost, set(rows)))
+            break
     moved = _perturbation(m, atoms)
     if moved is not None:
         rows = set().union(*(m.shown_by[p] for p in moved))

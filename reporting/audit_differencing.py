@@ -229,7 +229,8 @@ def _context(tables: Mapping[str, pd.DataFrame], privacy: Mapping[str, Any], min
 
     return PublicationContext(min_n=min_n, wave=wave, waves=waves, atoms={("respondents", ""): atoms},
                               construct_roles=dict(privacy.get("construct_roles") or {}), attributes=attributes,
-                              reported=reported, groups_reported=groups_reported)
+                              reported=reported, groups_reported=groups_reported,
+                              left_out=frozenset(str(a) for a in privacy.get("left_out") or ()))
 
 
 def _atom_universe(tables: Mapping[str, pd.DataFrame], wave: str | None, waves: tuple[str, ...]) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from core.natural_order import natural_key
@@ -29,6 +30,7 @@ from core.problems import Location, Problem
 from ..notes import NOTES, items_text
 from ..results import AnalysisConfig
 from ..scoring import reverse_items, scales_from_instrument, score_scales
+from ..small_cells import reported_groups
 
 __all__ = ["AnalysisContext", "build_context", "funded", "reverse_keyed"]
 
@@ -162,6 +164,16 @@ def _wave_order(dataset: Any, labels: list[str], declared: tuple[str, ...] | Non
     return sorted(labels, key=natural_key)
 
 
+def _reported(wave_rows: pd.DataFrame, frame: pd.DataFrame, g: str, min_n: int, note: Any) -> np.ndarray:
+    """Mask over ``frame``: False for the wave's rows of municipalities below ``min_n`` (a note names them)."""
+    keep, left_out = reported_groups(wave_rows, g, min_n)
+    if left_out:
+        note("municipalities_below_min_n", n=len(left_out), min_n=min_n, examples=items_text(left_out, limit=5))
+    mask = np.ones(len(frame), dtype=bool)
+    mask[np.asarray(wave_rows.index)[~keep]] = False
+    return mask
+
+
 def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext, list[Problem]]:
     """The :class:`AnalysisContext` of ``dataset`` and the notes made while building it."""
     notes: list[Problem] = []
@@ -206,6 +218,7 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
     if waves:
         wave = str(config.wave) if config.wave is not None else waves[-1]
         mask = (frame["wave"] == wave).to_numpy()
+        mask = mask & _reported(frame[mask], frame, g, config.min_n, note)
         data = frame[mask].reset_index(drop=True)
         keyed = keyed_all[mask].reset_index(drop=True)
         n, n_all = len(data), len(frame)
@@ -215,7 +228,8 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
         if len(waves) > 1 and (n < 0.2 * n_all or (n_groups == 1 and groups_all > 1)):
             note("wave_subset_small", wave=wave, n=n, n_all=n_all, n_groups=n_groups)
     else:
-        data, keyed = frame, keyed_all
+        mask = _reported(frame, frame, g, config.min_n, note)
+        data, keyed = frame[mask].reset_index(drop=True), keyed_all[mask].reset_index(drop=True)
 
     # constructs by role
     roles: dict[str, str] = {}

@@ -134,3 +134,25 @@ def test_a_wave_of_one_respondent_does_not_show_its_size_in_any_table(instrument
         assert t["wave_n"].isna().all(), name
     res25 = _run(ds, wave="2025")
     assert (res25["kommunen"]["wave_n"] == 20).all()  # a wave at or above the minimum keeps its size
+
+
+def test_a_small_municipality_costs_no_other_municipality_its_figures(instrument) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13's data: X (4 respondents) next to nine municipalities of 25-44. X enters no state figure,
+    so no state total minus the others gives it, and A (30, the next-smallest) keeps every figure."""
+    from tests.analysis.test_small_cells_differencing import attack_dataset
+
+    ds, a, x = attack_dataset(instrument)
+    res = _run(ds)
+    for table in ("kommunen", "kommunen_uebersicht", "typologie", "funnel"):
+        t = res[table]
+        assert not (t["suppression"] == "secondary").any(), table
+        assert set(t.loc[t["suppressed"].astype(bool), "ags"]) <= {x}, table
+    over = res["kommunen_uebersicht"].set_index("ags")
+    assert bool(over.loc[x, "suppressed"]) and float(over.loc[a, "n"]) == 30
+    # the state figures are those of the published municipalities: state total = their sum
+    k = res["kommunen"]
+    for _, row in res["aggregation"].iterrows():
+        assert float(row["n"]) == k.loc[k["variable"] == row["dv"], "n"].astype(float).sum()
+    assert x not in set(res["kommunen"]["ags"])
+    assert res.meta["privacy"]["left_out"] == [x]
+    assert (res.notes["code"] == "municipalities_below_min_n").sum() == 1
