@@ -353,6 +353,13 @@ NOTES = _BilingualCatalogue("analysis", {
         "{k} row(s) suppressed as well (column 'suppression' = secondary) so that no group below {min_n} "
         "respondents can be computed by subtracting {tables}.",
         ("Siehe SECURITY.md, Abschnitt 'Differencing'.", "See SECURITY.md, section 'Differencing'.")),
+    "total_blanked": _spec(
+        "info", "Spalte {columns} leer gelassen: die Summe über alle Wellen minus die ausgewertete Welle ergäbe eine "
+        "Welle mit weniger als {min_n} Befragten (mit {tables}).",
+        "Column {columns} left blank: the total over all waves minus the analysed wave would give a wave of fewer "
+        "than {min_n} respondents (with {tables}).",
+        ("Wellenbezeichnungen prüfen (Tippfehler?); siehe SECURITY.md, Abschnitt 4a.",
+         "Check the wave labels (typo?); see SECURITY.md, section 4a.")),
     "differencing_unprotected": _spec(
         "warning", "Eine Gruppe von {n} Befragten ({group}) lässt sich aus Landessummen berechnen ({tables}), die nie "
         "unterdrückt werden.",

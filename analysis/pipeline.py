@@ -45,7 +45,7 @@ from .sections import (
     reliability,
     waves,
 )
-from .small_cells import SUPPRESSION_COLUMN, complementary_suppression
+from .small_cells import SUPPRESSION_COLUMN, complementary_suppression, publishable_counts
 from .table_catalogue import TABLES
 
 __all__ = ["SECTIONS", "run", "score_dataset", "tool_version"]
@@ -130,14 +130,16 @@ def run(dataset: Any, config: AnalysisConfig | None = None, *, strict: bool = Fa
         notes.append(located(NOTES.problem("no_table"), "analyse"))
     tables["hinweise"] = notes_frame(notes)
     docs["hinweise"] = TABLES["hinweise"].doc()
+    counts = publishable_counts(len(ctx.data), len(ctx.all_waves), cfg.min_n) if ctx else (0, 0)
     meta = {
         "instrument": f"{dataset.instrument.name} {dataset.instrument.version}",
         "dataset": dataset.manifest.get("dataset_name", ""),
         "dataset_fingerprint": dataset.manifest.get("fingerprint", ""),
         "wave": ctx.wave if ctx else None,
         "waves": ctx.waves if ctx else [],
-        "n_respondents_all_waves": len(ctx.all_waves) if ctx else 0,
-        "n_respondents": len(ctx.data) if ctx else 0,
+        # withheld (None) where they would give a group below min_n (small_cells.publishable_counts)
+        "n_respondents_all_waves": counts[1],
+        "n_respondents": counts[0],
         "n_municipalities": int(ctx.data[cfg.group].nunique()) if ctx and cfg.group in ctx.data else 0,
         "construct_roles": dict(ctx.roles) if ctx else {},
         "n_tables": len(tables) - 1,

@@ -45,6 +45,7 @@ __all__ = [
     "SUPPRESSION_COLUMN",
     "SuppressionResult",
     "complementary_suppression",
+    "publishable_counts",
     "reported_groups",
     "suppress_small_groups",
 ]
@@ -118,6 +119,21 @@ def reported_groups(data: pd.DataFrame, group: str, min_n: int = DEFAULT_MIN_N) 
     return keep, left_out
 
 
+def publishable_counts(n_wave: int, n_all: int, min_n: int = DEFAULT_MIN_N) -> tuple[int | None, int | None]:
+    """The respondents of the analysed wave and of all waves as they may be published (None: withheld).
+
+    A wave of 1 to ``min_n`` − 1 respondents does not show its size; the total over all waves is
+    withheld when it exceeds the wave's (published) count by 1 to ``min_n`` − 1 (other waves, or
+    municipalities left out of the wave's figures, would be that difference).
+
+    >>> publishable_counts(20, 21), publishable_counts(1, 21), publishable_counts(236, 480)
+    ((20, None), (None, 21), (236, 480))
+    """
+    wave = n_wave if not 1 <= n_wave < min_n else None
+    rest = n_all - (n_wave if wave is not None else 0)
+    return wave, (n_all if not 1 <= rest < min_n else None)
+
+
 # --------------------------------------------------------------------------- complementary suppression
 #: Published populations tried one by one before a perturbation decides (see :func:`_fix`).
 _MAX_TRIES = 12
@@ -170,6 +186,7 @@ class _Rows:
 
     def __init__(self, tables: Mapping[str, pd.DataFrame]) -> None:
         self.why: dict[tuple[str, int], str] = {}
+        self.blank: dict[tuple[str, int], set[str]] = {}  # columns of all-waves totals blanked in a shown row
         for name, t in tables.items():
             for i in np.flatnonzero(is_suppressed(t)):
                 self.why[(name, int(i))] = "primary"
@@ -181,7 +198,8 @@ class _Rows:
 class _Measure:
     """One measure's populations, their carriers and the attacker's knowledge."""
 
-    def __init__(self, pub: PublishedCells, measure: MeasureKey, rows: _Rows, index: np.ndarray) -> None:
+    def __init__(self, pub: PublishedCells, measure: MeasureKey, rows: _Rows, index: np.ndarray,
+                 specs: Mapping[str, Any]) -> None:
         cells = pub.cells.iloc[index]
         atoms = pub.atoms[measure]
         merged, self.pops = merge_atoms(len(atoms), pub.populations[measure])
@@ -194,17 +212,23 @@ class _Measure:
         self.fixed = np.zeros(len(self.pops), dtype=bool)
         self.order = np.full(len(self.pops), np.iinfo(np.int64).max, dtype=np.int64)
         self.by_row: dict[tuple[str, int], list[int]] = {}
-        columns = (cells["table"].to_numpy(), cells["row"].to_numpy(), cells["population"].to_numpy(),
-                   cells["published"].to_numpy(), cells["fixed"].to_numpy())
-        for seq, (table, row, pop, published, fixed) in enumerate(zip(*columns, strict=True)):
+        self.all_waves = np.ones(len(self.pops), dtype=bool)  # every carrier counts all waves
+        self.columns: list[set[tuple[str, int, tuple[str, ...]]]] = [set() for _ in self.pops]
+        columns = (cells["table"].to_numpy(), cells["row"].to_numpy(), cells["cell"].to_numpy(),
+                   cells["population"].to_numpy(), cells["published"].to_numpy(), cells["fixed"].to_numpy())
+        for seq, (table, row, k, pop, published, fixed) in enumerate(zip(*columns, strict=True)):
             key = (table, int(row))
             p = int(pop)
+            cell = _cell(specs, table, int(k))
+            figures = tuple(c for c in (cell.n, cell.mean) if c) if cell is not None else ()
             self.carriers[p].append(key)
             self.by_row.setdefault(key, []).append(p)
             self.fixed[p] |= bool(fixed)
+            self.all_waves[p] &= cell is not None and cell.wave == "all"
             self.order[p] = min(self.order[p], seq)
-            if published and not rows.hidden(key):
+            if published and not rows.hidden(key) and not set(figures) & rows.blank.get(key, set()):
                 self.shown_by[p].add(key)
+                self.columns[p].add((table, int(row), figures))
         self.shown_count = np.array([len(s) for s in self.shown_by], dtype=float)
         known = (self.shown_count > 0) & np.array([len(p) > 0 for p in self.pops], dtype=bool)
         self.knowledge = Knowledge(blocks, self.pops, known)
@@ -267,11 +291,12 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
     notes = _model_check(pub, strict, specs)
     rows = _Rows(tables)
     involved: dict[str, set[str]] = {}
+    blanked: dict[str, tuple[set[str], set[str]]] = {}  # table -> (columns, tables combined)
     closed = 0
     unprotected: dict[bytes, Problem] = {}
     by_measure = pub.cells.groupby(["measure", "of"], sort=False).indices
     for measure in sorted(pub.populations):
-        m = _Measure(pub, measure, rows, by_measure[measure])
+        m = _Measure(pub, measure, rows, by_measure[measure], TABLES if specs is None else specs)
         k = m.knowledge
         # a published group below the minimum (a section forgot the rule): hide it everywhere
         for p in np.flatnonzero(k.known & (m.pop_n >= 1) & (m.pop_n < min_n)):
@@ -289,6 +314,14 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
                         continue
                     coef = k.derive(cand.atoms, local_only=local) or {}
                     fix = _fix(m, cand.atoms, local, coef)
+                    if fix is None and (blank := _blank_all_waves_total(m, cand.atoms, local, coef)):
+                        for table, row, figures in blank:
+                            rows.blank.setdefault((table, row), set()).update(figures)
+                            blanked.setdefault(table, (set(), set()))[0].update(figures)
+                            blanked[table][1].update({t for q in coef for t, _ in m.carriers[q]})
+                        closed += 1
+                        changed = True
+                        continue
                     if fix is None:
                         key = cand.atoms.tobytes()
                         if key not in unprotected:
@@ -311,8 +344,41 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
         notes.append(NOTES.problem(
             "complementary_suppression", Location(section="datenschutz", scope=name), k=k_rows, min_n=min_n,
             tables=", ".join(f"'{t}'" for t in sorted(extra))))
+    for name, (columns, extra) in sorted(blanked.items()):
+        notes.append(NOTES.problem(
+            "total_blanked", Location(section="datenschutz", scope=name), min_n=min_n,
+            columns=", ".join(f"'{name}.{c}'" for c in sorted(columns)),
+            tables=", ".join(f"'{t}'" for t in sorted(extra - {name}))))
     notes.extend(unprotected.values())
     return SuppressionResult(out, notes, counts, closed)
+
+
+def _cell(specs: Mapping[str, Any], table: str, k: int) -> Cell | None:
+    spec = specs.get(table)
+    cells = spec.all_cells() if isinstance(spec, TableSpec) else tuple(spec or ())
+    return cells[k] if k < len(cells) else None
+
+
+def _blank_all_waves_total(m: _Measure, atoms: np.ndarray, local: bool,
+                           coef: Mapping[int, float]) -> set[tuple[str, int, tuple[str, ...]]] | None:
+    """Blank a state total over all waves (its count column only) when nothing else closes a leak.
+
+    A wave of 1 to ``min_n`` − 1 respondents (a pilot, a typo in a wave label) is the total over all
+    waves (``fehlende_werte``) minus the cross-sectional wave's (``wave_n``, ``reliabilitaet``),
+    both state totals that are never suppressed. The total over all waves is then blanked in
+    its count column; the rest of its rows (shares of missing answers) stays.
+    """
+    k = m.knowledge
+    for p in sorted((p for p in coef if m.fixed[p] and m.all_waves[p] and k.known[p]),
+                    key=lambda p: (m.order[p], p)):
+        k.hide([p])
+        if not k.determined(atoms, local_only=local):
+            cells = set(m.columns[p])
+            m.shown_by[p].clear()
+            m.shown_count[p] = 0
+            return cells
+        k.show([p])
+    return None
 
 
 def _linked(pub: PublishedCells) -> PublishedCells:
@@ -495,6 +561,13 @@ def _apply(tables: Mapping[str, pd.DataFrame], rows: _Rows, specs: Mapping[str, 
             keep |= {"wave", "wave_n", "suppressed", "suppression"} | {c for cell in cells for c in _selectors(cell)}
             t = _blank(t.copy(), secondary | newly_primary, [c for c in t.columns if c in keep])
             t["suppressed"] = is_suppressed(t) | secondary | newly_primary
+        blank = [(i, cols) for (tab, i), cols in rows.blank.items() if tab == name and not why[i]]
+        if blank:
+            t = t.copy() if t is table else t
+            for i, cols in blank:
+                for c in cols & set(t.columns):
+                    t[c] = t[c].astype("Float64") if pd.api.types.is_integer_dtype(t[c]) else t[c]
+                    t.loc[t.index[i], c] = pd.NA if isinstance(t[c].dtype, pd.Float64Dtype) else np.nan
         if "suppressed" in t.columns:
             t = t.copy() if t is table else t
             t["suppression"] = why

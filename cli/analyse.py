@@ -51,7 +51,7 @@ def print_notes(results: Any, lang: str = "de") -> None:
     """The wave used and every note of the run, one line each (stdout)."""
     m = results.meta
     if m.get("wave") is not None:
-        print(f"Welle / wave {m['wave']}: {m.get('n_respondents')} von / of {m.get('n_respondents_all_waves')} "
+        print(f"Welle / wave {m['wave']}: {m.get('n_respondents') or '–'} von / of {m.get('n_respondents_all_waves') or '–'} "
               f"Befragten / respondents, {m.get('n_municipalities')} Kommunen / municipalities")
     lines = results.note_lines(lang)
     if lines:

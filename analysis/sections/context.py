@@ -30,7 +30,7 @@ from core.problems import Location, Problem
 from ..notes import NOTES, items_text
 from ..results import AnalysisConfig
 from ..scoring import reverse_items, scales_from_instrument, score_scales
-from ..small_cells import reported_groups
+from ..small_cells import publishable_counts, reported_groups
 
 __all__ = ["AnalysisContext", "build_context", "funded", "reverse_keyed"]
 
@@ -223,10 +223,11 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
         keyed = keyed_all[mask].reset_index(drop=True)
         n, n_all = len(data), len(frame)
         n_groups = int(data[g].nunique()) if g in data else 0
-        note("wave_used", wave=wave, n=n, n_all=n_all, n_groups=n_groups, order=" → ".join(waves))
+        shown = ["–" if v is None else v for v in publishable_counts(n, n_all, config.min_n)]  # SECURITY.md 4a
+        note("wave_used", wave=wave, n=shown[0], n_all=shown[1], n_groups=n_groups, order=" → ".join(waves))
         groups_all = int(frame[g].nunique()) if g in frame else 0
         if len(waves) > 1 and (n < 0.2 * n_all or (n_groups == 1 and groups_all > 1)):
-            note("wave_subset_small", wave=wave, n=n, n_all=n_all, n_groups=n_groups)
+            note("wave_subset_small", wave=wave, n=shown[0], n_all=shown[1], n_groups=n_groups)
     else:
         mask = _reported(frame, frame, g, config.min_n, note)
         data, keyed = frame[mask].reset_index(drop=True), keyed_all[mask].reset_index(drop=True)

@@ -156,3 +156,22 @@ def test_a_small_municipality_costs_no_other_municipality_its_figures(instrument
     assert x not in set(res["kommunen"]["ags"])
     assert res.meta["privacy"]["left_out"] == [x]
     assert (res.notes["code"] == "municipalities_below_min_n").sum() == 1
+
+
+def test_a_typo_wave_of_one_respondent_is_not_the_total_over_all_waves_minus_the_analysed_wave(instrument) -> None:  # type: ignore[no-untyped-def]
+    """fehlende_werte (21, all waves) minus wave_n or reliabilitaet (20, wave 2025) would give the typo
+    wave's respondent; both are state totals. The all-waves count is blanked (its shares stay), the
+    metadata and the wave note withhold it, and the audit recovers nothing."""
+    ds, _ = pilot_dataset(instrument)
+    res = _run(ds, wave="2025")
+    missing = res["fehlende_werte"]
+    assert missing["n"].isna().all() and missing["missing"].notna().all()
+    assert res.meta["n_respondents"] == 20 and res.meta["n_respondents_all_waves"] is None
+    notes = res.notes
+    assert (notes["code"] == "total_blanked").sum() == 1
+    assert not (notes["code"] == "differencing_unprotected").any()
+    wave_note = notes.loc[notes["code"] == "wave_used", "reason_de"].iloc[0]
+    assert "20 von –" in wave_note and "21" not in wave_note
+    assert attack_tables(res.tables, res.meta["privacy"], MIN_N) == []
+    res52 = _run(ds, wave="2052")
+    assert res52.meta["n_respondents"] is None and res52.meta["n_respondents_all_waves"] == 21
