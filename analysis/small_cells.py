@@ -230,12 +230,28 @@ class _Measure:
                 self.shown_by[p].add(key)
                 self.columns[p].add((table, int(row), figures))
         self.shown_count = np.array([len(s) for s in self.shown_by], dtype=float)
+        # the count a reader sees for each population (first published record) and whether any
+        # published figure differs from the truth (a linked score count below the head count)
+        seen = cells[cells["published"].to_numpy()].drop_duplicates("population")
+        self.published_n = np.full(len(self.pops), np.nan)
+        self.published_n[seen["population"].to_numpy(dtype=np.int64)] = seen["n"].to_numpy(dtype=float)
+        off = np.abs(self.published_n - self.pop_n) > 0.5
+        self.misleading = bool("n" in atoms and np.any(off & ~np.isnan(self.published_n)))
         known = (self.shown_count > 0) & np.array([len(p) > 0 for p in self.pops], dtype=bool)
         self.knowledge = Knowledge(blocks, self.pops, known)
         lens = [len(p) for p in self.pops]
         cols = np.concatenate(self.pops) if self.pops else np.zeros(0, dtype=np.int64)
         self.incidence = sp.csr_matrix((np.ones(len(cols)), (np.repeat(np.arange(len(self.pops)), lens), cols)),
                                        shape=(len(self.pops), len(self.atom_n)))
+
+    def shown_n(self) -> np.ndarray:
+        """Published counts of the populations still shown (NaN for the others)."""
+        return np.where(self.knowledge.known, self.published_n, np.nan)
+
+    def believed_small(self, coef: Mapping[int, float], min_n: int) -> bool:
+        """Whether the published figures combined by ``coef`` give a whole number of 1 to ``min_n`` − 1."""
+        value = sum(c * self.published_n[p] for p, c in coef.items())
+        return bool(coef) and not np.isnan(value) and 0.5 <= value < min_n - 0.5 and abs(value - round(value)) < 1e-6
 
     def hidden_if(self, rows: set[tuple[str, int]]) -> list[int]:
         """Populations that would no longer be shown if ``rows`` were hidden."""
@@ -307,13 +323,20 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
         while True:
             changed = False
             candidates = candidate_groups(len(m.atom_n), m.pops, k.known, atom_n=m.atom_n, below=min_n)
+            if m.misleading:  # groups a reader believes small (a score count taken for a head count)
+                candidates += candidate_groups(len(m.atom_n), m.pops, k.known, pop_n=m.shown_n(), below=min_n)
             for local in (True, False):  # leaks within one municipality first: cheap, no state-level system
                 for cand in candidates:
                     size = m.atom_n[cand.atoms].sum()
-                    if not 1 <= size < min_n or not k.determined(cand.atoms, local_only=local):
+                    small = 1 <= size < min_n
+                    if not (small or m.misleading) or not k.determined(cand.atoms, local_only=local):
                         continue
                     coef = k.derive(cand.atoms, local_only=local) or {}
+                    if not small and not m.believed_small(coef, min_n):
+                        continue
                     fix = _fix(m, cand.atoms, local, coef)
+                    if fix is None and not small:
+                        continue
                     if fix is None and (blank := _blank_all_waves_total(m, cand.atoms, local, coef)):
                         for table, row, figures in blank:
                             rows.blank.setdefault((table, row), set()).update(figures)

@@ -175,3 +175,30 @@ def test_a_typo_wave_of_one_respondent_is_not_the_total_over_all_waves_minus_the
     assert attack_tables(res.tables, res.meta["privacy"], MIN_N) == []
     res52 = _run(ds, wave="2052")
     assert res52.meta["n_respondents"] is None and res52.meta["n_respondents_all_waves"] == 21
+
+
+def test_a_score_count_a_reader_takes_for_a_head_count_is_protected_too(instrument) -> None:  # type: ignore[no-untyped-def]
+    """Municipal side: 6 administration, 4 council, 1 mayor (11), one councillor without a score of
+    the municipal scale, so ``perspektiven`` shows 10. A reader takes 10 for the head count: 10 − 6
+    administration = 4 "council and mayor" (truly 5). The audit would report it; the pass protects
+    it as well, so the audit of the protected results finds nothing."""
+    prog = simulate(6, 80, seed=21, instrument=instrument)
+    wide = prog.wide.copy()
+    last = sorted(wide["wave"].unique())[-1]
+    a = str(wide[wide["wave"] == last].groupby("ags").size().idxmax())
+    rows = wide.index[(wide["ags"] == a) & (wide["wave"] == last)]
+    roles = ["verwaltung"] * 6 + ["gemeinderat"] * 4 + ["buergermeister"] + ["verein"] * 6 + ["engagiert"] * 6
+    wide = wide.drop(rows[len(roles):])
+    wide.loc[rows[:len(roles)], "role"] = roles
+    items = [i.code for i in instrument.items if i.code in wide.columns]
+    wide.loc[rows[:len(roles)], items] = wide.loc[rows[:len(roles)], items].fillna(3).to_numpy()
+    municipal = [i.code for i in instrument.items if i.construct == "kommunal" and i.code in wide.columns]
+    wide.loc[rows[6], municipal] = np.nan  # a councillor without a municipal score
+    ds = Dataset.from_wide(wide.reset_index(drop=True), prog.municipalities, instrument)
+    unprotected, protected = _run(ds, protected=False), _run(ds)
+    p = unprotected["perspektiven"].set_index("ags")
+    assert float(p.loc[a, "n_reference"]) == 10
+    believed = [lk for lk in attack_tables(unprotected.tables, unprotected.meta["privacy"], MIN_N)
+                if a in lk.group and "buergermeister" in lk.group]
+    assert believed and believed[0].n == 4  # what a reader computes (the truth is 5)
+    assert attack_tables(protected.tables, protected.meta["privacy"], MIN_N) == []
