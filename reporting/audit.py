@@ -75,7 +75,7 @@ IDENTIFIER_HEADERS = frozenset(
 FREE_TEXT_HEADERS = frozenset(h.casefold() for h in ("comment", "Anmerkungen", "Kommentar", "Freitext", "free_text"))
 #: ``n = 3`` in text; not when the number counts units that are not respondents ("n = 3 Kommunen").
 _N_EQUALS = re.compile(
-    r"(?<![\w.])[nN]\s*=\s*(\d+)(?![\d.,]\d)"
+    r"(?<![\w.])[nN]\s*=\s*(\d+)(?!\d)(?![.,]\d)"
     r"(?!\s*(?:Kommunen|Kommune|Gemeinden|Gemeinde|municipalit|Landkreise|Kreise|districts?\b|Items?\b|"
     r"Skalen|scales?\b|Gruppen|groups?\b|Wellen|waves?\b|Tabellen|tables?\b))",
     re.IGNORECASE,
