@@ -10,8 +10,13 @@ people. Two steps keep that promise:
   computed by subtracting published figures from each other (a municipality minus its published
   role groups, the state minus the published municipalities, all waves minus one wave). The
   column ``suppression`` says why a row is blank (``primary``/``secondary``); notes in
-  ``hinweise`` say which tables were combined. SECURITY.md, section "Differencing", has the rule
-  and a worked example.
+  ``hinweise`` say which tables were combined. Counts of scored respondents are linked to head
+  counts (a side of ``perspektiven`` minus a role of ``antworten_kommune_rolle``). SECURITY.md,
+  section 4a, has the rule and worked examples.
+
+Two rules keep the pass cheap: municipalities below ``min_n`` enter no cross-sectional figure
+(:func:`reported_groups`: state totals are sums of published municipalities), and counts outside
+the tables that would reveal a small wave are withheld (:func:`publishable_counts`).
 """
 
 from __future__ import annotations
