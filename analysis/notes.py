@@ -383,6 +383,15 @@ NOTES = _BilingualCatalogue("analysis", {
                                          "Municipality data without '{column}'; left out: {what}.",
                                          ("Spalte in den Kommunendaten ausfüllen.",
                                           "Fill in the column of the municipality data.")),
+    "municipalities_below_min_n": _spec(
+        "info", "{n} Kommune(n) mit weniger als {min_n} Befragten in der ausgewerteten Welle: {examples}. Sie gehen "
+        "in keine Zahl dieser Welle ein, auch nicht in Landeswerte, Rollen- und Typgruppen oder Modelle; so lässt "
+        "sich ihre Gruppe nicht aus Landeswert minus übrige Kommunen berechnen.",
+        "{n} municipality(ies) with fewer than {min_n} respondents in the analysed wave: {examples}. They enter no "
+        "figure of this wave, state figures, role and type groups and models included, so that their group cannot "
+        "be computed as the state figure minus the other municipalities.",
+        ("Mehr Befragte dieser Kommunen gewinnen, damit sie ausgewertet werden können (SECURITY.md, Abschnitt 4a).",
+         "Win more respondents in these municipalities to have them analysed (SECURITY.md, section 4a).")),
     "municipalities_without_answers": _spec("info", "{n} Kommune(n) der Stammdaten ohne Antworten in allen Wellen: "
                                             "{examples}.",
                                             "{n} municipality(ies) of the master data without answers in any wave: "
@@ -536,12 +545,19 @@ NOTES = _BilingualCatalogue("analysis", {
     "complementary_suppression": _spec(
         "info", "{k} Zeile(n) ergänzend unterdrückt (Spalte „Art der Unterdrückung“), damit keine Gruppe unter "
         "{min_n} Befragten durch Differenzbildung mit {tables} berechnet werden kann.",
-        "{k} row(s) suppressed as well (column 'suppression' = secondary) so that no group below {min_n} "
+        "{k} row(s) suppressed as well (column 'Kind of suppression' = secondary) so that no group below {min_n} "
         "respondents can be computed by subtracting {tables}.",
         ("Wie die ergänzende Unterdrückung vor Differenzbildung schützt: SECURITY.md, Abschnitt 4a "
          "(„Differencing“).",
          "How the complementary suppression protects against differencing: SECURITY.md, section 4a "
          "('Differencing').")),
+    "total_blanked": _spec(
+        "info", "Spalte {columns} leer gelassen: die Summe über alle Wellen minus die ausgewertete Welle ergäbe eine "
+        "Welle mit weniger als {min_n} Befragten (mit {tables}).",
+        "Column {columns} left blank: the total over all waves minus the analysed wave would give a wave of fewer "
+        "than {min_n} respondents (with {tables}).",
+        ("Wellenbezeichnungen prüfen (Tippfehler?); siehe SECURITY.md, Abschnitt 4a.",
+         "Check the wave labels (typo?); see SECURITY.md, section 4a.")),
     "differencing_unprotected": _spec(
         "warning", "Eine Gruppe von {n} Befragten ({group}) lässt sich aus Landessummen berechnen ({tables}), die nie "
         "unterdrückt werden.",

@@ -38,12 +38,15 @@ from .table_catalogue import ROLE_SETS, TABLES, Cell, TableSpec
 __all__ = [
     "ATTRIBUTE_ALIASES",
     "CELL_COLUMNS",
+    "RESPONDENTS",
     "MeasureKey",
     "PublicationContext",
     "PublishedCells",
     "atom_codes",
+    "believed_links",
     "describe_cells",
     "is_suppressed",
+    "keep_linked",
     "measure_atoms",
     "municipality_attributes",
 ]
@@ -52,10 +55,12 @@ __all__ = [
 ATTRIBUTE_ALIASES = {"Befragung": "commitment_type", "Kommunendaten": "fact_type"}
 
 #: Columns of :attr:`PublishedCells.cells`.
-CELL_COLUMNS = ("table", "row", "cell", "measure", "of", "population", "n", "mean", "published", "fixed")
+CELL_COLUMNS = ("table", "row", "cell", "measure", "of", "population", "n", "mean", "published", "fixed", "linked")
 
 #: A measure: (kind, construct or item), e.g. ``("score", "kommunal")``; ``("respondents", "")``.
 MeasureKey = tuple[str, str]
+#: The measure counting every respondent.
+RESPONDENTS: MeasureKey = ("respondents", "")
 
 
 def is_suppressed(table: pd.DataFrame) -> np.ndarray:
@@ -94,6 +99,9 @@ class PublicationContext:
     groups_reported : callable, optional
         ``groups_reported(table, row, attribute, measure) -> set of attribute values`` whose
         group reaches ``min_n`` (None if not known).
+    left_out : frozenset of str
+        Municipalities below ``min_n`` in the cross-sectional wave: no cross-sectional figure but
+        their own (suppressed) rows includes them (:func:`analysis.small_cells.reported_groups`).
     """
 
     min_n: int
@@ -104,6 +112,7 @@ class PublicationContext:
     attributes: pd.DataFrame = field(default_factory=pd.DataFrame)
     reported: Callable[[MeasureKey], set[str] | None] | None = None
     groups_reported: Callable[[str, Any, str, MeasureKey], set[str] | None] | None = None
+    left_out: frozenset[str] = frozenset()
 
     def atoms_of(self, measure: MeasureKey) -> pd.DataFrame:
         """The atoms of ``measure`` (those of the respondents when the measure has none of its own)."""
@@ -289,7 +298,8 @@ def _municipalities(cell: Cell, row: Mapping[str, Any], ctx: PublicationContext,
 
 
 def describe_cells(tables: Mapping[str, pd.DataFrame], ctx: PublicationContext,
-                   specs: Mapping[str, TableSpec | Sequence[Cell]] | None = None) -> PublishedCells:
+                   specs: Mapping[str, TableSpec | Sequence[Cell]] | None = None, *,
+                   link: bool = False) -> PublishedCells:
     """Every cell of every table in ``tables`` with its population.
 
     Parameters
@@ -300,6 +310,14 @@ def describe_cells(tables: Mapping[str, pd.DataFrame], ctx: PublicationContext,
     specs : mapping, optional
         Cells by table (a :class:`TableSpec`, whose :meth:`~TableSpec.all_cells` are used, or a
         sequence of :class:`Cell`); default the catalogue.
+    link : bool
+        Also describe every count of another measure (scored respondents, answers to an item) as a
+        count of **respondents** of the same waves, municipalities and roles (an extra record with
+        ``linked = True`` and no mean). A reader who assumes that everybody in a group has a score
+        subtracts, e.g., a municipality's published civil-society side of ``perspektiven`` (scored
+        respondents) minus its published associations in ``antworten_kommune_rolle``
+        (respondents); where the assumption holds, that gives the engaged citizens exactly. The
+        caller keeps the linked records for which it holds (:func:`keep_linked`).
 
     Returns
     -------
@@ -312,6 +330,22 @@ def describe_cells(tables: Mapping[str, pd.DataFrame], ctx: PublicationContext,
     records: list[tuple[Any, ...]] = []
     unresolved: list[tuple[str, int, str]] = []
     cache: dict[Any, int] = {}  # (measure, waves, municipalities, roles) -> population id, across tables
+
+    def population(measure: MeasureKey, waves: set[Any] | None, munis: set[Any] | None,
+                   roles: set[Any] | None) -> int:
+        key = (measure, _frozen(waves), _frozen(munis), _frozen(roles))
+        if key not in cache:
+            if measure not in indexes:
+                indexes[measure] = _AtomIndex(ctx.atoms_of(measure))
+                pops[measure], pop_ids[measure] = [], {}
+            atoms = indexes[measure].select(waves, munis, roles)
+            b = atoms.tobytes()
+            if b not in pop_ids[measure]:
+                pop_ids[measure][b] = len(pops[measure])
+                pops[measure].append(atoms)
+            cache[key] = pop_ids[measure][b]
+        return cache[key]
+
     for name, table in tables.items():
         spec = specs.get(name)
         if spec is None:
@@ -333,29 +367,59 @@ def describe_cells(tables: Mapping[str, pd.DataFrame], ctx: PublicationContext,
                 measure: MeasureKey = (cell.measure, of)
                 waves, roles = _waves(cell, row, ctx), _roles(cell, row)
                 munis, why = _municipalities(cell, row, ctx, name, measure)
+                if ctx.left_out and cell.wave == "cross" and not cell.ags and not why:
+                    every = set(ctx.atoms_of(measure)["ags"].dropna()) if munis is None else munis
+                    munis = set(every) - ctx.left_out
                 if why:
                     if (name, k, why) not in unresolved:
                         unresolved.append((name, k, why))
                     continue
-                key = (cell.measure, of, _frozen(waves), _frozen(munis), _frozen(roles))
-                if key not in cache:
-                    if measure not in indexes:
-                        indexes[measure] = _AtomIndex(ctx.atoms_of(measure))
-                        pops[measure], pop_ids[measure] = [], {}
-                    atoms = indexes[measure].select(waves, munis, roles)
-                    b = atoms.tobytes()
-                    if b not in pop_ids[measure]:
-                        pop_ids[measure][b] = len(pops[measure])
-                        pops[measure].append(atoms)
-                    cache[key] = pop_ids[measure][b]
                 n = _number(row.get(cell.n)) if cell.n else np.nan
                 mean = _number(row.get(cell.mean)) if cell.mean else np.nan
                 shown = not hidden[i] and (not np.isnan(n) if cell.n else not np.isnan(mean))
-                records.append((name, i, k, cell.measure, of, cache[key], n, mean, shown, cell.fixed))
+                pid = population(measure, waves, munis, roles)
+                records.append((name, i, k, cell.measure, of, pid, n, mean, shown, cell.fixed, False))
+                if link and cell.n and measure != RESPONDENTS:
+                    pid = population(RESPONDENTS, waves, munis, roles)
+                    records.append((name, i, k, RESPONDENTS[0], "", pid, n, np.nan, shown, cell.fixed, True))
     frame = pd.DataFrame.from_records(records, columns=list(CELL_COLUMNS))
-    frame["published"] = frame["published"].astype(bool)
-    frame["fixed"] = frame["fixed"].astype(bool)
+    for col in ("published", "fixed", "linked"):
+        frame[col] = frame[col].astype(bool)
     return PublishedCells(frame, pops, {m: ix.frame for m, ix in indexes.items()}, unresolved)
+
+
+def believed_links(pub: PublishedCells) -> np.ndarray:
+    """Which linked records a reader would take for head counts (a bool per row of ``pub.cells``).
+
+    A reader assumes that everybody in a group has a score unless the publication says otherwise:
+    a linked count is not believed when the same group is published as respondents with another
+    count, and otherwise only the largest of the group's linked counts is (a scale that fewer
+    respondents completed is not the head count). Unlinked records are True.
+
+    >>> cells = pd.DataFrame({"measure": ["respondents"] * 3, "population": [0, 1, 1], "n": [9.0, 7.0, 6.0],
+    ...                       "published": True, "linked": [False, True, True]})
+    >>> believed_links(PublishedCells(cells, {}, {})).tolist()
+    [True, True, False]
+    """
+    c = pub.cells
+    linked = c["linked"].to_numpy(dtype=bool)
+    mine = (c["measure"] == RESPONDENTS[0]).to_numpy()  # population ids are per measure
+    shown = mine & c["published"].to_numpy(dtype=bool) & c["n"].notna().to_numpy()
+    direct = c[shown & ~linked].groupby("population")["n"].first()
+    best = c[shown & linked].groupby("population")["n"].max()
+    believed = direct.reindex(c["population"]).to_numpy(dtype=float)
+    believed = np.where(np.isnan(believed), best.reindex(c["population"]).to_numpy(dtype=float), believed)
+    return ~linked | np.isclose(c["n"].to_numpy(dtype=float), believed)
+
+
+def keep_linked(pub: PublishedCells, keep: np.ndarray) -> PublishedCells:
+    """``pub`` without the published linked records not in ``keep`` (a bool per row of ``pub.cells``).
+
+    Hidden linked records always stay: they only add groups for the attacker to try.
+    """
+    c = pub.cells
+    drop = c["linked"].to_numpy() & c["published"].to_numpy() & ~np.asarray(keep, dtype=bool)
+    return PublishedCells(c[~drop].reset_index(drop=True), pub.populations, pub.atoms, pub.unresolved)
 
 
 def _frozen(values: set[Any] | None) -> Any:

@@ -45,7 +45,7 @@ from .sections import (
     reliability,
     waves,
 )
-from .small_cells import SUPPRESSION_COLUMN, complementary_suppression
+from .small_cells import SUPPRESSION_COLUMN, complementary_suppression, publishable_counts
 from .table_catalogue import TABLES
 from .wave_choice import check_wave_options
 
@@ -139,14 +139,16 @@ def run(dataset: Any, config: AnalysisConfig | None = None, *, strict: bool = Fa
         notes.append(located(NOTES.problem("no_table"), "analyse"))
     tables["hinweise"] = notes_frame(notes)
     docs["hinweise"] = TABLES["hinweise"].doc()
+    counts = publishable_counts(len(ctx.data), len(ctx.all_waves), cfg.min_n) if ctx else (0, 0)
     meta = {
         "instrument": f"{dataset.instrument.name} {dataset.instrument.version}",
         "dataset": dataset.manifest.get("dataset_name", ""),
         "dataset_fingerprint": dataset.manifest.get("fingerprint", ""),
         "wave": ctx.wave if ctx else None,
         "waves": ctx.waves if ctx else [],
-        "n_respondents_all_waves": len(ctx.all_waves) if ctx else 0,
-        "n_respondents": len(ctx.data) if ctx else 0,
+        # withheld (None) where they would give a group below min_n (small_cells.publishable_counts)
+        "n_respondents_all_waves": counts[1],
+        "n_respondents": counts[0],
         "n_municipalities": int(ctx.data[cfg.group].nunique()) if ctx and cfg.group in ctx.data else 0,
         "construct_roles": dict(ctx.roles) if ctx else {},
         "n_tables": len(tables) - 1,
@@ -176,9 +178,12 @@ def privacy_context(ctx: AnalysisContext, tables: dict[str, pd.DataFrame]) -> Pu
     attributes = municipality_attributes(ctx.municipalities, tables.get("typologie"), tables.get("typologie_fakten"),
                                          funded)
 
+    gone = left_out(ctx)
+
     def cross(measure: tuple[str, str]) -> pd.DataFrame:
         a = measures.get(measure, measures[("respondents", "")])
-        return a if ctx.wave is None else a[a["wave"] == ctx.wave]
+        a = a if ctx.wave is None else a[a["wave"] == ctx.wave]
+        return a[~a["ags"].isin(gone)] if gone else a
 
     def reported(measure: tuple[str, str]) -> set[str]:
         per = cross(measure).groupby("ags")["n"].sum()
@@ -192,7 +197,16 @@ def privacy_context(ctx: AnalysisContext, tables: dict[str, pd.DataFrame]) -> Pu
 
     return PublicationContext(min_n=min_n, wave=ctx.wave, waves=tuple(ctx.waves), atoms=measures,
                               construct_roles=dict(ctx.roles), attributes=attributes, reported=reported,
-                              groups_reported=groups_reported)
+                              groups_reported=groups_reported, left_out=left_out(ctx))
+
+
+def left_out(ctx: AnalysisContext) -> frozenset[str]:
+    """Municipalities of the cross-sectional wave left out of its figures (below the minimum cell size)."""
+    g = ctx.group
+    if g not in ctx.all_waves.columns:
+        return frozenset()
+    wave = ctx.all_waves if ctx.wave is None else ctx.all_waves[ctx.all_waves["wave"] == ctx.wave]
+    return frozenset(str(a) for a in set(wave[g].dropna()) - set(ctx.data[g].dropna()))
 
 
 def privacy_meta(ctx: AnalysisContext, counts: pd.DataFrame) -> dict[str, Any]:
@@ -202,6 +216,7 @@ def privacy_meta(ctx: AnalysisContext, counts: pd.DataFrame) -> dict[str, Any]:
         "wave": ctx.wave,
         "waves": list(ctx.waves),
         "construct_roles": dict(ctx.roles),
+        "left_out": sorted(left_out(ctx)),
         "cells": {name: [c.to_dict() for c in spec.all_cells()] for name, spec in TABLES.items() if spec.all_cells()},
         "suppression": {
             "rows_primary": int(counts["primary"].sum()) if len(counts) else 0,

@@ -235,8 +235,8 @@ class Results:
         if lang == "de":
             return [
                 f"Instrument: {m.get('instrument', '')} · Datensatz: {m.get('dataset', '')}",
-                f"{m.get('n_respondents', '?')} Befragte in {m.get('n_municipalities', '?')} Kommunen"
-                + (f" (Welle {m['wave']}; alle Wellen: {m.get('n_respondents_all_waves', '?')} Befragte)."
+                f"{_count(m.get('n_respondents', '?'))} Befragte in {m.get('n_municipalities', '?')} Kommunen"
+                + (f" (Welle {m['wave']}; alle Wellen: {_count(m.get('n_respondents_all_waves', '?'))} Befragte)."
                    if m.get("wave") is not None else "."),
                 f"{len(self.notes)} Hinweis(e) im Blatt 'hinweise'.",
                 f"Gruppen mit weniger als {self.config.min_n} Befragten sind unterdrückt (leer, Spalte 'unterdrückt').",
@@ -246,8 +246,8 @@ class Results:
             ]
         return [
             f"Instrument: {m.get('instrument', '')} · dataset: {m.get('dataset', '')}",
-            f"{m.get('n_respondents', '?')} respondents in {m.get('n_municipalities', '?')} municipalities"
-            + (f" (wave {m['wave']}; all waves: {m.get('n_respondents_all_waves', '?')} respondents)."
+            f"{_count(m.get('n_respondents', '?'))} respondents in {m.get('n_municipalities', '?')} municipalities"
+            + (f" (wave {m['wave']}; all waves: {_count(m.get('n_respondents_all_waves', '?'))} respondents)."
                if m.get("wave") is not None else "."),
             f"{len(self.notes)} note(s) in sheet 'hinweise'.",
             f"Groups with fewer than {self.config.min_n} respondents are suppressed (blank, column 'suppressed').",
@@ -255,3 +255,8 @@ class Results:
             f"{int(self.config.ci * 100)} %. Two-sided p; adjusted by Holm and Benjamini-Hochberg.",
             f"Made with baustein-eval {m.get('tool_version', '')}.",
         ]
+
+
+def _count(value: Any) -> Any:
+    """A count of the metadata for the README sheet ("–" where it is withheld: SECURITY.md, section 4a)."""
+    return "–" if value is None else value

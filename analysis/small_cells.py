@@ -10,8 +10,13 @@ people. Two steps keep that promise:
   computed by subtracting published figures from each other (a municipality minus its published
   role groups, the state minus the published municipalities, all waves minus one wave). The
   column ``suppression`` says why a row is blank (``primary``/``secondary``); notes in
-  ``hinweise`` say which tables were combined. SECURITY.md, section "Differencing", has the rule
-  and a worked example.
+  ``hinweise`` say which tables were combined. Counts of scored respondents are linked to head
+  counts (a side of ``perspektiven`` minus a role of ``antworten_kommune_rolle``). SECURITY.md,
+  section 4a, has the rule and worked examples.
+
+Two rules keep the pass cheap: municipalities below ``min_n`` enter no cross-sectional figure
+(:func:`reported_groups`: state totals are sums of published municipalities), and counts outside
+the tables that would reveal a small wave are withheld (:func:`publishable_counts`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,16 @@ from core.problems import Location, Problem
 
 from .differencing import Knowledge, candidate_groups, merge_atoms, merged_blocks
 from .notes import NOTES
-from .partitions import MeasureKey, PublicationContext, PublishedCells, describe_cells, is_suppressed
+from .partitions import (
+    RESPONDENTS,
+    MeasureKey,
+    PublicationContext,
+    PublishedCells,
+    believed_links,
+    describe_cells,
+    is_suppressed,
+    keep_linked,
+)
 from .table_catalogue import TABLES, Cell, TableSpec
 
 __all__ = [
@@ -36,6 +50,8 @@ __all__ = [
     "SUPPRESSION_COLUMN",
     "SuppressionResult",
     "complementary_suppression",
+    "publishable_counts",
+    "reported_groups",
     "suppress_small_groups",
 ]
 
@@ -81,6 +97,46 @@ def suppress_small_groups(
     out = _blank(out, small, keep)
     out["suppressed"] = small
     return out
+
+
+def reported_groups(data: pd.DataFrame, group: str, min_n: int = DEFAULT_MIN_N) -> tuple[np.ndarray, list[str]]:
+    """Rows of the municipalities that reach ``min_n`` respondents, and the municipalities left out.
+
+    The cross-sectional figures of :func:`analysis.run` -- state totals and means, role and type
+    groups, models -- are computed over these municipalities only. A state total that included a
+    municipality of 1 to ``min_n`` − 1 respondents would give it away by subtracting the published
+    municipalities (state minus the rest), and protecting it would cost the next-smallest
+    municipality all its figures (SECURITY.md, section 4a). When no municipality reaches the
+    minimum, every row is kept (everything is suppressed anyway).
+
+    >>> d = pd.DataFrame({"ags": ["A"] * 6 + ["B"] * 3})
+    >>> keep, left_out = reported_groups(d, "ags", 5)
+    >>> int(keep.sum()), left_out
+    (6, ['B'])
+    """
+    if group not in data.columns or data.empty:
+        return np.ones(len(data), dtype=bool), []
+    size = data.groupby(group, observed=True)[group].transform("size")
+    keep = (size >= min_n).to_numpy() & data[group].notna().to_numpy()
+    if not keep.any():
+        return np.ones(len(data), dtype=bool), []
+    left_out = sorted({str(a) for a in data.loc[~keep, group].dropna()})
+    return keep, left_out
+
+
+def publishable_counts(n_wave: int, n_all: int, min_n: int = DEFAULT_MIN_N) -> tuple[int | None, int | None]:
+    """The respondents of the analysed wave and of all waves as they may be published (None: withheld).
+
+    A wave of 1 to ``min_n`` − 1 respondents does not show its size; the total over all waves is
+    withheld when it exceeds the wave's (published) count by 1 to ``min_n`` − 1 (other waves, or
+    municipalities left out of the wave's figures, would be that difference).
+
+    >>> publishable_counts(20, 21), publishable_counts(1, 21), publishable_counts(236, 480)
+    ((20, None), (None, 21), (236, 480))
+    """
+    wave = n_wave if not 1 <= n_wave < min_n else None
+    rest = n_all - (n_wave if wave is not None else 0)
+    return wave, (n_all if not 1 <= rest < min_n else None)
 
 
 # --------------------------------------------------------------------------- complementary suppression
@@ -135,6 +191,7 @@ class _Rows:
 
     def __init__(self, tables: Mapping[str, pd.DataFrame]) -> None:
         self.why: dict[tuple[str, int], str] = {}
+        self.blank: dict[tuple[str, int], set[str]] = {}  # columns of all-waves totals blanked in a shown row
         for name, t in tables.items():
             for i in np.flatnonzero(is_suppressed(t)):
                 self.why[(name, int(i))] = "primary"
@@ -146,7 +203,8 @@ class _Rows:
 class _Measure:
     """One measure's populations, their carriers and the attacker's knowledge."""
 
-    def __init__(self, pub: PublishedCells, measure: MeasureKey, rows: _Rows, index: np.ndarray) -> None:
+    def __init__(self, pub: PublishedCells, measure: MeasureKey, rows: _Rows, index: np.ndarray,
+                 specs: Mapping[str, Any]) -> None:
         cells = pub.cells.iloc[index]
         atoms = pub.atoms[measure]
         merged, self.pops = merge_atoms(len(atoms), pub.populations[measure])
@@ -159,24 +217,46 @@ class _Measure:
         self.fixed = np.zeros(len(self.pops), dtype=bool)
         self.order = np.full(len(self.pops), np.iinfo(np.int64).max, dtype=np.int64)
         self.by_row: dict[tuple[str, int], list[int]] = {}
-        columns = (cells["table"].to_numpy(), cells["row"].to_numpy(), cells["population"].to_numpy(),
-                   cells["published"].to_numpy(), cells["fixed"].to_numpy())
-        for seq, (table, row, pop, published, fixed) in enumerate(zip(*columns, strict=True)):
+        self.all_waves = np.ones(len(self.pops), dtype=bool)  # every carrier counts all waves
+        self.columns: list[set[tuple[str, int, tuple[str, ...]]]] = [set() for _ in self.pops]
+        columns = (cells["table"].to_numpy(), cells["row"].to_numpy(), cells["cell"].to_numpy(),
+                   cells["population"].to_numpy(), cells["published"].to_numpy(), cells["fixed"].to_numpy())
+        for seq, (table, row, k, pop, published, fixed) in enumerate(zip(*columns, strict=True)):
             key = (table, int(row))
             p = int(pop)
+            cell = _cell(specs, table, int(k))
+            figures = tuple(c for c in (cell.n, cell.mean) if c) if cell is not None else ()
             self.carriers[p].append(key)
             self.by_row.setdefault(key, []).append(p)
             self.fixed[p] |= bool(fixed)
+            self.all_waves[p] &= cell is not None and cell.wave == "all"
             self.order[p] = min(self.order[p], seq)
-            if published and not rows.hidden(key):
+            if published and not rows.hidden(key) and not set(figures) & rows.blank.get(key, set()):
                 self.shown_by[p].add(key)
+                self.columns[p].add((table, int(row), figures))
         self.shown_count = np.array([len(s) for s in self.shown_by], dtype=float)
+        # the count a reader sees for each population (first published record) and whether any
+        # published figure differs from the truth (a linked score count below the head count)
+        seen = cells[cells["published"].to_numpy()].drop_duplicates("population")
+        self.published_n = np.full(len(self.pops), np.nan)
+        self.published_n[seen["population"].to_numpy(dtype=np.int64)] = seen["n"].to_numpy(dtype=float)
+        off = np.abs(self.published_n - self.pop_n) > 0.5
+        self.misleading = bool("n" in atoms and np.any(off & ~np.isnan(self.published_n)))
         known = (self.shown_count > 0) & np.array([len(p) > 0 for p in self.pops], dtype=bool)
         self.knowledge = Knowledge(blocks, self.pops, known)
         lens = [len(p) for p in self.pops]
         cols = np.concatenate(self.pops) if self.pops else np.zeros(0, dtype=np.int64)
         self.incidence = sp.csr_matrix((np.ones(len(cols)), (np.repeat(np.arange(len(self.pops)), lens), cols)),
                                        shape=(len(self.pops), len(self.atom_n)))
+
+    def shown_n(self) -> np.ndarray:
+        """Published counts of the populations still shown (NaN for the others)."""
+        return np.where(self.knowledge.known, self.published_n, np.nan)
+
+    def believed_small(self, coef: Mapping[int, float], min_n: int) -> bool:
+        """Whether the published figures combined by ``coef`` give a whole number of 1 to ``min_n`` − 1."""
+        value = sum(c * self.published_n[p] for p, c in coef.items())
+        return bool(coef) and not np.isnan(value) and 0.5 <= value < min_n - 0.5 and abs(value - round(value)) < 1e-6
 
     def hidden_if(self, rows: set[tuple[str, int]]) -> list[int]:
         """Populations that would no longer be shown if ``rows`` were hidden."""
@@ -228,15 +308,16 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
     SuppressionResult
     """
     min_n = context.min_n
-    pub = describe_cells(tables, context, specs)
+    pub = _linked(describe_cells(tables, context, specs, link=True))
     notes = _model_check(pub, strict, specs)
     rows = _Rows(tables)
     involved: dict[str, set[str]] = {}
+    blanked: dict[str, tuple[set[str], set[str]]] = {}  # table -> (columns, tables combined)
     closed = 0
     unprotected: dict[bytes, Problem] = {}
     by_measure = pub.cells.groupby(["measure", "of"], sort=False).indices
     for measure in sorted(pub.populations):
-        m = _Measure(pub, measure, rows, by_measure[measure])
+        m = _Measure(pub, measure, rows, by_measure[measure], TABLES if specs is None else specs)
         k = m.knowledge
         # a published group below the minimum (a section forgot the rule): hide it everywhere
         for p in np.flatnonzero(k.known & (m.pop_n >= 1) & (m.pop_n < min_n)):
@@ -247,13 +328,28 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
         while True:
             changed = False
             candidates = candidate_groups(len(m.atom_n), m.pops, k.known, atom_n=m.atom_n, below=min_n)
+            if m.misleading:  # groups a reader believes small (a score count taken for a head count)
+                candidates += candidate_groups(len(m.atom_n), m.pops, k.known, pop_n=m.shown_n(), below=min_n)
             for local in (True, False):  # leaks within one municipality first: cheap, no state-level system
                 for cand in candidates:
                     size = m.atom_n[cand.atoms].sum()
-                    if not 1 <= size < min_n or not k.determined(cand.atoms, local_only=local):
+                    small = 1 <= size < min_n
+                    if not (small or m.misleading) or not k.determined(cand.atoms, local_only=local):
                         continue
                     coef = k.derive(cand.atoms, local_only=local) or {}
+                    if not small and not m.believed_small(coef, min_n):
+                        continue
                     fix = _fix(m, cand.atoms, local, coef)
+                    if fix is None and not small:
+                        continue
+                    if fix is None and (blank := _blank_all_waves_total(m, cand.atoms, local, coef)):
+                        for table, row, figures in blank:
+                            rows.blank.setdefault((table, row), set()).update(figures)
+                            blanked.setdefault(table, (set(), set()))[0].update(figures)
+                            blanked[table][1].update({t for q in coef for t, _ in m.carriers[q]})
+                        closed += 1
+                        changed = True
+                        continue
                     if fix is None:
                         key = cand.atoms.tobytes()
                         if key not in unprotected:
@@ -270,13 +366,86 @@ def complementary_suppression(tables: Mapping[str, pd.DataFrame], context: Publi
             if not changed:
                 break
     out, counts = _apply(tables, rows, specs)
+    _blank_small_wave_totals(out, min_n)
     for name, extra in involved.items():
         k_rows = int(counts.loc[counts["table"] == name, "secondary"].sum())
         notes.append(NOTES.problem(
             "complementary_suppression", Location(section="datenschutz", scope=name), k=k_rows, min_n=min_n,
             tables=", ".join(f"'{t}'" for t in sorted(extra))))
+    for name, (columns, extra) in sorted(blanked.items()):
+        notes.append(NOTES.problem(
+            "total_blanked", Location(section="datenschutz", scope=name), min_n=min_n,
+            columns=", ".join(f"'{name}.{c}'" for c in sorted(columns)),
+            tables=", ".join(f"'{t}'" for t in sorted(extra - {name}))))
     notes.extend(unprotected.values())
     return SuppressionResult(out, notes, counts, closed)
+
+
+def _cell(specs: Mapping[str, Any], table: str, k: int) -> Cell | None:
+    spec = specs.get(table)
+    cells = spec.all_cells() if isinstance(spec, TableSpec) else tuple(spec or ())
+    return cells[k] if k < len(cells) else None
+
+
+def _blank_all_waves_total(m: _Measure, atoms: np.ndarray, local: bool,
+                           coef: Mapping[int, float]) -> set[tuple[str, int, tuple[str, ...]]] | None:
+    """Blank a state total over all waves (its count column only) when nothing else closes a leak.
+
+    A wave of 1 to ``min_n`` − 1 respondents (a pilot, a typo in a wave label) is the total over all
+    waves (``fehlende_werte``) minus the cross-sectional wave's (``wave_n``, ``reliabilitaet``),
+    both state totals that are never suppressed. The total over all waves is then blanked in
+    its count column; the rest of its rows (shares of missing answers) stays.
+    """
+    k = m.knowledge
+    for p in sorted((p for p in coef if m.fixed[p] and m.all_waves[p] and k.known[p]),
+                    key=lambda p: (m.order[p], p)):
+        k.hide([p])
+        if not k.determined(atoms, local_only=local):
+            cells = set(m.columns[p])
+            m.shown_by[p].clear()
+            m.shown_count[p] = 0
+            return cells
+        k.show([p])
+    return None
+
+
+def _linked(pub: PublishedCells) -> PublishedCells:
+    """The published counts of scored respondents (or answers) that act as counts of respondents.
+
+    A reader who assumes that everybody has a score links the measures
+    (:func:`analysis.partitions.describe_cells`, ``link``). Kept: where the assumption is right
+    (the true counts agree, so the figure *is* a head count), and where a reader would believe it
+    (:func:`analysis.partitions.believed_links`, as ``baustein audit`` does): protecting those too
+    leaves the audit nothing to find.
+    """
+    c = pub.cells
+    keep = believed_links(pub)
+    linked = np.flatnonzero(c["linked"].to_numpy() & c["published"].to_numpy())
+    atoms = pub.atoms.get(RESPONDENTS)
+    if len(linked) and atoms is not None and "n" in atoms.columns:
+        atom_n = atoms["n"].to_numpy(dtype=float)
+        pops = pub.populations[RESPONDENTS]
+        truth = np.array([atom_n[pops[p]].sum() for p in c["population"].to_numpy()[linked]])
+        keep[linked] |= np.abs(c["n"].to_numpy(dtype=float)[linked] - truth) < 0.5
+    return keep_linked(pub, keep)
+
+
+def _blank_small_wave_totals(tables: dict[str, pd.DataFrame], min_n: int) -> None:
+    """Blank ``wave_n`` (respondents of the wave, in every one-wave table) where it is 1 to ``min_n`` − 1.
+
+    ``wave_n`` stays visible in suppressed rows (it is the same state total in every row); a wave
+    with fewer than ``min_n`` respondents (a pilot, a typo in a wave label) must not show its size.
+
+    >>> t = {"x": pd.DataFrame({"n": [np.nan], "wave_n": [1]})}
+    >>> _blank_small_wave_totals(t, 5); t["x"]["wave_n"].isna().tolist()
+    [True]
+    """
+    for name, t in tables.items():
+        if "wave_n" in t.columns:
+            n = pd.to_numeric(t["wave_n"], errors="coerce")
+            small = ((n >= 1) & (n < min_n)).to_numpy()
+            if small.any():
+                tables[name] = _blank(t.copy(), small, [c for c in t.columns if c != "wave_n"])
 
 
 def _fix(m: _Measure, atoms: np.ndarray, local: bool, coef: Mapping[int, float]) -> set[tuple[str, int]] | None:
@@ -295,14 +464,28 @@ def _fix(m: _Measure, atoms: np.ndarray, local: bool, coef: Mapping[int, float])
     options: list[tuple[tuple[int, float], set[tuple[str, int]]]] = []
     singles = sorted((p for p in coef if not m.fixed[p] and k.known[p]),
                      key=lambda p: (len(m.shown_by[p]), m.pop_n[p], m.order[p], p))
-    for p in singles[:_MAX_TRIES]:
-        rows = set(m.shown_by[p])
+
+    def works(rows: set[tuple[str, int]]) -> bool:
         lost = m.hidden_if(rows)
         k.hide(lost)
-        works = not k.determined(atoms, local_only=local)  # a leak left through state totals comes next
+        ok = not k.determined(atoms, local_only=local)  # a leak left through state totals comes next
         k.show(lost)
-        if works:
-            options.append((m.cost(rows), rows))
+        return ok
+
+    for p in singles[:_MAX_TRIES]:
+        if works(set(m.shown_by[p])):
+            options.append((m.cost(set(m.shown_by[p])), set(m.shown_by[p])))
+            break
+    # two populations together (a side of perspektiven and a role of antworten_kommune_rolle) may be
+    # cheaper than the one that works alone (a municipality's total, shown in twenty rows)
+    bound = options[0][0] if options else (np.inf, np.inf)
+    pairs = sorted((m.cost(rows), sorted(rows)) for x, p in enumerate(singles[:_MAX_TRIES])
+                   for q in singles[x + 1:_MAX_TRIES] for rows in [set(m.shown_by[p]) | set(m.shown_by[q])])
+    for cost, rows in pairs:
+        if cost >= bound:
+            break
+        if works(set(rows)):
+            options.append((cost, set(rows)))
             break
     moved = _perturbation(m, atoms)
     if moved is not None:
@@ -356,7 +539,7 @@ def _unprotected(m: _Measure, atoms: np.ndarray, size: int, pub: PublishedCells,
 def _model_check(pub: PublishedCells, strict: bool, specs: Mapping[str, Any] | None) -> list[Problem]:
     """Published counts must equal the size of the population the catalogue says they describe."""
     notes: list[Problem] = []
-    c = pub.cells[pub.cells["n"].notna()]
+    c = pub.cells[pub.cells["n"].notna() & ~pub.cells["linked"]]  # a linked count is checked as its own measure
     if c.empty:
         return notes
     truth = c["n"].to_numpy(dtype=float).copy()
@@ -406,6 +589,13 @@ def _apply(tables: Mapping[str, pd.DataFrame], rows: _Rows, specs: Mapping[str, 
             keep |= {"wave", "wave_n", "suppressed", "suppression"} | {c for cell in cells for c in _selectors(cell)}
             t = _blank(t.copy(), secondary | newly_primary, [c for c in t.columns if c in keep])
             t["suppressed"] = is_suppressed(t) | secondary | newly_primary
+        blank = [(i, cols) for (tab, i), cols in rows.blank.items() if tab == name and not why[i]]
+        if blank:
+            t = t.copy() if t is table else t
+            for i, cols in blank:
+                for c in cols & set(t.columns):
+                    t[c] = t[c].astype("Float64") if pd.api.types.is_integer_dtype(t[c]) else t[c]
+                    t.loc[t.index[i], c] = pd.NA if isinstance(t[c].dtype, pd.Float64Dtype) else np.nan
         if "suppressed" in t.columns:
             t = t.copy() if t is table else t
             t["suppression"] = why

@@ -66,8 +66,8 @@ def print_notes(results: Any, lang: str = "de") -> None:
 
     m = results.meta
     if m.get("wave") is not None:
-        print(numerus(f"Welle / wave {m['wave']}: {m.get('n_respondents')} von / of "
-                      f"{m.get('n_respondents_all_waves')} Befragten / respondents, {m.get('n_municipalities')} "
+        print(numerus(f"Welle / wave {m['wave']}: {m.get('n_respondents') or '–'} von / of "
+                      f"{m.get('n_respondents_all_waves') or '–'} Befragten / respondents, {m.get('n_municipalities')} "
                       f"Kommune(n)") + numerus(f" / {m.get('n_municipalities')} municipality(ies)"))
     lines = results.note_lines(lang)
     if lines:

@@ -73,7 +73,13 @@ IDENTIFIER_HEADERS = frozenset(
 )
 #: Column names of free-text answers (in addition to the instrument's free-text fields).
 FREE_TEXT_HEADERS = frozenset(h.casefold() for h in ("comment", "Anmerkungen", "Kommentar", "Freitext", "free_text"))
-_N_EQUALS = re.compile(r"(?<![\w.])[nN]\s*=\s*(\d+)(?![\d.,]\d)")
+#: ``n = 3`` in text; not when the number counts units that are not respondents ("n = 3 Kommunen").
+_N_EQUALS = re.compile(
+    r"(?<![\w.])[nN]\s*=\s*(\d+)(?!\d)(?![.,]\d)"
+    r"(?!\s*(?:Kommunen|Kommune|Gemeinden|Gemeinde|municipalit|Landkreise|Kreise|districts?\b|Items?\b|"
+    r"Skalen|scales?\b|Gruppen|groups?\b|Wellen|waves?\b|Tabellen|tables?\b))",
+    re.IGNORECASE,
+)
 _HOVER_CUSTOM = re.compile(r"(?<![\w.])[nN]\s*=\s*%\{customdata\[(\d+)\]")
 _HOVER_AXIS = re.compile(r"(?<![\w.])[nN]\s*=\s*%\{([xy])[}:]")
 _PLOTLY_CALL = re.compile(r"Plotly\.(?:newPlot|react)\(\s*[\"'][^\"']*[\"']\s*,\s*")

@@ -33,8 +33,10 @@ from analysis.differencing import Knowledge, candidate_groups, merge_atoms, merg
 from analysis.partitions import (
     MeasureKey,
     PublicationContext,
+    believed_links,
     describe_cells,
     is_suppressed,
+    keep_linked,
     municipality_attributes,
 )
 from analysis.sections.context import funded
@@ -227,7 +229,8 @@ def _context(tables: Mapping[str, pd.DataFrame], privacy: Mapping[str, Any], min
 
     return PublicationContext(min_n=min_n, wave=wave, waves=waves, atoms={("respondents", ""): atoms},
                               construct_roles=dict(privacy.get("construct_roles") or {}), attributes=attributes,
-                              reported=reported, groups_reported=groups_reported)
+                              reported=reported, groups_reported=groups_reported,
+                              left_out=frozenset(str(a) for a in privacy.get("left_out") or ()))
 
 
 def _atom_universe(tables: Mapping[str, pd.DataFrame], wave: str | None, waves: tuple[str, ...]) -> pd.DataFrame:
@@ -251,7 +254,8 @@ def attack_tables(tables: Mapping[str, pd.DataFrame], privacy: Mapping[str, Any]
     """Every group below ``min_n`` whose count the published ``tables`` give exactly (see the module docstring)."""
     specs = _specs(privacy)
     ctx = _context(tables, privacy, min_n)
-    pub = describe_cells(tables, ctx, specs)
+    pub = describe_cells(tables, ctx, specs, link=True)
+    pub = keep_linked(pub, believed_links(pub))
     leaks: list[Leak] = []
     for measure in sorted(pub.populations):
         cells = pub.cells[(pub.cells["measure"] == measure[0]) & (pub.cells["of"] == measure[1])]
@@ -282,7 +286,9 @@ def attack_tables(tables: Mapping[str, pd.DataFrame], privacy: Mapping[str, Any]
                           for p, c in coef.items())
             leaks.append(Leak(file, f"{measure[0]} {measure[1]}".strip(), _describe(atoms[np.isin(merged, cand.atoms)]),
                               round(n), mean, terms))
-    return leaks
+    # the same group found through a scale's own counts says more (its mean): keep that one
+    measured = {(lk.group, lk.n) for lk in leaks if lk.measure != "respondents"}
+    return [lk for lk in leaks if lk.measure != "respondents" or (lk.group, lk.n) not in measured]
 
 
 def _specs(privacy: Mapping[str, Any]) -> dict[str, Any]:

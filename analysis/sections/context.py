@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from core.natural_order import natural_key
@@ -32,6 +33,7 @@ from core.problems import Location, Problem
 from ..notes import CONSTRUCT_ROLE_LABELS, FACT_LABELS, NOTES, DisplayNames, items_span, items_text
 from ..results import AnalysisConfig
 from ..scoring import reverse_items, scales_from_instrument, score_scales
+from ..small_cells import publishable_counts, reported_groups
 from ..wave_choice import WAVE_MIN_SHARE, choose_wave
 
 __all__ = ["AnalysisContext", "build_context", "display_names", "funded", "reverse_keyed"]
@@ -189,6 +191,16 @@ def _wave_order(dataset: Any, labels: list[str], declared: tuple[str, ...] | Non
     return sorted(labels, key=natural_key)
 
 
+def _reported(wave_rows: pd.DataFrame, frame: pd.DataFrame, g: str, min_n: int, note: Any) -> np.ndarray:
+    """Mask over ``frame``: False for the wave's rows of municipalities below ``min_n`` (a note names them)."""
+    keep, left_out = reported_groups(wave_rows, g, min_n)
+    if left_out:
+        note("municipalities_below_min_n", n=len(left_out), min_n=min_n, examples=items_text(left_out, limit=5))
+    mask = np.ones(len(frame), dtype=bool)
+    mask[np.asarray(wave_rows.index)[~keep]] = False
+    return mask
+
+
 def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext, list[Problem]]:
     """The :class:`AnalysisContext` of ``dataset`` and the notes made while building it."""
     notes: list[Problem] = []
@@ -236,23 +248,29 @@ def build_context(dataset: Any, config: AnalysisConfig) -> tuple[AnalysisContext
         choice = choose_wave(frame, waves, g, config.min_n, config.wave)
         wave, substantial = str(choice.wave), list(choice.substantial)
         mask = (frame["wave"] == wave).to_numpy()
+        mask = mask & _reported(frame[mask], frame, g, config.min_n, note)
         data = frame[mask].reset_index(drop=True)
         keyed = keyed_all[mask].reset_index(drop=True)
         n, n_all = len(data), len(frame)
         n_groups = int(data[g].nunique()) if g in data else 0
-        note("wave_used", wave=wave, n=n, n_all=n_all, n_groups=n_groups, order=" → ".join(waves))
+        shown = ["–" if v is None else v for v in publishable_counts(n, n_all, config.min_n)]  # SECURITY.md 4a
+        note("wave_used", wave=wave, n=shown[0], n_all=shown[1], n_groups=n_groups, order=" → ".join(waves))
         if choice.passed_over:
-            passed = [(f"Welle {w} (n = {k}, {m} Kommune(n))", f"wave {w} (n = {k}, {m} municipality(ies))")
+            def size(k: int) -> str:  # a passed-over wave below the minimum shows no exact size (SECURITY.md 4a)
+                return f"n = {k}" if k >= config.min_n else f"n < {config.min_n}"
+
+            passed = [(f"Welle {w} ({size(k)}, {m} Kommune(n))", f"wave {w} ({size(k)}, {m} municipality(ies))")
                       for w, k, m in choice.passed_over]
-            note("wave_default_passed_over", wave=wave, n=n, min_n=config.min_n, k=max(choice.k, 1),
+            note("wave_default_passed_over", wave=wave, n=shown[0], min_n=config.min_n, k=max(choice.k, 1),
                  share=(f"{WAVE_MIN_SHARE:.0%}".replace("%", " %"), f"{WAVE_MIN_SHARE:.0%}"),
                  passed=("; ".join(p[0] for p in passed), "; ".join(p[1] for p in passed)),
                  example=_shell_word(choice.passed_over[-1][0]))
         groups_all = int(frame[g].nunique()) if g in frame else 0
         if len(waves) > 1 and (n < 0.2 * n_all or (n_groups == 1 and groups_all > 1)):
-            note("wave_subset_small", wave=wave, n=n, n_all=n_all, n_groups=n_groups)
+            note("wave_subset_small", wave=wave, n=shown[0], n_all=shown[1], n_groups=n_groups)
     else:
-        data, keyed = frame, keyed_all
+        mask = _reported(frame, frame, g, config.min_n, note)
+        data, keyed = frame[mask].reset_index(drop=True), keyed_all[mask].reset_index(drop=True)
 
     # constructs by role
     roles: dict[str, str] = {}

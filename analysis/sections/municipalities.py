@@ -48,7 +48,8 @@ def section(ctx: AnalysisContext, *, strict: bool = False) -> SectionResult:
 def _overview(ctx: AnalysisContext, sec: Section) -> pd.DataFrame:
     """Master data and respondents per municipality (municipalities without answers with n = 0)."""
     g, cfg = ctx.group, ctx.config
-    over = ctx.data.groupby(g, observed=True).size().rename("n").reset_index()
+    wave = ctx.all_waves if ctx.wave is None else ctx.all_waves[ctx.all_waves["wave"] == ctx.wave]
+    over = wave.groupby(g, observed=True).size().rename("n").reset_index()  # with the municipalities below min_n
     m = ctx.municipalities
     if ctx.has_master_data:
         keep_cols = [c for c in OVERVIEW_COLUMNS if c in m.columns]

@@ -166,3 +166,21 @@ def test_audit_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[
     out = capsys.readouterr().out
     assert "leak.csv" in out and "Z-Dorf" in out and "n=2" in out
     assert main(["audit", str(tmp_path / "fehlt")]) == 2
+
+
+@pytest.mark.parametrize("text", ["n = 3 Kommunen, 19 Befragte", "Typ B (n = 2 Kommunen)", "n = 4 municipalities",
+                                  "tragfähigere Strukturen (n = 12 Kommunen, 225 Befragte; p = 0,079)",
+                                  "n=3 Items"])
+def test_audit_does_not_take_a_count_of_municipalities_or_items_for_a_group_size(tmp_path: Path, text: str) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("print(summary)")
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    nb.cells = [code]
+    nbformat.write(nb, tmp_path / "page.ipynb")
+    assert audit_outputs(tmp_path).empty
+    nb.cells[0].outputs[0]["text"] = "Typ B (n = 3 Befragte)"
+    nbformat.write(nb, tmp_path / "page.ipynb")  # a count of respondents is a finding
+    found = audit_outputs(tmp_path)
+    assert len(found) == 1 and found["n"].between(1, 4).all()
