@@ -44,7 +44,8 @@ def test_default_wave_passes_over_a_typo_wave_and_the_note_names_its_label_and_n
     assert res.meta["n_respondents"] == len(pilot.respondents) - n_typo
     note = res.notes[res.notes["code"] == "wave_default_passed_over"]
     assert len(note) == 1
-    assert f"Welle 2052 (n = {n_typo}, 1 Kommune)" in note["reason_de"].iloc[0]
+    # a passed-over wave below the minimum cell size is named without its exact size (SECURITY.md 4a)
+    assert n_typo < 5 and "Welle 2052 (n < 5, 1 Kommune)" in note["reason_de"].iloc[0]
     assert "--wave 2052" in note["hint_de"].iloc[0] and "--wave 2052" in note["hint_en"].iloc[0]
     assert (res["reliabilitaet"]["wave"].astype(str) == "2025").all()
 
@@ -60,7 +61,8 @@ def test_change_between_waves_is_not_computed_against_a_typo_wave(pilot: Dataset
 
 def test_an_explicit_wave_overrides_the_default_and_is_warned_as_small(pilot: Dataset) -> None:
     res = run(pilot, AnalysisConfig(wave="2052"), strict=True)
-    assert res.meta["wave"] == "2052" and res.meta["n_respondents"] == 1
+    # a wave of 1 respondent is analysed as asked, but its size is withheld (SECURITY.md 4a)
+    assert res.meta["wave"] == "2052" and res.meta["n_respondents"] is None
     codes = set(res.notes["code"])
     assert "wave_subset_small" in codes and "wave_default_passed_over" not in codes
 

@@ -16,4 +16,5 @@ def test_the_console_says_1_kommune_not_1_kommunen(capsys) -> None:  # type: ign
     w.loc[0, "wave"] = "2052"
     print_notes(run(Dataset.from_wide(w, prog.municipalities, inst), AnalysisConfig(wave="2052"), strict=True))
     line = capsys.readouterr().out.splitlines()[0]
-    assert line == f"Welle / wave 2052: 1 von / of {len(w)} Befragten / respondents, 1 Kommune / 1 municipality", line
+    # the wave's own size (1) is withheld as below the minimum cell size (SECURITY.md 4a)
+    assert line == f"Welle / wave 2052: – von / of {len(w)} Befragten / respondents, 1 Kommune / 1 municipality", line
