@@ -422,8 +422,7 @@ def build_reports(
     out_dir = Path(out_dir)
     t0 = time.perf_counter()
     ds = Dataset.load(dataset_dir)
-    order = tuple(str(w) for w in wave_order) if wave_order is not None else None
-    config = AnalysisConfig(min_n=min_n, lang=lang, wave=wave, wave_order=order)
+    config = AnalysisConfig(min_n=min_n, lang=lang, wave=wave, wave_order=wave_order)
     results = run_cached(ds, config, dataset_dir)
     build = ReportBuild(out_dir=out_dir)
     build.timings["analysis"] = time.perf_counter() - t0
@@ -461,7 +460,7 @@ def build_reports(
         write_results(results, tmp / "results.xlsx", tmp / "results.json", instrument=ds.instrument,
                       dataset_name=ds.manifest.get("dataset_name") or dataset_dir.name)
         base = {"dataset": str(dataset_dir), "lang": lang, "min_n": min_n, "wave": wave,
-                "wave_order": list(order) if order is not None else None, "interactive": False}
+                "wave_order": list(config.wave_order) if config.wave_order is not None else None, "interactive": False}
         import nbformat
 
         t1 = time.perf_counter()

@@ -139,21 +139,23 @@ def setup(dataset: str | Path | None = None, lang: str = "de", min_n: int = 5, w
     stamp = tuple(
         (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(path.glob("*")) if p.is_file()
     )
-    order = tuple(str(w) for w in wave_order) if wave_order is not None else None
-    key = (str(path), stamp, lang, min_n, wave, order)
+    from analysis import AnalysisConfig
+
+    config = AnalysisConfig(min_n=min_n, lang=lang, wave=wave, wave_order=wave_order)  # hashable, order as tuple
+    key = (str(path), stamp, config)
     if key not in _LOADED:
         _LOADED.clear()  # keep at most one dataset in memory
-        _LOADED[key] = _load(path, lang, min_n, wave, order)
+        _LOADED[key] = _load(path, config)
     return _LOADED[key]
 
 
-def _load(path: Path, lang: str, min_n: int, wave: str | None, wave_order: tuple[str, ...] | None) -> ReportContext:
-    from analysis import AnalysisConfig
+def _load(path: Path, config: Any) -> ReportContext:
     from reporting.results_cache import run_cached
     from surveys.dataset import Dataset
 
+    lang, min_n = config.lang, config.min_n
     ds = Dataset.load(path)
-    results = run_cached(ds, AnalysisConfig(min_n=min_n, lang=lang, wave=wave, wave_order=wave_order), path)
+    results = run_cached(ds, config, path)
     rej_path = path / "rejections.csv"
     rejections = pd.read_csv(rej_path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig") if rej_path.exists() else None
     return ReportContext(dataset=ds, results=results, lang=lang, min_n=min_n, rejections=rejections)

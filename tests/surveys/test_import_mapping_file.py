@@ -174,12 +174,18 @@ def test_role_labels_map_through_roles_and_item_values_role(tmp_path: Path, inst
     assert "role_unknown" not in set(result.rejections["code"])
 
 
-def test_numbers_in_a_mapped_role_column_are_findings_until_the_rollen_sheet_names_them(
-        tmp_path: Path, instrument: Instrument) -> None:
-    """A foreign tool's numbers (SoSci DO02 = 1/2) are not the instrument's role order."""
+def _numeric_role_export(tmp_path: Path) -> Path:
+    """A foreign tool's export whose role-like column holds its own numbers (SoSci DO02 = 1/2)."""
     data = tmp_path / "x.csv"
     data.write_text("DO02,Die Kommune hat Ansprechpersonen benannt und klare Zuständigkeiten geschaffen.\n"
                     "1,stimme voll zu\n2,stimme eher zu\n1,teils/teils\n", encoding="utf-8")
+    return data
+
+
+def test_numbers_in_a_mapped_role_column_are_findings_until_the_rollen_sheet_names_them(
+        tmp_path: Path, instrument: Instrument) -> None:
+    """A foreign tool's numbers (SoSci DO02 = 1/2) are not the instrument's role order."""
+    data = _numeric_role_export(tmp_path)
     path = tmp_path / "m.yaml"
     path.write_text("columns:\n  DO02: role\ndefaults:\n  ags: '08111000'\n  wave: '2025'\n", encoding="utf-8")
     result = read_responses(data, instrument, mapping=path)
@@ -195,9 +201,7 @@ def test_numbers_in_a_mapped_role_column_are_findings_until_the_rollen_sheet_nam
 
 def test_a_column_made_the_role_column_by_the_user_fills_the_rollen_sheet_on_the_next_suggestion(
         tmp_path: Path, instrument: Instrument) -> None:
-    data = tmp_path / "x.csv"
-    data.write_text("DO02,Die Kommune hat Ansprechpersonen benannt und klare Zuständigkeiten geschaffen.\n"
-                    "1,stimme voll zu\n2,stimme eher zu\n1,teils/teils\n", encoding="utf-8")
+    data = _numeric_role_export(tmp_path)
     out = tmp_path / "zuordnung.xlsx"
     suggest_mapping(data, instrument, out=out)
     wb = openpyxl.load_workbook(out)
